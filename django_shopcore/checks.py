@@ -1,0 +1,54 @@
+"""System checks that catch a misconfigured ``SHOPCORE`` or simplejwt at start-up."""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+
+from .settings import DEFAULTS, IMPORT_STRINGS, SETTING_NAME, perform_import
+
+
+@register(Tags.compatibility)
+def check_shopcore_setting(app_configs, **kwargs):
+    user_settings = getattr(settings, SETTING_NAME, {})
+    if not isinstance(user_settings, dict):
+        return [
+            Error(
+                f"{SETTING_NAME} must be a dict, not {type(user_settings).__name__}.",
+                id="shopcore.E002",
+            )
+        ]
+    errors = [
+        Error(
+            f"Unknown key {key!r} in the {SETTING_NAME} setting.",
+            hint=f"Valid keys are: {', '.join(sorted(DEFAULTS))}.",
+            obj=SETTING_NAME,
+            id="shopcore.E001",
+        )
+        for key in sorted(set(user_settings) - set(DEFAULTS))
+    ]
+    for key in sorted(IMPORT_STRINGS & set(user_settings)):
+        try:
+            perform_import(user_settings[key], key)
+        except ImportError as exc:
+            errors.append(Error(str(exc), obj=SETTING_NAME, id="shopcore.E003"))
+    return errors
+
+
+@register(Tags.security)
+def check_refresh_rotation_blacklist(app_configs, **kwargs):
+    """simplejwt silently keeps rotated refresh tokens valid without the blacklist app."""
+    from django.apps import apps
+    from rest_framework_simplejwt.settings import api_settings as jwt_settings
+
+    if jwt_settings.ROTATE_REFRESH_TOKENS and not apps.is_installed(
+        "rest_framework_simplejwt.token_blacklist"
+    ):
+        return [
+            Error(
+                "SIMPLE_JWT['ROTATE_REFRESH_TOKENS'] is on but "
+                "'rest_framework_simplejwt.token_blacklist' is not installed: "
+                "rotated refresh tokens would stay valid.",
+                hint="Add 'rest_framework_simplejwt.token_blacklist' to INSTALLED_APPS.",
+                id="shopcore.E004",
+            )
+        ]
+    return []

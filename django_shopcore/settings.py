@@ -1,0 +1,119 @@
+"""Settings for django-shopcore, read from the host's ``SHOPCORE`` dict.
+
+Modelled on ``rest_framework.settings``: values are resolved lazily on first
+access, import strings become classes, and the whole object is reloaded in
+place when ``SHOPCORE`` changes (``override_settings`` in tests)::
+
+    from django_shopcore.settings import shopcore_settings
+    shopcore_settings.PAGE_SIZE
+"""
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.utils.module_loading import import_string
+
+SETTING_NAME = "SHOPCORE"
+
+DEFAULTS = {
+    # How every shopcore view authenticates requests (Bearer JWT by default).
+    "AUTHENTICATION_CLASSES": ["django_shopcore.authentication.JWTAuthentication"],
+    # Catalog: who may write, and how lists are paged.
+    "CATALOG_PERMISSION_CLASSES": ["django_shopcore.permissions.IsAdminOrReadOnly"],
+    "CATEGORY_SERIALIZER": "django_shopcore.serializers.CategorySerializer",
+    "PRODUCT_SERIALIZER": "django_shopcore.serializers.ProductSerializer",
+    "PAGE_SIZE": 20,
+    "MAX_PAGE_SIZE": 100,
+    # Longest accepted `search` query, in characters.
+    "SEARCH_MAX_LENGTH": 200,
+    # Accounts: serializers, who manages users, and the auth throttles.
+    "REGISTER_SERIALIZER": "django_shopcore.serializers.RegisterSerializer",
+    "USER_SERIALIZER": "django_shopcore.serializers.UserSerializer",
+    "ADMIN_USER_SERIALIZER": "django_shopcore.serializers.AdminUserSerializer",
+    "USER_ADMIN_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+    # Passwords longer than this are rejected before hashing, bounding its cost.
+    "PASSWORD_MAX_LENGTH": 128,
+    "THROTTLE_RATES": {
+        "login": "10/min",
+        "register": "5/min",
+        "refresh": "30/min",
+        "password": "5/min",
+    },
+}
+
+# Settings that hold import strings (or lists of them) to resolve to objects.
+IMPORT_STRINGS = {
+    "AUTHENTICATION_CLASSES",
+    "CATALOG_PERMISSION_CLASSES",
+    "CATEGORY_SERIALIZER",
+    "PRODUCT_SERIALIZER",
+    "REGISTER_SERIALIZER",
+    "USER_SERIALIZER",
+    "ADMIN_USER_SERIALIZER",
+    "USER_ADMIN_PERMISSION_CLASSES",
+}
+
+
+def perform_import(value, setting_name):
+    """Resolve an import string, or a list of them, to the objects they name."""
+    if isinstance(value, str):
+        return import_from_string(value, setting_name)
+    if isinstance(value, (list, tuple)):
+        return [import_from_string(item, setting_name) for item in value]
+    return value
+
+
+def import_from_string(value, setting_name):
+    try:
+        return import_string(value)
+    except ImportError as exc:
+        raise ImportError(
+            f"Could not import {value!r} for {SETTING_NAME}[{setting_name!r}]: {exc}"
+        ) from exc
+
+
+class ShopcoreSettings:
+    """Attribute access to ``SHOPCORE`` with defaults, cached per attribute."""
+
+    def __init__(self, defaults=None, import_strings=None):
+        self.defaults = defaults or DEFAULTS
+        self.import_strings = import_strings or IMPORT_STRINGS
+        self._cached_attrs = set()
+        self._user_settings = None
+
+    @property
+    def user_settings(self):
+        if self._user_settings is None:
+            self._user_settings = getattr(settings, SETTING_NAME, None) or {}
+        return self._user_settings
+
+    def __getattr__(self, attr):
+        if attr not in self.defaults:
+            raise AttributeError(f"Invalid {SETTING_NAME} setting: {attr!r}")
+        default = self.defaults[attr]
+        value = self.user_settings.get(attr, default)
+        if isinstance(default, dict) and isinstance(value, dict):
+            # Dicts merge key by key, so a host can change one throttle rate.
+            value = {**default, **value}
+        if attr in self.import_strings:
+            value = perform_import(value, attr)
+        self._cached_attrs.add(attr)
+        setattr(self, attr, value)
+        return value
+
+    def reload(self):
+        """Forget cached values so the next access reads ``SHOPCORE`` again."""
+        for attr in self._cached_attrs:
+            delattr(self, attr)
+        self._cached_attrs.clear()
+        self._user_settings = None
+
+
+shopcore_settings = ShopcoreSettings(DEFAULTS, IMPORT_STRINGS)
+
+
+def reload_shopcore_settings(*, setting, **kwargs):
+    if setting == SETTING_NAME:
+        shopcore_settings.reload()
+
+
+setting_changed.connect(reload_shopcore_settings)

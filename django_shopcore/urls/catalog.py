@@ -1,0 +1,5 @@
+"""Catalog routes: ``categories/`` and ``products/``."""
+
+app_name = "shopcore_catalog"
+
+urlpatterns = []
