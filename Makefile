@@ -1,0 +1,110 @@
+# Developer entry points. Needs only a python3 (>= 3.10) on PATH: everything else
+# is installed into $(VENV). Every target can be run again safely.
+
+PYTHON ?= python3
+VENV ?= .venv
+# The PostgreSQL run of `make test`; pytest-django creates and drops test_<name>.
+DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shopcore
+DEMO_ADDR ?= 127.0.0.1:8000
+
+BIN := $(abspath $(VENV))/bin
+PIP := $(BIN)/python -m pip
+# The demo always uses the example project's own SQLite file.
+DEMO_ENV := DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/example_project/db.sqlite3
+MANAGE := cd example_project && $(DEMO_ENV) $(BIN)/python manage.py
+
+.DEFAULT_GOAL := help
+.PHONY: help venv demo test test-sqlite test-postgres test-custom-user check-postgres \
+	lint format tox clean distclean
+
+help:
+	@echo "make demo      serve the example project with demo data on http://$(DEMO_ADDR)"
+	@echo "make test      run the test suite on SQLite, PostgreSQL and a custom user model"
+	@echo "make lint      ruff check and ruff format --check"
+	@echo "make format    fix what ruff can fix and format the code"
+	@echo "make tox       run tox (TOX_ENVS=lint,packaging,... to choose environments)"
+	@echo "make clean     remove build artifacts, caches, .tox and the demo database"
+	@echo "make distclean clean, and remove $(VENV) too"
+
+# --- virtualenv and dependencies (stamp files record what is installed) -------
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
+		{ echo "error: $(PYTHON) is older than Python 3.10; run e.g. make PYTHON=python3.12" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV) || \
+		{ echo "error: '$(PYTHON) -m venv' failed; on Debian/Ubuntu install python3-venv" >&2; exit 1; }
+	# pip >= 25.1 understands dependency groups (pip install --group).
+	$(PIP) install --quiet --upgrade "pip>=25.1"
+
+venv: $(BIN)/python
+
+$(VENV)/.demo-deps: $(BIN)/python pyproject.toml
+	$(PIP) install --quiet -e . django-environ gunicorn
+	@touch $@
+
+$(VENV)/.test-deps: $(BIN)/python pyproject.toml
+	$(PIP) install --quiet -e ".[postgres]" --group test
+	@touch $@
+
+$(VENV)/.lint-deps: $(BIN)/python pyproject.toml
+	$(PIP) install --quiet --group lint
+	@touch $@
+
+$(VENV)/.tox-deps: $(BIN)/python pyproject.toml
+	$(PIP) install --quiet "tox>=4.22"
+	@touch $@
+
+# --- demo -----------------------------------------------------------------------
+
+demo: $(VENV)/.demo-deps
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo
+	@echo "Swagger UI: http://$(DEMO_ADDR)/api/docs/  (Ctrl-C stops the server)"
+	$(MANAGE) runserver $(DEMO_ADDR)
+
+# --- tests ----------------------------------------------------------------------
+
+# PostgreSQL is checked first so that a missing server fails at once, loudly.
+test: check-postgres test-sqlite test-custom-user test-postgres
+
+test-sqlite: $(VENV)/.test-deps
+	env -u DATABASE_URL $(BIN)/pytest
+
+check-postgres: $(VENV)/.test-deps
+	@DATABASE_URL=$(DATABASE_URL) $(BIN)/python .ci/check_postgres.py
+
+test-postgres: check-postgres
+	DATABASE_URL=$(DATABASE_URL) $(BIN)/pytest
+
+# The modules marked user_model_agnostic must also pass with a custom user model.
+test-custom-user: $(VENV)/.test-deps
+	@if [ -f tests/settings_custom_user.py ]; then \
+		echo "env -u DATABASE_URL $(BIN)/pytest -m user_model_agnostic --ds=tests.settings_custom_user"; \
+		env -u DATABASE_URL $(BIN)/pytest -m user_model_agnostic --ds=tests.settings_custom_user; \
+	else \
+		echo "warning: tests/settings_custom_user.py does not exist yet: custom user model run not done" >&2; \
+	fi
+
+# --- code quality and the tox matrix ----------------------------------------------
+
+lint: $(VENV)/.lint-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.lint-deps
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+tox: $(VENV)/.tox-deps
+	$(BIN)/tox run $(if $(TOX_ENVS),-e $(TOX_ENVS))
+
+# --- cleaning -------------------------------------------------------------------
+
+clean:
+	rm -rf build dist .tox .pytest_cache .ruff_cache .hypothesis .coverage htmlcov \
+		example_project/db.sqlite3 example_project/staticfiles
+	find . -path ./$(VENV) -prune -o \( -name __pycache__ -o -name '*.egg-info' \) \
+		-type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)
