@@ -1,0 +1,1 @@
+"""End-to-end checks: the example project under gunicorn on PostgreSQL, newman and a browser."""
