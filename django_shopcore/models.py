@@ -11,6 +11,23 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 PATH_SEPARATOR = "/"
+SLUG_MAX_LENGTH = 200
+
+
+def unique_slug(model, name, exclude_pk=None):
+    """A slug for ``name`` unused by other ``model`` rows: ``name``, ``name-2``, ``name-3``..."""
+    base = slugify(name, allow_unicode=True)[: SLUG_MAX_LENGTH - 8].strip("-") or "item"
+    taken = set(
+        model.objects.filter(Q(slug=base) | Q(slug__startswith=f"{base}-"))
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    if base not in taken:
+        return base
+    suffix = 2
+    while f"{base}-{suffix}" in taken:
+        suffix += 1
+    return f"{base}-{suffix}"
 
 
 class TimestampedModel(models.Model):
@@ -34,8 +51,8 @@ class Category(TimestampedModel):
     so a subtree is ``path LIKE '/3/17/%'``: one query on an index.
     """
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    slug = models.SlugField(_("slug"), max_length=200, unique=True, allow_unicode=True)
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=SLUG_MAX_LENGTH, allow_unicode=True)
     description = models.TextField(_("description"), blank=True, default="")
     parent = models.ForeignKey(
         "self",
@@ -55,6 +72,12 @@ class Category(TimestampedModel):
         verbose_name = _("category")
         verbose_name_plural = _("categories")
         ordering = ["path"]
+        # Constraints rather than unique=True: on PostgreSQL unique=True adds a
+        # second, ``_like`` index that no query of ours would use.
+        constraints = [
+            models.UniqueConstraint(fields=["name"], name="shopcore_category_name_uniq"),
+            models.UniqueConstraint(fields=["slug"], name="shopcore_category_slug_uniq"),
+        ]
         indexes = [
             # varchar_pattern_ops lets PostgreSQL use the index for LIKE 'prefix%'
             # whatever the database collation.
@@ -66,39 +89,67 @@ class Category(TimestampedModel):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Category, self.name, exclude_pk=self.pk)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "parent" not in update_fields:
+            super().save(*args, **kwargs)
+            return
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "path", "depth"}
+        with transaction.atomic():
+            if self._state.adding:
+                # The path ends with our own id, which the insert assigns.
+                super().save(*args, **kwargs)
+                self._set_path(self._parent_path())
+                super().save(update_fields=["path", "depth"])
+                return
+            # Read the stored paths under a lock, not the in-memory copies: those
+            # may be stale if an ancestor moved since this instance was loaded.
+            old_path = (
+                Category.objects.select_for_update()
+                .filter(pk=self.pk)
+                .values_list("path", flat=True)
+                .get()
+            )
+            parent_path = self._parent_path()
+            if parent_path.startswith(old_path):
+                raise ValidationError({"parent": _("A category cannot be its own ancestor.")})
+            self._set_path(parent_path)
+            super().save(*args, **kwargs)
+            if old_path != self.path:
+                self._move_descendants(old_path)
+
     def clean(self):
         super().clean()
-        if self.parent_id is not None and self.would_make_cycle(self.parent):
+        if self.would_make_cycle(self.parent):
             raise ValidationError({"parent": _("A category cannot be its own ancestor.")})
 
     def would_make_cycle(self, parent):
-        """True when ``parent`` is this category or one of its descendants."""
-        if self.pk is None or parent is None:
+        """True when ``parent`` is this category or one of its descendants (as stored now)."""
+        if self._state.adding or parent is None:
             return False
-        return parent.pk == self.pk or parent.path.startswith(self.path)
+        return (
+            parent.pk == self.pk
+            or Category.objects.filter(pk=parent.pk, path__startswith=self._stored_path()).exists()
+        )
 
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = slugify(self.name, allow_unicode=True)[:200]
-        with transaction.atomic():
-            old_path, old_depth = self.path, self.depth
-            if self.pk is None:
-                # The path ends with our own id, which the insert assigns.
-                super().save(*args, **kwargs)
-                kwargs.pop("force_insert", None)
-                args = ()
-            self._set_path()
-            super().save(*args, **kwargs)
-            if old_path and old_path != self.path:
-                self._move_descendants(old_path, self.depth - old_depth)
+    def _stored_path(self):
+        return Category.objects.filter(pk=self.pk).values_list("path", flat=True).get()
 
-    def _set_path(self):
-        parent_path = self.parent.path if self.parent_id else PATH_SEPARATOR
+    def _parent_path(self):
+        if self.parent_id is None:
+            return PATH_SEPARATOR
+        return Category.objects.filter(pk=self.parent_id).values_list("path", flat=True).get()
+
+    def _set_path(self, parent_path):
         self.path = f"{parent_path}{self.pk}{PATH_SEPARATOR}"
         self.depth = self.path.count(PATH_SEPARATOR) - 2
 
-    def _move_descendants(self, old_path, depth_change):
+    def _move_descendants(self, old_path):
         """Rewrite the path prefix of every descendant in one UPDATE."""
+        depth_change = self.path.count(PATH_SEPARATOR) - old_path.count(PATH_SEPARATOR)
         Category.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
             path=Concat(Value(self.path), Substr("path", len(old_path) + 1)),
             depth=F("depth") + depth_change,
@@ -115,9 +166,14 @@ class ProductQuerySet(models.QuerySet):
 
 class Product(TimestampedModel):
     name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=200, unique=True, allow_unicode=True)
+    slug = models.SlugField(_("slug"), max_length=SLUG_MAX_LENGTH, allow_unicode=True)
+    # No single-column index: the composite indexes below start with category_id.
     category = models.ForeignKey(
-        Category, verbose_name=_("category"), related_name="products", on_delete=models.PROTECT
+        Category,
+        verbose_name=_("category"),
+        related_name="products",
+        on_delete=models.PROTECT,
+        db_index=False,
     )
     price = models.DecimalField(_("price"), max_digits=10, decimal_places=2)
     description = models.TextField(_("description"), blank=True, default="")
@@ -131,8 +187,22 @@ class Product(TimestampedModel):
         verbose_name_plural = _("products")
         ordering = ["-created_at", "-id"]
         constraints = [
+            models.UniqueConstraint(fields=["slug"], name="shopcore_product_slug_uniq"),
             models.CheckConstraint(condition=Q(price__gte=0), name="shopcore_product_price_gte_0"),
             models.CheckConstraint(condition=Q(stock__gte=0), name="shopcore_product_stock_gte_0"),
+        ]
+        # One index per list query shape: the filter's equality column first, then
+        # the sort key, then ``id`` (the tie-breaker every ordering ends with).
+        # docs/database.md shows the query and EXPLAIN each one serves.
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="shopcore_product_created"),
+            models.Index(fields=["price", "id"], name="shopcore_product_price"),
+            models.Index(fields=["name", "id"], name="shopcore_product_name"),
+            models.Index(
+                fields=["category", "created_at", "id"], name="shopcore_product_cat_created"
+            ),
+            models.Index(fields=["category", "price", "id"], name="shopcore_product_cat_price"),
+            models.Index(fields=["category", "name", "id"], name="shopcore_product_cat_name"),
         ]
 
     def __str__(self):
@@ -140,7 +210,7 @@ class Product(TimestampedModel):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = slugify(self.name, allow_unicode=True)[:200]
+            self.slug = unique_slug(Product, self.name, exclude_pk=self.pk)
         super().save(*args, **kwargs)
 
 
@@ -152,9 +222,7 @@ class TokenFamily(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, related_name="+", on_delete=models.CASCADE
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", on_delete=models.CASCADE)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

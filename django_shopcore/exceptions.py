@@ -1,0 +1,75 @@
+"""The shopcore exception handler: integrity errors become 400/409, never 500."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Conflict(exceptions.APIException):
+    """A write that would break data integrity (HTTP 409)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("This change would break data integrity.")
+    default_code = "conflict"
+
+
+def exception_handler(exc, context):
+    """DRF's handler, after mapping database integrity errors to client errors."""
+    return drf_exception_handler(to_api_exception(exc, context), context)
+
+
+def to_api_exception(exc, context):
+    if isinstance(exc, (ProtectedError, RestrictedError)):
+        return Conflict(_("It is still referenced by other records; remove those first."))
+    if isinstance(exc, IntegrityError):
+        return integrity_error_to_validation_error(exc, model_of(context.get("view")))
+    if isinstance(exc, DjangoValidationError):
+        return exceptions.ValidationError(as_serializer_error(exc))
+    return exc
+
+
+def model_of(view):
+    queryset = getattr(view, "queryset", None)
+    return queryset.model if queryset is not None else None
+
+
+def integrity_error_to_validation_error(exc, model):
+    """Name the field whose constraint ``exc`` reports, as a serializer would."""
+    field = constraint_field(str(exc), model)
+    if field is None:
+        return exceptions.ValidationError(
+            {"non_field_errors": [_("This change conflicts with existing data.")]}
+        )
+    message = _("This value is already in use or not allowed here; please choose another.")
+    return exceptions.ValidationError({field: [message]})
+
+
+def constraint_field(message, model):
+    """The field a database error message names, through the model's constraints.
+
+    PostgreSQL messages quote the constraint name; SQLite's name the column
+    (``UNIQUE constraint failed: table.column``) or the CHECK constraint.
+    """
+    if model is None:
+        return None
+    opts = model._meta
+    for constraint in opts.constraints:
+        if constraint.name in message:
+            fields = getattr(constraint, "fields", ()) or constraint_check_fields(constraint)
+            if fields:
+                return fields[0]
+    for field in opts.concrete_fields:
+        if f"{opts.db_table}.{field.column}" in message:
+            return field.name
+    return None
+
+
+def constraint_check_fields(constraint):
+    condition = getattr(constraint, "condition", None)
+    if condition is None:
+        return ()
+    return [child[0].split("__")[0] for child in condition.children if isinstance(child, tuple)]
