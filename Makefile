@@ -95,8 +95,11 @@ format: $(VENV)/.lint-deps
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Interpreters tox tries before searching PATH: pyenv's, when there are any.
+TOX_DISCOVER ?= $(wildcard $(HOME)/.pyenv/versions/3.1[0-9].*/bin/python)
+
 tox: $(VENV)/.tox-deps
-	$(BIN)/tox run $(if $(TOX_ENVS),-e $(TOX_ENVS))
+	$(BIN)/tox run $(if $(TOX_ENVS),-e $(TOX_ENVS)) $(if $(TOX_DISCOVER),--discover $(TOX_DISCOVER))
 
 # --- cleaning -------------------------------------------------------------------
 
