@@ -1,10 +1,18 @@
 """Fixtures shared by every test module."""
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
+
+from django_shopcore.tokens import RefreshToken
 
 from .factories import AdminFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def clear_cache():
+    """Throttle counters live in the cache: every test starts with none."""
+    cache.clear()
 
 
 @pytest.fixture
@@ -23,6 +31,7 @@ def admin_user(db):
 
 
 def bearer_client(user):
+    """A client sending an access token issued the way ``auth/login/`` issues it."""
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
     return client

@@ -10,13 +10,20 @@ from django_shopcore.models import Category, Product
 DEFAULT_PASSWORD = "Correct-Horse-Battery-9"
 
 
+User = get_user_model()
+
+
 class UserFactory(factory.django.DjangoModelFactory):
+    """A user of whatever AUTH_USER_MODEL is, with ``DEFAULT_PASSWORD``."""
+
     class Meta:
-        model = get_user_model()
+        model = User
         django_get_or_create = ()
 
-    username = factory.Sequence(lambda n: f"user{n}")
-    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    # The e-mail user model of tests.settings_custom_user has no username.
+    if User.USERNAME_FIELD == "username":
+        username = factory.Sequence(lambda n: f"user{n}")
     password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
 
     @classmethod
@@ -27,6 +34,10 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 class AdminFactory(UserFactory):
     is_staff = True
+
+
+class SuperuserFactory(AdminFactory):
+    is_superuser = True
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):
