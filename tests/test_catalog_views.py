@@ -1,0 +1,412 @@
+"""Catalog endpoints: shapes, writes, validation, visibility and query counts."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from django_shopcore.models import Category, Product
+
+from .factories import CategoryFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+CATEGORIES = "/api/categories/"
+PRODUCTS = "/api/products/"
+
+
+def detail(base, pk):
+    return f"{base}{pk}/"
+
+
+# --- Categories --------------------------------------------------------------
+
+
+def test_category_representation(api_client):
+    parent = CategoryFactory(name="Home")
+    child = CategoryFactory(name="Lamps", parent=parent, description="Light")
+
+    body = api_client.get(detail(CATEGORIES, child.pk)).json()
+
+    assert set(body) == {
+        "id",
+        "name",
+        "slug",
+        "description",
+        "parent",
+        "depth",
+        "created_at",
+        "updated_at",
+    }
+    assert body["parent"] == parent.pk
+    assert body["slug"] == "lamps"
+    assert body["depth"] == 1
+    assert body["created_at"].endswith("Z")
+
+
+def test_create_category_generates_unicode_slug(admin_client):
+    response = admin_client.post(CATEGORIES, {"name": "Crème brûlée"}, format="json")
+
+    assert response.status_code == 201
+    assert response.json()["slug"] == "crème-brûlée"
+    assert response.json()["parent"] is None
+
+
+def test_generated_slug_collision_gets_a_suffix(admin_client):
+    CategoryFactory(name="Garden Tools")
+
+    first = admin_client.post(CATEGORIES, {"name": "Garden-Tools"}, format="json")
+    second = admin_client.post(CATEGORIES, {"name": "garden tools"}, format="json")
+
+    assert first.json()["slug"] == "garden-tools-2"
+    assert second.json()["slug"] == "garden-tools-3"
+
+
+def test_slug_is_stable_on_rename_unless_given(admin_client):
+    category = CategoryFactory(name="Shoes")
+
+    renamed = admin_client.patch(detail(CATEGORIES, category.pk), {"name": "Boots"}, format="json")
+    given = admin_client.patch(detail(CATEGORIES, category.pk), {"slug": "boots"}, format="json")
+
+    assert renamed.json()["slug"] == "shoes"
+    assert given.json()["slug"] == "boots"
+
+
+def test_put_without_slug_keeps_it(admin_client):
+    category = CategoryFactory(name="Shoes")
+
+    response = admin_client.put(
+        detail(CATEGORIES, category.pk), {"name": "Boots", "parent": None}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["slug"] == "shoes"
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"name": ""}, "name"),
+        ({"name": "x" * 201}, "name"),
+        ({"name": "Ok", "slug": "not a slug!"}, "slug"),
+        ({"name": "Ok", "parent": 999999}, "parent"),
+        ({"name": "Ok", "parent": "abc"}, "parent"),
+        ({"name": "Ok", "parent": 99999999999999999999}, "parent"),
+    ],
+)
+def test_invalid_category_is_400_naming_the_field(admin_client, payload, field):
+    response = admin_client.post(CATEGORIES, payload, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_duplicate_category_name_and_slug_are_400(admin_client):
+    CategoryFactory(name="Toys", slug="toys")
+
+    by_name = admin_client.post(CATEGORIES, {"name": "Toys"}, format="json")
+    by_slug = admin_client.post(CATEGORIES, {"name": "Games", "slug": "toys"}, format="json")
+
+    assert by_name.status_code == 400
+    assert "name" in by_name.json()
+    assert by_slug.status_code == 400
+    assert "slug" in by_slug.json()
+
+
+def test_moving_a_category_under_its_descendant_is_400(admin_client):
+    root = CategoryFactory()
+    child = CategoryFactory(parent=root)
+    grandchild = CategoryFactory(parent=child)
+
+    for new_parent in (root, grandchild):
+        response = admin_client.patch(
+            detail(CATEGORIES, root.pk), {"parent": new_parent.pk}, format="json"
+        )
+        assert response.status_code == 400
+        assert "parent" in response.json()
+    root.refresh_from_db()
+    assert root.parent_id is None
+
+
+def test_moving_a_category_moves_its_subtree(admin_client):
+    old_root, new_root = CategoryFactory(), CategoryFactory()
+    child = CategoryFactory(parent=old_root)
+    grandchild = CategoryFactory(parent=child)
+
+    response = admin_client.patch(
+        detail(CATEGORIES, child.pk), {"parent": new_root.pk}, format="json"
+    )
+
+    assert response.status_code == 200
+    grandchild.refresh_from_db()
+    assert grandchild.path == f"/{new_root.pk}/{child.pk}/{grandchild.pk}/"
+    assert grandchild.depth == 2
+
+
+@pytest.mark.parametrize("blocker", ["product", "inactive product", "subcategory"])
+def test_deleting_a_category_in_use_is_409_and_deletes_nothing(admin_client, blocker):
+    category = CategoryFactory(name="Busy")
+    if blocker == "subcategory":
+        CategoryFactory(parent=category)
+    else:
+        ProductFactory(category=category, is_active=blocker == "product")
+
+    response = admin_client.delete(detail(CATEGORIES, category.pk))
+
+    assert response.status_code == 409
+    assert "Busy" in response.json()["detail"]
+    assert Category.objects.filter(pk=category.pk).exists()
+
+
+def test_deleting_an_empty_category_is_204(admin_client):
+    category = CategoryFactory()
+
+    assert admin_client.delete(detail(CATEGORIES, category.pk)).status_code == 204
+    assert not Category.objects.filter(pk=category.pk).exists()
+
+
+def test_category_parent_filter_and_ordering(api_client):
+    root_b = CategoryFactory(name="b")
+    root_a = CategoryFactory(name="a")
+    child = CategoryFactory(name="c", parent=root_a)
+
+    roots = api_client.get(CATEGORIES, {"parent": "null"}).json()["results"]
+    children = api_client.get(CATEGORIES, {"parent": root_a.pk}).json()["results"]
+    newest_first = api_client.get(CATEGORIES, {"ordering": "-created_at"}).json()["results"]
+    default = api_client.get(CATEGORIES).json()["results"]
+
+    assert [c["id"] for c in roots] == [root_a.pk, root_b.pk]
+    assert [c["id"] for c in children] == [child.pk]
+    assert [c["id"] for c in newest_first] == [child.pk, root_a.pk, root_b.pk]
+    assert [c["name"] for c in default] == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"parent": "abc"}, "parent"),
+        ({"parent": "\x00"}, "parent"),
+        ({"ordering": "slug"}, "ordering"),
+        ({"ordering": "\x00"}, "ordering"),
+    ],
+)
+def test_invalid_category_list_parameters_are_400(api_client, params, field):
+    response = api_client.get(CATEGORIES, params)
+
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+# --- Products ----------------------------------------------------------------
+
+
+def test_product_representation_embeds_the_category(api_client):
+    category = CategoryFactory(name="Lamps", slug="lamps")
+    product = ProductFactory(category=category, price=Decimal("19.90"), stock=3)
+
+    body = api_client.get(detail(PRODUCTS, product.pk)).json()
+
+    assert set(body) == {
+        "id",
+        "name",
+        "slug",
+        "category",
+        "price",
+        "description",
+        "stock",
+        "is_active",
+        "created_at",
+        "updated_at",
+    }
+    assert body["category"] == {"id": category.pk, "name": "Lamps", "slug": "lamps"}
+    assert body["price"] == "19.90"
+    assert body["stock"] == 3
+
+
+def test_create_product_takes_the_category_id(admin_client):
+    category = CategoryFactory()
+
+    response = admin_client.post(
+        PRODUCTS,
+        {"name": "Desk Lamp", "category": category.pk, "price": "12.5", "stock": 4},
+        format="json",
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body["slug"] == "desk-lamp"
+    assert body["price"] == "12.50"
+    assert body["category"]["id"] == category.pk
+    assert Product.objects.get(pk=body["id"]).category == category
+
+
+def test_same_product_name_gets_a_suffixed_slug(admin_client):
+    category = CategoryFactory()
+    payload = {"name": "Mug", "category": category.pk, "price": "3.00"}
+
+    slugs = [admin_client.post(PRODUCTS, payload, format="json").json()["slug"] for _ in "abc"]
+
+    assert slugs == ["mug", "mug-2", "mug-3"]
+
+
+def test_update_product_changes_category_and_keeps_slug(admin_client):
+    product = ProductFactory(name="Mug", slug="mug")
+    other = CategoryFactory()
+
+    response = admin_client.patch(
+        detail(PRODUCTS, product.pk), {"name": "Cup", "category": other.pk}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["slug"] == "mug"
+    assert response.json()["category"]["id"] == other.pk
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"price": "-0.01"}, "price"),
+        ({"price": "1.234"}, "price"),
+        ({"price": "NaN"}, "price"),
+        ({"price": "Infinity"}, "price"),
+        ({"price": "100000000.00"}, "price"),
+        ({"price": "abc"}, "price"),
+        ({"price": None}, "price"),
+        ({"stock": -1}, "stock"),
+        ({"stock": 2**31}, "stock"),
+        ({"stock": "many"}, "stock"),
+        ({"category": 999999}, "category"),
+        ({"category": "abc"}, "category"),
+        ({"category": None}, "category"),
+        ({"name": ""}, "name"),
+        ({"slug": "bad slug"}, "slug"),
+        ({"slug": "taken"}, "slug"),
+        ({"is_active": "perhaps"}, "is_active"),
+    ],
+)
+def test_invalid_product_is_400_naming_the_field(admin_client, changes, field):
+    ProductFactory(slug="taken")
+    payload = {"name": "Mug", "category": CategoryFactory().pk, "price": "3.00", **changes}
+
+    response = admin_client.post(PRODUCTS, payload, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_missing_required_product_fields_are_400(admin_client):
+    response = admin_client.post(PRODUCTS, {}, format="json")
+
+    assert response.status_code == 400
+    assert {"name", "category", "price"} <= set(response.json())
+
+
+def test_delete_product(admin_client):
+    product = ProductFactory()
+
+    assert admin_client.delete(detail(PRODUCTS, product.pk)).status_code == 204
+    assert not Product.objects.filter(pk=product.pk).exists()
+
+
+def test_inactive_products_are_hidden_from_the_public(api_client, user_client):
+    active = ProductFactory()
+    inactive = ProductFactory(is_active=False)
+
+    for client in (api_client, user_client):
+        listed = [p["id"] for p in client.get(PRODUCTS).json()["results"]]
+        assert listed == [active.pk]
+        assert client.get(detail(PRODUCTS, inactive.pk)).status_code == 404
+        assert client.get(PRODUCTS, {"is_active": "false"}).json()["count"] == 0
+
+
+def test_admins_see_and_filter_inactive_products(admin_client):
+    active = ProductFactory()
+    inactive = ProductFactory(is_active=False)
+
+    listed = [p["id"] for p in admin_client.get(PRODUCTS).json()["results"]]
+    only_inactive = admin_client.get(PRODUCTS, {"is_active": "false"}).json()["results"]
+    only_active = admin_client.get(PRODUCTS, {"is_active": "true"}).json()["results"]
+
+    assert listed == [inactive.pk, active.pk]
+    assert admin_client.get(detail(PRODUCTS, inactive.pk)).status_code == 200
+    assert [p["id"] for p in only_inactive] == [inactive.pk]
+    assert [p["id"] for p in only_active] == [active.pk]
+
+
+@pytest.mark.parametrize("path", ["abc", "0", "99999999999999999999", "1.5"])
+def test_unknown_or_malformed_ids_are_404(api_client, path):
+    assert api_client.get(f"{PRODUCTS}{path}/").status_code == 404
+    assert api_client.get(f"{CATEGORIES}{path}/").status_code == 404
+
+
+# --- Query counts ------------------------------------------------------------
+
+
+def create_products(count):
+    category = CategoryFactory()
+    return ProductFactory.create_batch(count, category=category)
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"page_size": 100},
+        {"category": "placeholder", "ordering": "-price", "min_price": "1", "in_stock": "true"},
+        {"search": "product", "max_price": "100", "ordering": "name"},
+    ],
+)
+def test_product_list_runs_two_queries(api_client, django_assert_num_queries, rows, params):
+    products = create_products(rows)
+    if "category" in params:
+        params = {**params, "category": products[0].category.slug}
+
+    with django_assert_num_queries(2):  # count + page
+        response = api_client.get(PRODUCTS, params)
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == min(rows, int(params.get("page_size", 20)))
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_category_list_runs_two_queries(api_client, django_assert_num_queries, rows):
+    parent = CategoryFactory()
+    CategoryFactory.create_batch(rows - 1, parent=parent)
+
+    with django_assert_num_queries(2):
+        response = api_client.get(CATEGORIES, {"page_size": 100, "ordering": "name"})
+
+    assert len(response.json()["results"]) == rows
+
+
+def test_detail_runs_one_query(api_client, django_assert_num_queries):
+    product = ProductFactory()
+
+    with django_assert_num_queries(1):
+        assert api_client.get(detail(PRODUCTS, product.pk)).status_code == 200
+    with django_assert_num_queries(1):
+        assert api_client.get(detail(CATEGORIES, product.category_id)).status_code == 200
+
+
+def test_admin_reads_add_only_the_authentication_query(admin_client):
+    product = create_products(50)[0]
+
+    with CaptureQueriesContext(connection) as list_queries:
+        admin_client.get(PRODUCTS, {"page_size": 50})
+    with CaptureQueriesContext(connection) as detail_queries:
+        admin_client.get(detail(PRODUCTS, product.pk))
+
+    # Whatever the authenticator needs, plus the anonymous counts (2 and 1).
+    auth_queries = len(detail_queries) - 1
+    assert len(list_queries) == auth_queries + 2
+
+
+def test_unknown_category_on_empty_result_costs_one_more_query(
+    api_client, django_assert_num_queries
+):
+    with django_assert_num_queries(2):  # count, then the category lookup
+        response = api_client.get(PRODUCTS, {"category": "missing"})
+
+    assert response.status_code == 400
