@@ -1,0 +1,327 @@
+"""Product list filters and orderings, alone and combined."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from django_shopcore.filters import search_tokens
+from django_shopcore.models import Product
+
+from .factories import CategoryFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+PRODUCTS = "/api/products/"
+
+
+def ids(response):
+    assert response.status_code == 200, response.content
+    return [row["id"] for row in response.json()["results"]]
+
+
+def make(name="Thing", price="10.00", stock=5, category=None, description="", age=0):
+    """A product created ``age`` days ago."""
+    product = ProductFactory(
+        name=name,
+        price=Decimal(price),
+        stock=stock,
+        category=category or CategoryFactory(),
+        description=description,
+    )
+    created_at = timezone.now() - timedelta(days=age)
+    Product.objects.filter(pk=product.pk).update(created_at=created_at)
+    product.created_at = created_at
+    return product
+
+
+@pytest.fixture
+def tree():
+    """electronics > computers > laptops > gaming, and a separate garden."""
+    electronics = CategoryFactory(name="Electronics", slug="electronics")
+    computers = CategoryFactory(name="Computers", slug="computers", parent=electronics)
+    laptops = CategoryFactory(name="Laptops", slug="laptops", parent=computers)
+    gaming = CategoryFactory(name="Gaming", slug="gaming", parent=laptops)
+    garden = CategoryFactory(name="Garden", slug="garden")
+    return {c.slug: c for c in (electronics, computers, laptops, gaming, garden)}
+
+
+# --- category ----------------------------------------------------------------
+
+
+def test_category_includes_descendants_to_depth_3(api_client, tree):
+    in_root = make(category=tree["electronics"])
+    in_laptops = make(category=tree["laptops"])
+    in_gaming = make(category=tree["gaming"])
+    make(category=tree["garden"])
+    ordering = {"ordering": "created_at"}
+
+    assert set(ids(api_client.get(PRODUCTS, {"category": "electronics", **ordering}))) == {
+        in_root.pk,
+        in_laptops.pk,
+        in_gaming.pk,
+    }
+    assert set(ids(api_client.get(PRODUCTS, {"category": tree["laptops"].pk}))) == {
+        in_laptops.pk,
+        in_gaming.pk,
+    }
+    assert ids(api_client.get(PRODUCTS, {"category": "gaming"})) == [in_gaming.pk]
+
+
+def test_category_follows_a_moved_subtree(api_client, tree):
+    in_gaming = make(category=tree["gaming"])
+    tree["laptops"].parent = tree["garden"]
+    tree["laptops"].save()
+
+    assert ids(api_client.get(PRODUCTS, {"category": "garden"})) == [in_gaming.pk]
+    assert ids(api_client.get(PRODUCTS, {"category": "computers"})) == []
+
+
+def test_category_prefix_does_not_leak_into_sibling_ids(api_client):
+    # Paths /7/ and /70/ share a textual prefix but not a tree.
+    first = CategoryFactory()
+    tenfold = CategoryFactory(pk=first.pk * 10)
+    mine = make(category=first)
+    make(category=tenfold)
+
+    assert ids(api_client.get(PRODUCTS, {"category": first.pk})) == [mine.pk]
+
+
+def test_known_category_without_products_is_an_empty_page(api_client, tree):
+    response = api_client.get(PRODUCTS, {"category": "garden"})
+
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    "value", ["missing", "999999", "99999999999999999999", "\x00", "a b", "%", "_", "/1/"]
+)
+def test_unknown_or_malformed_category_is_400(api_client, tree, value):
+    make(category=tree["garden"])
+
+    response = api_client.get(PRODUCTS, {"category": value})
+
+    assert response.status_code == 400
+    assert "category" in response.json()
+
+
+def test_unknown_category_past_the_first_page_is_still_400(api_client):
+    response = api_client.get(PRODUCTS, {"category": "missing", "page": 2})
+
+    assert response.status_code == 400
+    assert "category" in response.json()
+
+
+# --- price -------------------------------------------------------------------
+
+
+def test_price_bounds_are_inclusive(api_client):
+    cheap, mid, dear = make(price="5.00"), make(price="10.00"), make(price="20.00")
+    by_price = {"ordering": "price"}
+
+    assert ids(api_client.get(PRODUCTS, {"min_price": "10", **by_price})) == [mid.pk, dear.pk]
+    assert ids(api_client.get(PRODUCTS, {"max_price": "10.00", **by_price})) == [cheap.pk, mid.pk]
+    assert ids(api_client.get(PRODUCTS, {"min_price": "10", "max_price": "10"})) == [mid.pk]
+    assert ids(api_client.get(PRODUCTS, {"min_price": "20.01"})) == []
+    assert ids(api_client.get(PRODUCTS, {"min_price": "15", "max_price": "6"})) == []
+
+
+@pytest.mark.parametrize("field", ["min_price", "max_price"])
+@pytest.mark.parametrize(
+    "value", ["abc", "1e999", "NaN", "Infinity", "-Infinity", "1.234", "\x00", "1,5", "0x10"]
+)
+def test_invalid_price_bound_is_400_naming_it(api_client, field, value):
+    response = api_client.get(PRODUCTS, {field: value})
+
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+# --- in_stock ----------------------------------------------------------------
+
+
+def test_in_stock(api_client):
+    available, sold_out = make(stock=3), make(stock=0)
+
+    assert ids(api_client.get(PRODUCTS, {"in_stock": "true"})) == [available.pk]
+    assert ids(api_client.get(PRODUCTS, {"in_stock": "false"})) == [sold_out.pk]
+    assert set(ids(api_client.get(PRODUCTS, {"in_stock": ""}))) == {available.pk, sold_out.pk}
+
+
+@pytest.mark.parametrize("value", ["yes", "2", "TRUE!", "\x00"])
+def test_invalid_in_stock_is_400(api_client, value):
+    response = api_client.get(PRODUCTS, {"in_stock": value})
+
+    assert response.status_code == 400
+    assert "in_stock" in response.json()
+
+
+# --- search ------------------------------------------------------------------
+
+
+def test_search_tokens_are_letters_and_digits():
+    assert search_tokens("  Red-lamp, x200 & 'quotes' | !:* ") == [
+        "Red",
+        "lamp",
+        "x200",
+        "quotes",
+    ]
+    assert search_tokens("crème_brûlée") == ["crème", "brûlée"]
+
+
+def test_search_matches_name_and_description_case_insensitively(api_client):
+    lamp = make(name="Desk Lamp", description="A sturdy reading light")
+    chair = make(name="Office Chair", description="Ergonomic, fits any desk")
+    make(name="Kettle", description="Boils water")
+
+    assert set(ids(api_client.get(PRODUCTS, {"search": "DESK"}))) == {lamp.pk, chair.pk}
+    assert ids(api_client.get(PRODUCTS, {"search": "sturdy"})) == [lamp.pk]
+    assert ids(api_client.get(PRODUCTS, {"search": "lamp"})) == [lamp.pk]
+
+
+def test_search_requires_every_keyword(api_client):
+    lamp = make(name="Desk Lamp", description="reading light")
+    make(name="Desk Chair", description="comfortable")
+
+    assert ids(api_client.get(PRODUCTS, {"search": "desk lamp"})) == [lamp.pk]
+    assert ids(api_client.get(PRODUCTS, {"search": "desk reading"})) == [lamp.pk]
+    assert ids(api_client.get(PRODUCTS, {"search": "desk kettle"})) == []
+
+
+def test_search_matches_part_of_a_name(api_client):
+    headphones = make(name="Headphones")
+
+    assert ids(api_client.get(PRODUCTS, {"search": "phone"})) == [headphones.pk]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL text search")
+def test_search_matches_word_forms_on_postgresql(api_client):
+    lamp = make(name="Desk", description="Two lamps for reading")
+
+    assert ids(api_client.get(PRODUCTS, {"search": "lamp read"})) == [lamp.pk]
+
+
+@pytest.mark.parametrize(
+    "text", ["a & b", "lamp:*", "(desk", "!", "'", "\\", "desk | lamp", "<->", "%", "_", "ü"]
+)
+def test_search_syntax_is_never_an_error(api_client, text):
+    make(name="Desk Lamp")
+
+    assert api_client.get(PRODUCTS, {"search": text}).status_code == 200
+
+
+def test_search_with_no_keywords_is_no_filter(api_client):
+    products = [make(), make()]
+
+    assert len(ids(api_client.get(PRODUCTS, {"search": "  -- "}))) == len(products)
+    assert len(ids(api_client.get(PRODUCTS, {"search": ""}))) == len(products)
+
+
+def test_search_rejects_nul_and_overlong_text(api_client, settings):
+    settings.SHOPCORE = {"SEARCH_MAX_LENGTH": 10}
+
+    nul = api_client.get(PRODUCTS, {"search": "desk\x00"})
+    too_long = api_client.get(PRODUCTS, {"search": "x" * 11})
+    longest = api_client.get(PRODUCTS, {"search": "x" * 10})
+
+    assert nul.status_code == 400
+    assert "search" in nul.json()
+    assert too_long.status_code == 400
+    assert "10" in too_long.json()["search"][0]
+    assert longest.status_code == 200
+
+
+# --- ordering ----------------------------------------------------------------
+
+
+@pytest.fixture
+def ordered():
+    """Ties on every sort key, so the id tie-breaker decides."""
+    return [
+        make(name="b", price="10.00", age=2),
+        make(name="a", price="10.00", age=2),
+        make(name="c", price="5.00", age=1),
+        make(name="a", price="20.00", age=3),
+    ]
+
+
+def expected(products, key, reverse=False):
+    return [p.pk for p in sorted(products, key=lambda p: (key(p), p.pk), reverse=reverse)]
+
+
+@pytest.mark.parametrize(
+    ("ordering", "key", "reverse"),
+    [
+        ("price", lambda p: p.price, False),
+        ("-price", lambda p: p.price, True),
+        ("created_at", lambda p: p.created_at, False),
+        ("-created_at", lambda p: p.created_at, True),
+        ("name", lambda p: p.name, False),
+        ("-name", lambda p: p.name, True),
+    ],
+)
+def test_ordering_with_id_tie_breaker(api_client, ordered, ordering, key, reverse):
+    assert ids(api_client.get(PRODUCTS, {"ordering": ordering})) == expected(ordered, key, reverse)
+
+
+def test_default_ordering_is_newest_first(api_client, ordered):
+    assert ids(api_client.get(PRODUCTS)) == expected(ordered, lambda p: p.created_at, True)
+
+
+def test_ordering_by_several_fields(api_client, ordered):
+    response = api_client.get(PRODUCTS, {"ordering": "name,-price"})
+
+    assert ids(response) == [p.pk for p in sorted(ordered, key=lambda p: (p.name, -p.price))]
+
+
+@pytest.mark.parametrize("value", ["password", "id", "category", "\x00", "price;drop", "--price"])
+def test_invalid_ordering_is_400(api_client, value):
+    response = api_client.get(PRODUCTS, {"ordering": value})
+
+    assert response.status_code == 400
+    assert "ordering" in response.json()
+
+
+def test_pages_never_repeat_or_skip_rows_with_ties(api_client):
+    products = [make(price="1.00", age=1) for _ in range(7)]
+
+    seen = []
+    for page in (1, 2, 3):
+        seen += ids(api_client.get(PRODUCTS, {"ordering": "price", "page_size": 3, "page": page}))
+
+    assert seen == sorted(p.pk for p in products)
+
+
+# --- combined ----------------------------------------------------------------
+
+
+def test_all_filters_combined(api_client, tree):
+    match = make(name="Gaming Laptop", price="999.00", stock=2, category=tree["gaming"])
+    cheaper = make(name="Budget Laptop", price="499.00", stock=1, category=tree["laptops"])
+    make(name="Laptop Sold Out", price="800.00", stock=0, category=tree["laptops"])
+    make(name="Laptop Bag", price="50.00", stock=9, category=tree["garden"])
+    make(name="Mouse", price="600.00", stock=9, category=tree["computers"])
+
+    response = api_client.get(
+        PRODUCTS,
+        {
+            "category": "computers",
+            "min_price": "100",
+            "max_price": "1000",
+            "in_stock": "true",
+            "search": "laptop",
+            "ordering": "-price",
+        },
+    )
+
+    assert ids(response) == [match.pk, cheaper.pk]
+    assert response.json()["count"] == 2
+
+
+def test_unknown_parameters_are_ignored(api_client):
+    product = make()
+
+    assert ids(api_client.get(PRODUCTS, {"colour": "red", "\x00": "\x00"})) == [product.pk]
