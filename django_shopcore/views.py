@@ -15,6 +15,7 @@ from .exceptions import Conflict, exception_handler
 from .filters import CategoryFilterSet, ProductFilterSet, category_reference
 from .models import Category, Product
 from .pagination import ShopcorePageNumberPagination
+from .schema import ShopcoreAutoSchema
 from .serializers import (
     LoginSerializer,
     LogoutSerializer,
@@ -28,6 +29,8 @@ from .tokens import revoke_user_tokens, token_belongs_to
 
 class ShopcoreViewMixin:
     """Authentication and error handling from shopcore, whatever the host's DRF defaults are."""
+
+    schema = ShopcoreAutoSchema()
 
     def get_authenticators(self):
         return [auth() for auth in shopcore_settings.AUTHENTICATION_CLASSES]

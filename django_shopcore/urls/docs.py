@@ -1,16 +1,13 @@
 """OpenAPI schema, Swagger UI and ReDoc, with assets served locally by the sidecar."""
 
 from django.urls import path
-from drf_spectacular.views import (
-    SpectacularAPIView,
-    SpectacularRedocView,
-    SpectacularSwaggerView,
-)
+
+from ..schema import ShopcoreRedocView, ShopcoreSchemaView, ShopcoreSwaggerView
 
 app_name = "shopcore_docs"
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="shopcore_docs:schema"), name="swagger-ui"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="shopcore_docs:schema"), name="redoc"),
+    path("schema/", ShopcoreSchemaView.as_view(), name="schema"),
+    path("docs/", ShopcoreSwaggerView.as_view(), name="swagger-ui"),
+    path("redoc/", ShopcoreRedocView.as_view(), name="redoc"),
 ]
