@@ -98,7 +98,7 @@ def manage(env, *args):
 
 
 def wait_until_serving(process, base_url, log_path):
-    """Poll the schema until gunicorn answers; fail with its log if it dies or hangs."""
+    """Poll the API until gunicorn answers; fail with its log if it dies or hangs."""
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -106,9 +106,11 @@ def wait_until_serving(process, base_url, log_path):
                 f"gunicorn exited with {process.returncode}:\n{log_path.read_text()}"
             )
         try:
-            with urllib.request.urlopen(f"{base_url}/api/schema/", timeout=5):  # noqa: S310
+            with urllib.request.urlopen(f"{base_url}/api/categories/", timeout=5):  # noqa: S310
                 return
-        except (urllib.error.URLError, ConnectionError):
+        except urllib.error.HTTPError:
+            return  # An HTTP answer of any kind: gunicorn is serving.
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.2)
     raise RuntimeError(
         f"gunicorn did not answer within {STARTUP_TIMEOUT}s:\n{log_path.read_text()}"

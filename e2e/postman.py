@@ -1,0 +1,1296 @@
+"""Write the Postman collection and environment in docs/postman/ from the definitions below.
+
+The test scripts live here as readable JavaScript rather than as escaped
+strings in JSON, so that a change to them reviews like code::
+
+    python -m e2e.postman           # rewrite docs/postman/*.json
+    python -m e2e.postman --check   # fail when the committed files are out of date
+
+The requests run in order and are self-contained: every name carries the run
+id set by the first request, so the collection passes on an empty database
+and again on the same one.
+"""
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+POSTMAN_DIR = Path(__file__).resolve().parent.parent / "docs" / "postman"
+COLLECTION_PATH = POSTMAN_DIR / "django-shopcore.postman_collection.json"
+ENVIRONMENT_PATH = POSTMAN_DIR / "django-shopcore.postman_environment.json"
+SCHEMA_URL = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+# An id variable in a JSON body, quoted: sent unquoted, so the API gets a number.
+QUOTED_ID_VARIABLE = re.compile(r'"(\{\{\w+Id\}\})"')
+
+# Ids no row will have; they fit a bigint so they reach the database lookup.
+MISSING_ID = "999999999"
+
+# Who calls: no token, the registered user, or the admin from the environment.
+ANONYMOUS = None
+USER = "{{userAccess}}"
+ADMIN = "{{adminAccess}}"
+
+# Checked after every request: a client's bad input never produces a 500.
+COLLECTION_TESTS = """
+pm.test("no server error", function () {
+    pm.expect(pm.response.code, pm.response.text()).to.be.below(500);
+});
+"""
+
+# Shared by the test scripts: read a collection variable, and a list's items.
+HELPERS = """
+const v = (name) => pm.collectionVariables.get(name);
+const run = v("runId");
+const items = (body) => (Array.isArray(body) ? body : body.results);
+"""
+
+
+def status_test(expected):
+    if isinstance(expected, int):
+        return f"""
+pm.test("status is {expected}", function () {{
+    pm.response.to.have.status({expected});
+}});
+"""
+    return f"""
+pm.test("status is one of {expected}", function () {{
+    pm.expect(pm.response.code).to.be.oneOf({json.dumps(expected)});
+}});
+"""
+
+
+def field_error(field):
+    """The validation error shape of DRF, naming ``field``."""
+    return f"""
+pm.test("the error names {field}", function () {{
+    const body = pm.response.json();
+    pm.expect(body).to.have.property("{field}");
+    pm.expect(body["{field}"]).to.be.an("array").that.is.not.empty;
+}});
+"""
+
+
+UNAUTHORIZED = """
+pm.test("a detail message and a WWW-Authenticate header", function () {
+    pm.expect(pm.response.json()).to.have.property("detail");
+    pm.response.to.have.header("WWW-Authenticate");
+});
+"""
+
+DETAIL = """
+pm.test("a detail message", function () {
+    pm.expect(pm.response.json().detail).to.be.a("string").that.is.not.empty;
+});
+"""
+
+TOKEN_PAIR = """
+pm.test("an access and a refresh token", function () {
+    const body = pm.response.json();
+    pm.expect(body.access).to.be.a("string").that.is.not.empty;
+    pm.expect(body.refresh).to.be.a("string").that.is.not.empty;
+});
+"""
+
+PAGE = """
+pm.test("a page: count, next, previous, results", function () {
+    const body = pm.response.json();
+    pm.expect(body).to.include.all.keys("count", "next", "previous", "results");
+    pm.expect(body.results).to.be.an("array");
+});
+"""
+
+
+def product_names(*letters):
+    """A test that the page lists exactly these products of this run, in this order."""
+    names = ", ".join(f"`{PRODUCTS[letter]['name']} ${{run}}`" for letter in letters)
+    return f"""
+pm.test("exactly these products, in this order: {" ".join(letters) or "none"}", function () {{
+    const body = pm.response.json();
+    pm.expect(body.results.map((product) => product.name)).to.eql([{names}]);
+    pm.expect(body.count).to.eql({len(letters)});
+}});
+"""
+
+
+# The products of a run: A in the parent category, B and C in its child.
+# Prices do not follow creation order, so each ordering gives another sequence.
+PRODUCTS = {
+    "A": {"name": "Alpha Espresso", "price": "25.00", "stock": 10, "category": "parent"},
+    "B": {"name": "Bravo Filter", "price": "5.00", "stock": 0, "category": "child"},
+    "C": {"name": "Charlie Decaf", "price": "15.00", "stock": 3, "category": "child"},
+}
+
+
+def request(
+    name,
+    method,
+    path,
+    *,
+    status,
+    token=ANONYMOUS,
+    body=None,
+    tests="",
+    prerequest="",
+    description="",
+    accept="application/json",
+):
+    """One Postman request; ``path`` is relative to ``{{baseUrl}}`` (the API root)."""
+    item = {
+        "name": name,
+        "event": [],
+        "request": {
+            "method": method,
+            "header": [{"key": "Accept", "value": accept}],
+            "url": "{{baseUrl}}" + path,
+            "auth": (
+                {"type": "bearer", "bearer": [{"key": "token", "value": token, "type": "string"}]}
+                if token
+                else {"type": "noauth"}
+            ),
+        },
+        "response": [],
+    }
+    if description:
+        item["request"]["description"] = description
+    if body is not None:
+        item["request"]["header"].append({"key": "Content-Type", "value": "application/json"})
+        item["request"]["body"] = {
+            "mode": "raw",
+            "raw": QUOTED_ID_VARIABLE.sub(r"\1", json.dumps(body, indent=2)),
+            "options": {"raw": {"language": "json"}},
+        }
+    if prerequest:
+        item["event"].append(script("prerequest", prerequest))
+    item["event"].append(script("test", HELPERS + status_test(status) + tests))
+    return item
+
+
+def script(listen, source):
+    return {
+        "listen": listen,
+        "script": {"type": "text/javascript", "exec": source.strip().splitlines()},
+    }
+
+
+def folder(name, description, items):
+    return {"name": name, "description": description, "item": items}
+
+
+# --- Docs ----------------------------------------------------------------------
+
+START_RUN = """
+// A fresh run id: the names below carry it, so re-runs on one database pass.
+const runId = Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
+pm.collectionVariables.set("runId", runId);
+// Random passwords: one derived from the run id would resemble the username.
+const secret = () => Math.random().toString(36).slice(2, 10);
+pm.collectionVariables.set("userPassword", `Roast-${secret()}-Grind`);
+pm.collectionVariables.set("newUserPassword", `Brew-${secret()}-Pour`);
+"""
+
+DOCS = folder(
+    "Docs",
+    "The OpenAPI schema, Swagger UI and ReDoc, served with no internet access.",
+    [
+        request(
+            "OpenAPI schema (JSON)",
+            "GET",
+            "/schema/?format=json",
+            status=200,
+            prerequest=START_RUN,
+            tests="""
+pm.test("an OpenAPI 3 document with the API's paths", function () {
+    const schema = pm.response.json();
+    pm.expect(schema.openapi).to.match(/^3\\./);
+    pm.expect(schema.paths).to.include.all.keys(
+        "/api/auth/login/", "/api/products/", "/api/categories/{id}/", "/api/users/"
+    );
+});
+""",
+        ),
+        request(
+            "OpenAPI schema (YAML)",
+            "GET",
+            "/schema/",
+            status=200,
+            accept="application/vnd.oai.openapi",
+            tests="""
+pm.test("YAML by default", function () {
+    pm.expect(pm.response.text()).to.match(/^openapi: 3\\./m);
+});
+""",
+        ),
+        request(
+            "Swagger UI",
+            "GET",
+            "/docs/",
+            status=200,
+            accept="text/html",
+            tests="""
+pm.test("Swagger UI with its assets served locally", function () {
+    const html = pm.response.text();
+    pm.expect(html).to.include("swagger-ui");
+    pm.expect(html).to.match(/src="\\/static\\/[^"]*swagger-ui-bundle\\.js"/);
+});
+""",
+        ),
+        request(
+            "ReDoc",
+            "GET",
+            "/redoc/",
+            status=200,
+            accept="text/html",
+            tests="""
+pm.test("ReDoc with its bundle served locally", function () {
+    pm.expect(pm.response.text()).to.match(/src="\\/static\\/[^"]*redoc[^"]*\\.js"/);
+});
+""",
+        ),
+    ],
+)
+
+# --- Auth: register, login, profile, refresh ------------------------------------
+
+USER_BODY = {
+    "username": "shopper_{{runId}}",
+    "email": "shopper_{{runId}}@example.com",
+    "password": "{{userPassword}}",
+}
+
+SAVE_USER_TOKENS = """
+pm.collectionVariables.set("userAccess", pm.response.json().access);
+pm.collectionVariables.set("userRefresh", pm.response.json().refresh);
+"""
+
+AUTH = folder(
+    "Auth",
+    "Register, log in, read and update the profile, rotate tokens; reuse is refused.",
+    [
+        request(
+            "Register",
+            "POST",
+            "/auth/register/",
+            status=201,
+            body=USER_BODY,
+            tests="""
+pm.test("the new user, without the password", function () {
+    const user = pm.response.json();
+    pm.expect(user.id).to.be.a("number");
+    pm.expect(user.username).to.eql(`shopper_${run}`);
+    pm.expect(user.email).to.eql(`shopper_${run}@example.com`);
+    pm.expect(user).not.to.have.property("password");
+    pm.collectionVariables.set("userId", user.id);
+});
+""",
+        ),
+        request(
+            "Register: username taken -> 400",
+            "POST",
+            "/auth/register/",
+            status=400,
+            body={**USER_BODY, "email": "another_{{runId}}@example.com"},
+            tests=field_error("username"),
+        ),
+        request(
+            "Register: weak password -> 400",
+            "POST",
+            "/auth/register/",
+            status=400,
+            body={
+                "username": "weak_{{runId}}",
+                "email": "weak_{{runId}}@example.com",
+                "password": "123",
+            },
+            tests=field_error("password"),
+        ),
+        request(
+            "Register: privileges are ignored",
+            "POST",
+            "/auth/register/",
+            status=201,
+            body={
+                "username": "climber_{{runId}}",
+                "email": "climber_{{runId}}@example.com",
+                "password": "{{userPassword}}",
+                "is_staff": True,
+                "is_superuser": True,
+            },
+            tests="""
+pm.collectionVariables.set("climberId", pm.response.json().id);
+""",
+            description="Checked as admin in Users: the account is not staff.",
+        ),
+        request(
+            "Login: wrong password -> 401",
+            "POST",
+            "/auth/login/",
+            status=401,
+            body={"username": "shopper_{{runId}}", "password": "not-the-password"},
+            tests=DETAIL,
+        ),
+        request(
+            "Login",
+            "POST",
+            "/auth/login/",
+            status=200,
+            body={"username": "shopper_{{runId}}", "password": "{{userPassword}}"},
+            tests=TOKEN_PAIR + SAVE_USER_TOKENS,
+        ),
+        request(
+            "Me: anonymous -> 401",
+            "GET",
+            "/auth/me/",
+            status=401,
+            tests=UNAUTHORIZED,
+        ),
+        request(
+            "Me: bad token -> 401",
+            "GET",
+            "/auth/me/",
+            status=401,
+            token="not-a-jwt",
+            tests=UNAUTHORIZED,
+        ),
+        request(
+            "Me",
+            "GET",
+            "/auth/me/",
+            status=200,
+            token=USER,
+            tests="""
+pm.test("the caller's profile", function () {
+    const me = pm.response.json();
+    pm.expect(me.id).to.eql(v("userId"));
+    pm.expect(me.username).to.eql(`shopper_${run}`);
+    pm.expect(me).not.to.have.property("password");
+});
+""",
+        ),
+        request(
+            "Me: update, privileges unchanged",
+            "PATCH",
+            "/auth/me/",
+            status=200,
+            token=USER,
+            body={"first_name": "Grace", "is_staff": True, "is_superuser": True},
+            tests="""
+pm.test("the name changed, the privileges did not", function () {
+    const me = pm.response.json();
+    pm.expect(me.first_name).to.eql("Grace");
+    pm.expect(me.is_staff).not.to.eql(true);
+    pm.expect(me.is_superuser).not.to.eql(true);
+});
+""",
+        ),
+        request(
+            "Refresh",
+            "POST",
+            "/auth/refresh/",
+            status=200,
+            body={"refresh": "{{userRefresh}}"},
+            tests=TOKEN_PAIR
+            + """
+pm.test("the refresh token rotated", function () {
+    pm.expect(pm.response.json().refresh).not.to.eql(v("userRefresh"));
+});
+pm.collectionVariables.set("usedRefresh", v("userRefresh"));
+"""
+            + SAVE_USER_TOKENS,
+        ),
+        request(
+            "Me with the new access token",
+            "GET",
+            "/auth/me/",
+            status=200,
+            token=USER,
+        ),
+        request(
+            "Refresh: reuse the rotated token -> 401",
+            "POST",
+            "/auth/refresh/",
+            status=401,
+            body={"refresh": "{{usedRefresh}}"},
+            tests=UNAUTHORIZED,
+        ),
+        request(
+            "Refresh: its whole login is now revoked -> 401",
+            "POST",
+            "/auth/refresh/",
+            status=401,
+            body={"refresh": "{{userRefresh}}"},
+            description=(
+                "Reusing a rotated refresh token revokes every token of that login: "
+                "whoever stole one of them is locked out too."
+            ),
+        ),
+        request(
+            "Refresh: not a token -> 401",
+            "POST",
+            "/auth/refresh/",
+            status=401,
+            body={"refresh": "garbage"},
+        ),
+        request(
+            "Refresh: no token -> 400",
+            "POST",
+            "/auth/refresh/",
+            status=400,
+            body={},
+            tests=field_error("refresh"),
+        ),
+        request(
+            "Login again",
+            "POST",
+            "/auth/login/",
+            status=200,
+            body={"username": "shopper_{{runId}}", "password": "{{userPassword}}"},
+            tests=TOKEN_PAIR + SAVE_USER_TOKENS,
+        ),
+        request(
+            "Admin login",
+            "POST",
+            "/auth/login/",
+            status=200,
+            body={"username": "{{adminUsername}}", "password": "{{adminPassword}}"},
+            tests=TOKEN_PAIR
+            + """
+pm.collectionVariables.set("adminAccess", pm.response.json().access);
+""",
+        ),
+    ],
+)
+
+# --- Users -----------------------------------------------------------------------
+
+STAFF_BODY = {
+    "username": "staff_{{runId}}",
+    "email": "staff_{{runId}}@example.com",
+    "password": "{{newUserPassword}}",
+    "is_staff": True,
+}
+
+USERS = folder(
+    "Users",
+    "User management: admins only; other users get 403, anonymous callers 401.",
+    [
+        request("List: anonymous -> 401", "GET", "/users/", status=401, tests=UNAUTHORIZED),
+        request(
+            "List: not an admin -> 403", "GET", "/users/", status=403, token=USER, tests=DETAIL
+        ),
+        request(
+            "Create: not an admin -> 403",
+            "POST",
+            "/users/",
+            status=403,
+            token=USER,
+            body=STAFF_BODY,
+        ),
+        request(
+            "Detail: not an admin -> 403",
+            "GET",
+            "/users/{{userId}}/",
+            status=403,
+            token=USER,
+        ),
+        request(
+            "List",
+            "GET",
+            "/users/",
+            status=200,
+            token=ADMIN,
+            tests="""
+pm.test("users, never their passwords", function () {
+    const users = items(pm.response.json());
+    pm.expect(users).to.be.an("array").that.is.not.empty;
+    users.forEach((user) => pm.expect(user).not.to.have.property("password"));
+});
+""",
+        ),
+        request(
+            "Registration did not grant privileges",
+            "GET",
+            "/users/{{climberId}}/",
+            status=200,
+            token=ADMIN,
+            tests="""
+pm.test("registered with is_staff and is_superuser, got neither", function () {
+    const user = pm.response.json();
+    pm.expect(user.username).to.eql(`climber_${run}`);
+    pm.expect(user.is_staff).to.eql(false);
+    pm.expect(user.is_superuser).to.eql(false);
+});
+""",
+        ),
+        request(
+            "Create",
+            "POST",
+            "/users/",
+            status=201,
+            token=ADMIN,
+            body=STAFF_BODY,
+            tests="""
+pm.test("a staff user, without the password", function () {
+    const user = pm.response.json();
+    pm.expect(user.username).to.eql(`staff_${run}`);
+    pm.expect(user.is_staff).to.eql(true);
+    pm.expect(user).not.to.have.property("password");
+    pm.collectionVariables.set("staffId", user.id);
+});
+""",
+        ),
+        request(
+            "Create: username taken -> 400",
+            "POST",
+            "/users/",
+            status=400,
+            token=ADMIN,
+            body={**STAFF_BODY, "email": "other_{{runId}}@example.com"},
+            tests=field_error("username"),
+        ),
+        request(
+            "Detail",
+            "GET",
+            "/users/{{staffId}}/",
+            status=200,
+            token=ADMIN,
+            tests="""
+pm.test("the user", function () {
+    pm.expect(pm.response.json().id).to.eql(v("staffId"));
+});
+""",
+        ),
+        request(
+            "Update (PATCH)",
+            "PATCH",
+            "/users/{{staffId}}/",
+            status=200,
+            token=ADMIN,
+            body={"first_name": "Ada"},
+            tests="""
+pm.test("first_name changed", function () {
+    pm.expect(pm.response.json().first_name).to.eql("Ada");
+});
+""",
+        ),
+        request(
+            "Replace (PUT)",
+            "PUT",
+            "/users/{{staffId}}/",
+            status=200,
+            token=ADMIN,
+            body={
+                "username": "staff_{{runId}}",
+                "email": "staff.renamed_{{runId}}@example.com",
+                "first_name": "Ada",
+                "last_name": "Lovelace",
+                "is_active": True,
+                "is_staff": False,
+            },
+            tests="""
+pm.test("replaced; the password is optional on update", function () {
+    const user = pm.response.json();
+    pm.expect(user.email).to.eql(`staff.renamed_${run}@example.com`);
+    pm.expect(user.last_name).to.eql("Lovelace");
+    pm.expect(user.is_staff).to.eql(false);
+});
+""",
+        ),
+        request("Delete", "DELETE", "/users/{{staffId}}/", status=204, token=ADMIN),
+        request(
+            "Detail: deleted -> 404",
+            "GET",
+            "/users/{{staffId}}/",
+            status=404,
+            token=ADMIN,
+            tests=DETAIL,
+        ),
+    ],
+)
+
+# --- Categories --------------------------------------------------------------------
+
+CATEGORIES = folder(
+    "Categories",
+    "Public reads; admins create a parent and a child, update, and delete.",
+    [
+        request(
+            "List (public)",
+            "GET",
+            "/categories/",
+            status=200,
+            tests=PAGE,
+        ),
+        request(
+            "Create: anonymous -> 401",
+            "POST",
+            "/categories/",
+            status=401,
+            body={"name": "Coffee {{runId}}"},
+            tests=UNAUTHORIZED,
+        ),
+        request(
+            "Create: not an admin -> 403",
+            "POST",
+            "/categories/",
+            status=403,
+            token=USER,
+            body={"name": "Coffee {{runId}}"},
+            tests=DETAIL,
+        ),
+        request(
+            "Create the parent",
+            "POST",
+            "/categories/",
+            status=201,
+            token=ADMIN,
+            body={"name": "Coffee {{runId}}", "description": "Beans and grounds."},
+            tests="""
+pm.test("a root category with a slug derived from the name", function () {
+    const category = pm.response.json();
+    pm.expect(category.name).to.eql(`Coffee ${run}`);
+    pm.expect(category.slug).to.eql(`coffee-${run}`);
+    pm.expect(category.parent).to.eql(null);
+    pm.expect(category.created_at).to.match(/^\\d{4}-\\d\\d-\\d\\dT.*(Z|[+-]\\d\\d:\\d\\d)$/);
+    pm.collectionVariables.set("parentId", category.id);
+    pm.collectionVariables.set("parentSlug", category.slug);
+});
+""",
+        ),
+        request(
+            "Create the child",
+            "POST",
+            "/categories/",
+            status=201,
+            token=ADMIN,
+            body={
+                "name": "Single Origin {{runId}}",
+                "slug": "single-origin-{{runId}}",
+                "parent": "{{parentId}}",
+            },
+            tests="""
+pm.test("a child of the parent", function () {
+    const category = pm.response.json();
+    pm.expect(category.parent).to.eql(v("parentId"));
+    pm.expect(category.slug).to.eql(`single-origin-${run}`);
+    pm.collectionVariables.set("childId", category.id);
+    pm.collectionVariables.set("childSlug", category.slug);
+});
+""",
+        ),
+        request(
+            "Create: name taken -> 400",
+            "POST",
+            "/categories/",
+            status=400,
+            token=ADMIN,
+            body={"name": "Coffee {{runId}}"},
+            tests=field_error("name"),
+        ),
+        request(
+            "Create: unknown parent -> 400",
+            "POST",
+            "/categories/",
+            status=400,
+            token=ADMIN,
+            body={"name": "Orphan {{runId}}", "parent": int(MISSING_ID)},
+            tests=field_error("parent"),
+        ),
+        request(
+            "Detail (public)",
+            "GET",
+            "/categories/{{childId}}/",
+            status=200,
+            tests="""
+pm.test("the child", function () {
+    const category = pm.response.json();
+    pm.expect(category.id).to.eql(v("childId"));
+    pm.expect(category.name).to.eql(`Single Origin ${run}`);
+    pm.expect(category).to.include.all.keys("description", "created_at", "updated_at");
+});
+""",
+        ),
+        request(
+            "Detail: unknown -> 404",
+            "GET",
+            f"/categories/{MISSING_ID}/",
+            status=404,
+            tests=DETAIL,
+        ),
+        request(
+            "List the parent's children",
+            "GET",
+            "/categories/?parent={{parentId}}",
+            status=200,
+            tests=PAGE
+            + """
+pm.test("just the child", function () {
+    pm.expect(pm.response.json().results.map((c) => c.id)).to.eql([v("childId")]);
+});
+""",
+        ),
+        request(
+            "Update (PATCH)",
+            "PATCH",
+            "/categories/{{childId}}/",
+            status=200,
+            token=ADMIN,
+            body={"description": "One farm, one harvest."},
+            tests="""
+pm.test("description changed, slug kept", function () {
+    const category = pm.response.json();
+    pm.expect(category.description).to.eql("One farm, one harvest.");
+    pm.expect(category.slug).to.eql(`single-origin-${run}`);
+});
+""",
+        ),
+        request(
+            "Replace (PUT)",
+            "PUT",
+            "/categories/{{childId}}/",
+            status=200,
+            token=ADMIN,
+            body={
+                "name": "Single Origin {{runId}}",
+                "slug": "single-origin-{{runId}}",
+                "description": "Traceable lots.",
+                "parent": "{{parentId}}",
+            },
+            tests="""
+pm.test("replaced", function () {
+    pm.expect(pm.response.json().description).to.eql("Traceable lots.");
+});
+""",
+        ),
+        request(
+            "Move under its own child -> 400",
+            "PATCH",
+            "/categories/{{parentId}}/",
+            status=400,
+            token=ADMIN,
+            body={"parent": "{{childId}}"},
+            tests=field_error("parent"),
+        ),
+        request(
+            "Create a category to delete",
+            "POST",
+            "/categories/",
+            status=201,
+            token=ADMIN,
+            body={"name": "Tea {{runId}}"},
+            tests="""
+pm.collectionVariables.set("spareCategoryId", pm.response.json().id);
+""",
+        ),
+        request(
+            "Delete: not an admin -> 403",
+            "DELETE",
+            "/categories/{{spareCategoryId}}/",
+            status=403,
+            token=USER,
+        ),
+        request(
+            "Delete",
+            "DELETE",
+            "/categories/{{spareCategoryId}}/",
+            status=204,
+            token=ADMIN,
+        ),
+        request(
+            "Detail: deleted -> 404",
+            "GET",
+            "/categories/{{spareCategoryId}}/",
+            status=404,
+        ),
+    ],
+)
+
+# --- Products ------------------------------------------------------------------------
+
+
+def product_body(letter):
+    product = PRODUCTS[letter]
+    return {
+        "name": f"{product['name']} {{{{runId}}}}",
+        "category": f"{{{{{product['category']}Id}}}}",
+        "price": product["price"],
+        "stock": product["stock"],
+        # A and C share a keyword, for the search below.
+        "description": f"{product['name']}, freshly roasted."
+        + (" Thick crema{{runId}}." if letter in "AC" else ""),
+    }
+
+
+def create_product(letter):
+    product = PRODUCTS[letter]
+    return request(
+        f"Create product {letter}",
+        "POST",
+        "/products/",
+        status=201,
+        token=ADMIN,
+        body=product_body(letter),
+        tests=f"""
+pm.test("the product, its money as a 2-place string", function () {{
+    const product = pm.response.json();
+    pm.expect(product.name).to.eql(`{product["name"]} ${{run}}`);
+    pm.expect(product.price).to.eql("{product["price"]}");
+    pm.expect(product.stock).to.eql({product["stock"]});
+    const category = product.category;
+    pm.expect(typeof category === "object" ? category.id : category)
+        .to.eql(v("{product["category"]}Id"));
+    pm.expect(product.slug).to.be.a("string").that.is.not.empty;
+    pm.collectionVariables.set("product{letter}Id", product.id);
+}});
+""",
+    )
+
+
+def product_list(name, query, *letters):
+    """The product list of this run's categories, expecting exactly ``letters`` in order."""
+    return request(
+        name,
+        "GET",
+        f"/products/?{query}",
+        status=200,
+        tests=PAGE + product_names(*letters),
+    )
+
+
+def bad_query(name, query, field):
+    return request(
+        f"{name} -> 400", "GET", f"/products/?{query}", status=400, tests=field_error(field)
+    )
+
+
+PRODUCTS_FOLDER = folder(
+    "Products",
+    "Admins create products; anyone lists them with filters, ordering and pages.",
+    [
+        request(
+            "Create: anonymous -> 401",
+            "POST",
+            "/products/",
+            status=401,
+            body=product_body("A"),
+            tests=UNAUTHORIZED,
+        ),
+        request(
+            "Create: not an admin -> 403",
+            "POST",
+            "/products/",
+            status=403,
+            token=USER,
+            body=product_body("A"),
+            tests=DETAIL,
+        ),
+        create_product("A"),
+        create_product("B"),
+        create_product("C"),
+        request(
+            "Create: negative price -> 400",
+            "POST",
+            "/products/",
+            status=400,
+            token=ADMIN,
+            body={**product_body("A"), "name": "Negative {{runId}}", "price": "-1.00"},
+            tests=field_error("price"),
+        ),
+        request(
+            "Create: negative stock -> 400",
+            "POST",
+            "/products/",
+            status=400,
+            token=ADMIN,
+            body={**product_body("A"), "name": "Negative {{runId}}", "stock": -1},
+            tests=field_error("stock"),
+        ),
+        request(
+            "Create: price not a number -> 400",
+            "POST",
+            "/products/",
+            status=400,
+            token=ADMIN,
+            body={**product_body("A"), "name": "Priceless {{runId}}", "price": "abc"},
+            tests=field_error("price"),
+        ),
+        request(
+            "Create: no category -> 400",
+            "POST",
+            "/products/",
+            status=400,
+            token=ADMIN,
+            body={"name": "Homeless {{runId}}", "price": "1.00"},
+            tests=field_error("category"),
+        ),
+        request(
+            "Detail (public)",
+            "GET",
+            "/products/{{productAId}}/",
+            status=200,
+            tests="""
+pm.test("product A with its category", function () {
+    const product = pm.response.json();
+    pm.expect(product.id).to.eql(v("productAId"));
+    pm.expect(product.price).to.eql("25.00");
+    pm.expect(product).to.include.all.keys(
+        "slug", "description", "stock", "created_at", "updated_at"
+    );
+});
+""",
+        ),
+        request(
+            "Detail: unknown -> 404",
+            "GET",
+            f"/products/{MISSING_ID}/",
+            status=404,
+            tests=DETAIL,
+        ),
+        request(
+            "Update (PATCH)",
+            "PATCH",
+            "/products/{{productAId}}/",
+            status=200,
+            token=ADMIN,
+            body={"stock": 12},
+            tests="""
+pm.test("stock changed", function () {
+    pm.expect(pm.response.json().stock).to.eql(12);
+});
+""",
+        ),
+        request(
+            "Replace (PUT)",
+            "PUT",
+            "/products/{{productAId}}/",
+            status=200,
+            token=ADMIN,
+            body=product_body("A"),
+            tests="""
+pm.test("replaced: stock back to 10", function () {
+    pm.expect(pm.response.json().stock).to.eql(10);
+});
+""",
+        ),
+        request(
+            "Update: not an admin -> 403",
+            "PATCH",
+            "/products/{{productAId}}/",
+            status=403,
+            token=USER,
+            body={"price": "0.01"},
+        ),
+        request("Replace the list -> 405", "PUT", "/products/", status=405, token=ADMIN, body={}),
+        product_list(
+            "Filter: category id, with its descendants", "category={{parentId}}", "C", "B", "A"
+        ),
+        product_list("Filter: category slug", "category={{childSlug}}", "C", "B"),
+        product_list(
+            "Filter: parent slug, with its descendants", "category={{parentSlug}}", "C", "B", "A"
+        ),
+        product_list(
+            "Filter: min_price and max_price, inclusive",
+            "category={{parentId}}&min_price=5.00&max_price=15",
+            "C",
+            "B",
+        ),
+        product_list("Filter: min_price", "category={{parentId}}&min_price=15.00", "C", "A"),
+        product_list("Filter: max_price", "category={{parentId}}&max_price=14.99", "B"),
+        product_list("Filter: search the description", "search=crema{{runId}}", "C", "A"),
+        product_list("Filter: search the name, all keywords", "search=bravo%20{{runId}}", "B"),
+        product_list("Filter: in stock", "category={{parentId}}&in_stock=true", "C", "A"),
+        product_list("Filter: out of stock", "category={{parentId}}&in_stock=false", "B"),
+        product_list("Order: price", "category={{parentId}}&ordering=price", "B", "C", "A"),
+        product_list("Order: -price", "category={{parentId}}&ordering=-price", "A", "C", "B"),
+        product_list(
+            "Order: created_at, oldest first",
+            "category={{parentId}}&ordering=created_at",
+            "A",
+            "B",
+            "C",
+        ),
+        product_list(
+            "Order: -created_at, newest first",
+            "category={{parentId}}&ordering=-created_at",
+            "C",
+            "B",
+            "A",
+        ),
+        product_list(
+            "Filters combined",
+            "category={{parentSlug}}&search=crema{{runId}}&in_stock=true&max_price=20"
+            "&ordering=-price",
+            "C",
+        ),
+        request(
+            "Page 1 of 2",
+            "GET",
+            "/products/?category={{parentId}}&ordering=price&page_size=2",
+            status=200,
+            tests=PAGE
+            + """
+pm.test("two products, and a link to the next page", function () {
+    const body = pm.response.json();
+    pm.expect(body.count).to.eql(3);
+    pm.expect(body.results.map((p) => p.name)).to.eql(
+        [`Bravo Filter ${run}`, `Charlie Decaf ${run}`]
+    );
+    pm.expect(body.previous).to.eql(null);
+    pm.expect(body.next).to.include("page=2");
+});
+""",
+        ),
+        request(
+            "Page 2 of 2",
+            "GET",
+            "/products/?category={{parentId}}&ordering=price&page_size=2&page=2",
+            status=200,
+            tests=PAGE
+            + """
+pm.test("the last product, and a link back", function () {
+    const body = pm.response.json();
+    pm.expect(body.results.map((p) => p.name)).to.eql([`Alpha Espresso ${run}`]);
+    pm.expect(body.next).to.eql(null);
+    pm.expect(body.previous).to.be.a("string");
+});
+""",
+        ),
+        request(
+            "Page past the end -> 404",
+            "GET",
+            "/products/?category={{parentId}}&page=99",
+            status=404,
+            tests=DETAIL,
+        ),
+        bad_query("min_price=abc", "min_price=abc", "min_price"),
+        bad_query("max_price=abc", "max_price=abc", "max_price"),
+        bad_query("ordering=password", "ordering=password", "ordering"),
+        bad_query("in_stock=maybe", "in_stock=maybe", "in_stock"),
+        bad_query("page=0", "page=0", "page"),
+        bad_query("page=abc", "page=abc", "page"),
+        bad_query("page_size=0", "page_size=0", "page_size"),
+        bad_query("page_size above the maximum", "page_size=100000", "page_size"),
+        bad_query("Unknown category", "category=no-such-category-{{runId}}", "category"),
+        request(
+            "Delete a category with products -> 409",
+            "DELETE",
+            "/categories/{{childId}}/",
+            status=409,
+            token=ADMIN,
+            tests=DETAIL,
+        ),
+        request(
+            "Delete a category with subcategories -> 409",
+            "DELETE",
+            "/categories/{{parentId}}/",
+            status=409,
+            token=ADMIN,
+            tests=DETAIL,
+        ),
+        request(
+            "Delete: not an admin -> 403",
+            "DELETE",
+            "/products/{{productAId}}/",
+            status=403,
+            token=USER,
+        ),
+        *[
+            request(
+                f"Delete product {letter}",
+                "DELETE",
+                f"/products/{{{{product{letter}Id}}}}/",
+                status=204,
+                token=ADMIN,
+            )
+            for letter in PRODUCTS
+        ],
+        request("Detail: deleted -> 404", "GET", "/products/{{productAId}}/", status=404),
+        request(
+            "Delete the emptied child category",
+            "DELETE",
+            "/categories/{{childId}}/",
+            status=204,
+            token=ADMIN,
+        ),
+        request(
+            "Delete the emptied parent category",
+            "DELETE",
+            "/categories/{{parentId}}/",
+            status=204,
+            token=ADMIN,
+        ),
+    ],
+)
+
+# --- Password change and logout ---------------------------------------------------------
+
+PASSWORD_AND_LOGOUT = folder(
+    "Password and logout",
+    "Changing the password revokes every token; logging out blacklists the refresh token.",
+    [
+        request(
+            "Change password: wrong old password -> 400",
+            "POST",
+            "/auth/password/",
+            status=400,
+            token=USER,
+            body={"old_password": "not-it", "new_password": "{{newUserPassword}}"},
+            tests=field_error("old_password"),
+        ),
+        request(
+            "Change password: weak new password -> 400",
+            "POST",
+            "/auth/password/",
+            status=400,
+            token=USER,
+            body={"old_password": "{{userPassword}}", "new_password": "123"},
+            tests=field_error("new_password"),
+        ),
+        request(
+            "Change password: anonymous -> 401",
+            "POST",
+            "/auth/password/",
+            status=401,
+            body={"old_password": "{{userPassword}}", "new_password": "{{newUserPassword}}"},
+            tests=UNAUTHORIZED,
+        ),
+        request(
+            "Change password",
+            "POST",
+            "/auth/password/",
+            status=204,
+            token=USER,
+            body={"old_password": "{{userPassword}}", "new_password": "{{newUserPassword}}"},
+        ),
+        request(
+            "Me: token from before the change -> 401",
+            "GET",
+            "/auth/me/",
+            status=401,
+            token=USER,
+            tests=UNAUTHORIZED,
+        ),
+        request(
+            "Login: old password -> 401",
+            "POST",
+            "/auth/login/",
+            status=401,
+            body={"username": "shopper_{{runId}}", "password": "{{userPassword}}"},
+        ),
+        request(
+            "Login: new password",
+            "POST",
+            "/auth/login/",
+            status=200,
+            body={"username": "shopper_{{runId}}", "password": "{{newUserPassword}}"},
+            tests=TOKEN_PAIR + SAVE_USER_TOKENS,
+        ),
+        request(
+            "Logout: anonymous -> 401",
+            "POST",
+            "/auth/logout/",
+            status=401,
+            body={"refresh": "{{userRefresh}}"},
+            tests=UNAUTHORIZED,
+        ),
+        request(
+            "Logout",
+            "POST",
+            "/auth/logout/",
+            status=[204, 205],
+            token=USER,
+            body={"refresh": "{{userRefresh}}"},
+        ),
+        request(
+            "Refresh: logged-out token -> 401",
+            "POST",
+            "/auth/refresh/",
+            status=401,
+            body={"refresh": "{{userRefresh}}"},
+            tests=UNAUTHORIZED,
+        ),
+    ],
+)
+
+
+def collection():
+    return {
+        "info": {
+            "name": "django-shopcore",
+            "description": (
+                "Every endpoint of the django-shopcore API, in an order that runs on an "
+                "empty database. Select the django-shopcore environment, set adminUsername "
+                "and adminPassword to a staff account, and run the whole collection.\n\n"
+                "Generated by `python -m e2e.postman`; edit e2e/postman.py, not this file."
+            ),
+            "schema": SCHEMA_URL,
+        },
+        "auth": {"type": "noauth"},
+        "event": [script("test", COLLECTION_TESTS)],
+        "variable": [
+            {"key": name, "value": ""}
+            for name in [
+                "runId",
+                "userPassword",
+                "newUserPassword",
+                "userId",
+                "climberId",
+                "staffId",
+                "userAccess",
+                "userRefresh",
+                "usedRefresh",
+                "adminAccess",
+                "parentId",
+                "parentSlug",
+                "childId",
+                "childSlug",
+                "spareCategoryId",
+                "productAId",
+                "productBId",
+                "productCId",
+            ]
+        ],
+        "item": [DOCS, AUTH, USERS, CATEGORIES, PRODUCTS_FOLDER, PASSWORD_AND_LOGOUT],
+    }
+
+
+def environment():
+    return {
+        "name": "django-shopcore (local)",
+        "values": [
+            # The API root: where the host project mounts django_shopcore.urls.
+            {"key": "baseUrl", "value": "http://127.0.0.1:8000/api", "type": "default"},
+            {"key": "adminUsername", "value": "admin", "type": "default"},
+            {"key": "adminPassword", "value": "", "type": "secret"},
+        ],
+        "_postman_variable_scope": "environment",
+    }
+
+
+def render(document):
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--check", action="store_true", help="fail when the committed files differ"
+    )
+    args = parser.parse_args(argv)
+    outputs = {COLLECTION_PATH: render(collection()), ENVIRONMENT_PATH: render(environment())}
+    stale = [
+        path for path, text in outputs.items() if not path.exists() or path.read_text() != text
+    ]
+    if args.check:
+        for path in stale:
+            print(f"{path} is out of date: run python -m e2e.postman", file=sys.stderr)
+        return 1 if stale else 0
+    for path in stale:
+        path.write_text(outputs[path])
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
