@@ -18,11 +18,20 @@ def test_the_whole_api_has_every_namespace():
         ("shopcore_docs:schema", "/api/schema/"),
         ("shopcore_docs:swagger-ui", "/api/docs/"),
         ("shopcore_docs:redoc", "/api/redoc/"),
+        ("shopcore_catalog:category-list", "/api/categories/"),
+        ("shopcore_catalog:product-list", "/api/products/"),
+        ("shopcore_auth:register", "/api/auth/register/"),
+        ("shopcore_auth:login", "/api/auth/login/"),
+        ("shopcore_auth:refresh", "/api/auth/refresh/"),
+        ("shopcore_auth:logout", "/api/auth/logout/"),
+        ("shopcore_auth:me", "/api/auth/me/"),
+        ("shopcore_auth:password", "/api/auth/password/"),
+        ("shopcore_auth:user-list", "/api/users/"),
     ],
 )
 def test_the_whole_api_mounted_under_api(name, path):
     assert reverse(name) == path
-    assert resolve(path).namespace == "shopcore_docs"
+    assert resolve(path).namespace == name.split(":")[0]
 
 
 @pytest.mark.urls("tests.urls_partial")
@@ -36,6 +45,8 @@ def test_each_part_mounts_alone_with_its_namespace():
         "shopcore_docs": "reference/",
     }
     assert reverse("shopcore_docs:schema") == "/reference/schema/"
+    assert reverse("shopcore_catalog:product-list") == "/store/products/"
+    assert reverse("shopcore_auth:login") == "/accounts/auth/login/"
 
 
 @pytest.mark.urls("tests.urls_partial")
@@ -44,6 +55,10 @@ def test_a_part_brings_only_its_own_routes():
         resolve("/store/schema/")
     with pytest.raises(Resolver404):
         resolve("/accounts/docs/")
+    with pytest.raises(Resolver404):
+        resolve("/reference/products/")
+    with pytest.raises(Resolver404):
+        resolve("/store/auth/login/")
 
 
 @pytest.mark.urls("tests.urls_partial")
@@ -58,8 +73,10 @@ def test_a_mount_under_another_prefix_serves_everything_there(client):
     assert reverse("shopcore_docs:schema") == "/shop/v1/schema/"
     schema = client.get("/shop/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert {"/shop/v1/products/", "/shop/v1/categories/", "/shop/v1/auth/login/"} <= set(paths)
     # Nothing in the package hard-codes /api/.
-    assert not [path for path in schema.json()["paths"] if path.startswith("/api/")]
+    assert not [path for path in paths if path.startswith("/api/")]
     assert client.get("/api/schema/").status_code == 404
 
 
