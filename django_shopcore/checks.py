@@ -35,20 +35,23 @@ def check_shopcore_setting(app_configs, **kwargs):
 
 @register(Tags.security)
 def check_refresh_rotation_blacklist(app_configs, **kwargs):
-    """simplejwt silently keeps rotated refresh tokens valid without the blacklist app."""
-    from django.apps import apps
-    from rest_framework_simplejwt.settings import api_settings as jwt_settings
+    """Rotation, reuse detection and logout all blacklist refresh tokens.
 
-    if jwt_settings.ROTATE_REFRESH_TOKENS and not apps.is_installed(
-        "rest_framework_simplejwt.token_blacklist"
-    ):
-        return [
-            Error(
-                "SIMPLE_JWT['ROTATE_REFRESH_TOKENS'] is on but "
-                "'rest_framework_simplejwt.token_blacklist' is not installed: "
-                "rotated refresh tokens would stay valid.",
-                hint="Add 'rest_framework_simplejwt.token_blacklist' to INSTALLED_APPS.",
-                id="shopcore.E004",
-            )
-        ]
-    return []
+    Without simplejwt's blacklist app, simplejwt would silently keep rotated
+    and logged-out refresh tokens valid, so shopcore refuses to start.
+    """
+    from django.apps import apps
+
+    if apps.is_installed("rest_framework_simplejwt.token_blacklist"):
+        return []
+    return [
+        Error(
+            "'rest_framework_simplejwt.token_blacklist' is not installed: django-shopcore "
+            "rotates refresh tokens and blacklists the used ones, detects their reuse and "
+            "logs out by blacklisting; without it rotated and logged-out refresh tokens "
+            "would stay valid.",
+            hint="Add 'rest_framework_simplejwt.token_blacklist' to INSTALLED_APPS and run "
+            "migrate.",
+            id="shopcore.E004",
+        )
+    ]

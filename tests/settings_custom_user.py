@@ -1,4 +1,4 @@
-"""The test settings with an e-mail login user model: ``pytest --ds=tests.settings_custom_user``."""
+"""Test settings with an e-mail login user model: ``pytest --ds=tests.settings_custom_user``."""
 
 from tests.settings import *  # noqa: F403
 from tests.settings import INSTALLED_APPS
