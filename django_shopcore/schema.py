@@ -7,14 +7,22 @@ views fill in the ``SPECTACULAR_SETTINGS`` the host left unset and always load
 their assets from drf-spectacular-sidecar, so the docs work offline.
 """
 
+from http import HTTPStatus
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.templatetags.static import static
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiFilterExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import ResolvedComponent, build_parameter_type, get_view_model
+from drf_spectacular.plumbing import (
+    ResolvedComponent,
+    build_parameter_type,
+    force_instance,
+    get_view_model,
+)
 from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -23,6 +31,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.viewsets import ViewSetMixin
 
 from . import __version__
+from .filters import BooleanChoiceFilter, SearchField
 from .settings import shopcore_settings
 
 DESCRIPTION = """\
@@ -217,6 +226,13 @@ WRITE_METHODS = {"POST", "PUT", "PATCH"}
 BLOCKING_ON_DELETE = {models.PROTECT, models.RESTRICT}
 
 MODEL_TAGS = {"Category": "Categories", "Product": "Products"}
+SUCCESS_DESCRIPTIONS = {
+    "list": "A page of {plural}.",
+    "create": "The new {name}.",
+    "retrieve": "The {name}.",
+    "update": "The updated {name}.",
+    "partial_update": "The updated {name}.",
+}
 
 
 def error_response(description, component, examples, headers=None):
@@ -233,6 +249,10 @@ def example(value, summary):
     return {"value": value, "summary": summary}
 
 
+def is_non_negative(value):
+    return value is not None and value >= 0
+
+
 def blocking_relations(model):
     """Names of what keeps a ``model`` row from being deleted (protected references)."""
     return sorted(
@@ -245,6 +265,264 @@ def blocking_relations(model):
     )
 
 
+def errors(status_code, description, **examples):
+    """Error responses a view raises itself, beyond those its classes imply."""
+    return {status_code: (description, examples)}
+
+
+ADMIN_ONLY = "Admins only."
+# Summaries, descriptions and view-specific errors, by view class name, then
+# by viewset action or, for plain views, HTTP method.
+OPERATIONS = {
+    "CategoryViewSet": {
+        "list": {
+            "summary": "List categories",
+            "description": "A page of categories, by name. `parent` narrows to the "
+            "children of one category (or to the roots with `parent=null`).",
+        },
+        "create": {
+            "summary": "Create a category",
+            "description": f"The slug is derived from the name when left out. {ADMIN_ONLY}",
+        },
+        "retrieve": {"summary": "Get a category", "description": "One category, by id."},
+        "update": {
+            "summary": "Replace a category",
+            "description": "All writable fields. Moving a category under itself or one of "
+            f"its subcategories is a 400. {ADMIN_ONLY}",
+        },
+        "partial_update": {
+            "summary": "Update a category",
+            "description": "Only the fields sent. Moving a category under itself or one of "
+            f"its subcategories is a 400. {ADMIN_ONLY}",
+        },
+        "destroy": {
+            "summary": "Delete a category",
+            "description": "Only an empty category: one with subcategories or products is "
+            f"a 409. {ADMIN_ONLY}",
+            "errors": errors(
+                "409",
+                "The category still has subcategories or products.",
+                HasProducts=example(
+                    {"detail": "Category “Shoes” still has products; move or delete them first."},
+                    "Category with products",
+                ),
+            ),
+        },
+    },
+    "ProductViewSet": {
+        "list": {
+            "summary": "List products",
+            "description": "A page of products, newest first. Every filter is optional and "
+            "they combine: `category` includes its subcategories, `min_price` and "
+            "`max_price` are inclusive, `search` matches all its keywords against the name "
+            "and description, `in_stock=true` keeps products with stock. Inactive products "
+            "are listed for admins only.",
+        },
+        "create": {
+            "summary": "Create a product",
+            "description": "`category` is a category id. The slug is derived from the name "
+            f"when left out. Negative prices and stock are a 400. {ADMIN_ONLY}",
+        },
+        "retrieve": {
+            "summary": "Get a product",
+            "description": "One product, by id; its `category` is read as "
+            "`{id, name, slug}`. Inactive products are found for admins only.",
+        },
+        "update": {
+            "summary": "Replace a product",
+            "description": f"All writable fields. {ADMIN_ONLY}",
+        },
+        "partial_update": {
+            "summary": "Update a product",
+            "description": f'Only the fields sent, e.g. `{{"stock": 0}}`. {ADMIN_ONLY}',
+        },
+        "destroy": {"summary": "Delete a product", "description": ADMIN_ONLY},
+    },
+    "UserViewSet": {
+        "list": {"summary": "List users", "description": f"A page of users, by id. {ADMIN_ONLY}"},
+        "create": {
+            "summary": "Create a user",
+            "description": "With a password, which must pass the password validators. "
+            f"{ADMIN_ONLY}",
+        },
+        "retrieve": {"summary": "Get a user", "description": ADMIN_ONLY},
+        "update": {
+            "summary": "Replace a user",
+            "description": "Setting a password or deactivating the user ends all their "
+            "logins. Only a superuser may change a superuser. " + ADMIN_ONLY,
+        },
+        "partial_update": {
+            "summary": "Update a user",
+            "description": "Only the fields sent. Setting a password or deactivating the "
+            "user ends all their logins. Only a superuser may change a superuser. " + ADMIN_ONLY,
+        },
+        "destroy": {
+            "summary": "Delete a user",
+            "description": "Only a superuser may delete a superuser; nobody may delete "
+            f"their own account. {ADMIN_ONLY}",
+            "errors": errors(
+                "409",
+                "You tried to delete your own account.",
+                OwnAccount=example({"detail": "You cannot delete your own account."}, "Self"),
+            ),
+        },
+    },
+    "RegisterView": {
+        "post": {
+            "summary": "Register",
+            "response": "The new account, without its password.",
+            "description": "Create an account. The password must pass the site's password "
+            "validators; privileges cannot be set here. Log in afterwards for tokens.",
+        },
+    },
+    "LoginView": {
+        "post": {
+            "summary": "Log in",
+            "response": "The token pair.",
+            "description": "Exchange a username and password for an `access` token (send it "
+            "as `Authorization: Bearer <access>`; in Swagger UI, paste it into "
+            "**Authorize**) and a `refresh` token.",
+            "errors": errors(
+                "401",
+                "Wrong username or password, or an inactive account.",
+                BadCredentials=example(
+                    {"detail": "No active account found with the given credentials"},
+                    "Wrong credentials",
+                ),
+            ),
+        },
+    },
+    "RefreshView": {
+        "post": {
+            "summary": "Refresh the tokens",
+            "response": "A new token pair.",
+            "description": "Exchange a refresh token for a new `access` token and a new "
+            "`refresh` token. The refresh token sent is used up: sending it again is a 401 "
+            "and ends that login.",
+            "errors": errors(
+                "401",
+                "The refresh token is invalid, expired, used up or revoked.",
+                Blacklisted=example(
+                    {"detail": "Token is blacklisted", "code": "token_not_valid"},
+                    "Refresh token already used",
+                ),
+            ),
+        },
+    },
+    "LogoutView": {
+        "post": {
+            "summary": "Log out",
+            "description": "End one login: its refresh token (and every token refreshed "
+            "from the same login) stops working.",
+            "errors": errors(
+                "403",
+                "The refresh token belongs to another user.",
+                OtherUsersToken=example(
+                    {"detail": "This refresh token belongs to another user."},
+                    "Another user's token",
+                ),
+            ),
+        },
+    },
+    "LogoutAllView": {
+        "post": {
+            "summary": "Log out everywhere",
+            "description": "End every login of the caller: all their refresh tokens stop working.",
+        },
+    },
+    "MeView": {
+        "get": {
+            "summary": "Get your profile",
+            "description": "The signed-in user's profile.",
+            "response": "Your profile.",
+        },
+        "patch": {
+            "summary": "Update your profile",
+            "response": "Your updated profile.",
+            "description": "Only the fields sent; privileges and the password cannot be "
+            "changed here (see `auth/password/`).",
+        },
+    },
+    "PasswordChangeView": {
+        "post": {
+            "summary": "Change your password",
+            "description": "The current password and a new one that passes the password "
+            "validators. Every token of the user stops working: log in again.",
+        },
+    },
+}
+
+
+NOT_RETURNED = "Never returned."
+# Descriptions of the request and response bodies, by serializer class name.
+SERIALIZER_DOCS = {
+    "CategorySerializer": {
+        "description": "A category: a node of the category tree.",
+        "fields": {
+            "name": "Unique.",
+            "slug": "Unique; derived from the name when left out.",
+            "parent": "The parent category's id, or null for a root category.",
+            "depth": "0 for a root category, 1 for its children, and so on.",
+        },
+    },
+    "ProductSerializer": {
+        "description": "A product. Its `category` is written as an id and read as "
+        "`{id, name, slug}`.",
+        "fields": {
+            "slug": "Unique; derived from the name when left out.",
+            "category": "The category's id.",
+            "price": 'A decimal with 2 places, as a string (`"19.99"`); not negative.',
+            "stock": "Units in stock; not negative. 0 when left out.",
+            "is_active": "Inactive products are hidden from everyone but admins.",
+        },
+    },
+    "RegisterSerializer": {
+        "description": "A new account.",
+        "fields": {"password": f"Must pass the site's password validators. {NOT_RETURNED}"},
+    },
+    "UserSerializer": {"description": "Your profile."},
+    "AdminUserSerializer": {
+        "description": "A user, as admins manage it.",
+        "fields": {
+            "password": f"Sets the password; required to create a user. {NOT_RETURNED}",
+        },
+    },
+    "LoginSerializer": {
+        "description": "Credentials in, a token pair out.",
+        "fields": {
+            "access": "Send it as `Authorization: Bearer <access>`; it expires soon.",
+            "refresh": "Gives a new pair at `auth/refresh/`; ends the login at `auth/logout/`.",
+        },
+    },
+    "RefreshSerializer": {
+        "description": "A refresh token in, a new token pair out.",
+        "fields": {
+            "refresh": "In: a refresh token. Out: its replacement; the one sent is used up.",
+            "access": "A new access token.",
+        },
+    },
+    "LogoutSerializer": {
+        "description": "The refresh token of the login to end.",
+        "fields": {"refresh": "A refresh token from `auth/login/` or `auth/refresh/`."},
+    },
+    "PasswordChangeSerializer": {
+        "description": "Your current password and a new one.",
+        "fields": {
+            "old_password": "Your current password.",
+            "new_password": "Must pass the site's password validators.",
+        },
+    },
+}
+
+
+def docs_for(obj, table):
+    """``obj``'s entry in ``table``, found through its classes (subclasses inherit it)."""
+    for cls in type(obj).__mro__:
+        if cls.__name__ in table:
+            return table[cls.__name__]
+    return {}
+
+
 class ShopcoreAutoSchema(AutoSchema):
     """drf-spectacular's AutoSchema with shopcore's tags, security and error responses.
 
@@ -253,6 +531,36 @@ class ShopcoreAutoSchema(AutoSchema):
     its permissions can refuse a signed-in non-admin, 404 on detail routes and
     paged lists, 409 on deleting protected rows, 429 when it is throttled.
     """
+
+    def get_summary(self):
+        return self.operation_docs().get("summary")
+
+    def get_description(self):
+        return self.operation_docs().get("description") or super().get_description()
+
+    def operation_docs(self):
+        """This operation's entry in ``OPERATIONS``."""
+        action = getattr(self.view, "action", None) or self.method.lower()
+        return docs_for(self.view, OPERATIONS).get(action, {})
+
+    def _map_serializer(self, serializer, direction, bypass_extensions=False):
+        schema = super()._map_serializer(serializer, direction, bypass_extensions)
+        docs = docs_for(force_instance(serializer), SERIALIZER_DOCS)
+        if "description" in docs:
+            schema["description"] = docs["description"]
+        properties = schema.get("properties", {})
+        for name, description in docs.get("fields", {}).items():
+            # A $ref cannot carry a description next to it in OpenAPI 3.0.
+            if name in properties and "$ref" not in properties[name]:
+                properties[name].setdefault("description", description)
+        return schema
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.DecimalField) and is_non_negative(field.min_value):
+            # drf-spectacular's decimal pattern allows a sign the field refuses.
+            schema["pattern"] = schema["pattern"].replace("^-?", "^", 1)
+        return schema
 
     def get_tags(self):
         model = get_view_model(self.view, emit_warnings=False)
@@ -271,6 +579,9 @@ class ShopcoreAutoSchema(AutoSchema):
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
+        for status_code, response in responses.items():
+            if not response.get("description"):
+                response["description"] = self.success_description(status_code)
         for status_code, response in self.get_error_responses().items():
             responses.setdefault(status_code, response)
         return responses
@@ -279,7 +590,7 @@ class ShopcoreAutoSchema(AutoSchema):
         self.registry.register_on_missing(ERROR_COMPONENT)
         self.registry.register_on_missing(VALIDATION_ERROR_COMPONENT)
         responses = {}
-        if self.method in WRITE_METHODS or self.takes_query_parameters():
+        if self.has_request_body() or self.takes_query_parameters():
             responses["400"] = self.bad_request_response()
         if self.authenticates():
             responses["401"] = self.unauthorized_response()
@@ -293,6 +604,19 @@ class ShopcoreAutoSchema(AutoSchema):
             responses["404"] = self.not_found_response()
         if self.method == "DELETE" and self.blocking_relations():
             responses["409"] = self.conflict_response()
+        for status_code, (description, examples) in (
+            self.operation_docs().get("errors", {}).items()
+        ):
+            if status_code in responses:
+                content = responses[status_code]["content"]["application/json"]
+                content["examples"] = {**content["examples"], **examples}
+            else:
+                headers = (
+                    {"WWW-Authenticate": WWW_AUTHENTICATE_HEADER} if status_code == "401" else None
+                )
+                responses[status_code] = error_response(
+                    description, ERROR_COMPONENT, examples, headers=headers
+                )
         if self.view.get_throttles():
             responses["429"] = error_response(
                 "Too many requests; retry after `Retry-After` seconds.",
@@ -301,6 +625,15 @@ class ShopcoreAutoSchema(AutoSchema):
                 headers={"Retry-After": RETRY_AFTER_HEADER},
             )
         return responses
+
+    def success_description(self, status_code):
+        model = get_view_model(self.view, emit_warnings=False)
+        action = getattr(self.view, "action", None)
+        if model is not None and action in SUCCESS_DESCRIPTIONS:
+            return SUCCESS_DESCRIPTIONS[action].format(
+                name=model._meta.verbose_name, plural=model._meta.verbose_name_plural
+            )
+        return self.operation_docs().get("response", HTTPStatus(int(status_code)).phrase)
 
     # What the view allows and takes.
 
@@ -325,6 +658,9 @@ class ShopcoreAutoSchema(AutoSchema):
     def authenticates(self):
         return bool(self.view.get_authenticators())
 
+    def has_request_body(self):
+        return self.method in WRITE_METHODS and self.get_request_serializer() is not None
+
     def takes_query_parameters(self):
         return self.method == "GET" and bool(
             self._get_filter_parameters() or self._get_pagination_parameters()
@@ -343,7 +679,7 @@ class ShopcoreAutoSchema(AutoSchema):
     # The error responses.
 
     def bad_request_response(self):
-        if self.method in WRITE_METHODS:
+        if self.has_request_body():
             examples = {"InvalidInput": example(self.invalid_body_example(), "Invalid field")}
             description = "Invalid input; each field lists its messages."
         else:
@@ -433,6 +769,44 @@ class ShopcoreAutoSchema(AutoSchema):
 
 
 # --- Extensions ----------------------------------------------------------------
+
+
+# What the catalog's query parameters mean, where their filters say nothing.
+FILTER_DESCRIPTIONS = {
+    "min_price": "Only products costing at least this much, e.g. `10.00`.",
+    "max_price": "Only products costing at most this much, e.g. `99.99`.",
+    "in_stock": "`true` keeps products in stock (stock > 0); `false` those out of stock.",
+    "is_active": "`true` keeps active products, `false` inactive ones (which only admins see).",
+    "ordering": "Sort keys, comma-separated; a leading `-` sorts descending "
+    "(`-price,name`). Ties are broken by id, so pages never overlap.",
+}
+
+
+class ShopcoreFilterExtension(DjangoFilterExtension):
+    """drf-spectacular's django-filter support, plus what shopcore's filters leave implicit."""
+
+    # Chosen over the contrib extension it refines.
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        if isinstance(filter_field, BooleanChoiceFilter):
+            parameters = [
+                build_parameter_type(
+                    name=field_name, schema={"type": "boolean"}, location=OpenApiParameter.QUERY
+                )
+            ]
+        else:
+            parameters = super().resolve_filter_field(
+                auto_schema, model, filterset_class, field_name, filter_field
+            )
+        if issubclass(filter_field.field_class, SearchField):
+            parameters[0]["schema"]["maxLength"] = shopcore_settings.SEARCH_MAX_LENGTH
+        for parameter in parameters:
+            if parameter["name"] in FILTER_DESCRIPTIONS and not filter_field.extra.get(
+                "help_text"
+            ):
+                parameter["description"] = FILTER_DESCRIPTIONS[parameter["name"]]
+        return parameters
 
 
 class PageNumberPaginationExtension(OpenApiFilterExtension):
