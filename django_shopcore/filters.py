@@ -134,7 +134,7 @@ class ProductFilterSet(django_filters.FilterSet):
 
     def filter_category(self, queryset, name, value):
         # One subquery: the target's path, then every category under it.
-        target_path = Category.objects.filter(category_reference(value)).values("path")[:1]
+        target_path = Category.objects.filter(category_reference(value)).order_by().values("path")
         subtree = Category.objects.filter(path__startswith=Subquery(target_path)).values("pk")
         return queryset.filter(category__in=subtree)
 

@@ -191,9 +191,9 @@ class Product(TimestampedModel):
             models.CheckConstraint(condition=Q(price__gte=0), name="shopcore_product_price_gte_0"),
             models.CheckConstraint(condition=Q(stock__gte=0), name="shopcore_product_stock_gte_0"),
         ]
-        # One index per list query shape: the filter's equality column first, then
-        # the sort key, then ``id`` (the tie-breaker every ordering ends with).
-        # docs/database.md shows the query and EXPLAIN each one serves.
+        # The equality column first, then the sort or range key, then ``id`` (the
+        # tie-breaker every ordering ends with). docs/database.md shows the query
+        # and the EXPLAIN each one serves.
         indexes = [
             models.Index(fields=["created_at", "id"], name="shopcore_product_created"),
             models.Index(fields=["price", "id"], name="shopcore_product_price"),
@@ -202,7 +202,6 @@ class Product(TimestampedModel):
                 fields=["category", "created_at", "id"], name="shopcore_product_cat_created"
             ),
             models.Index(fields=["category", "price", "id"], name="shopcore_product_cat_price"),
-            models.Index(fields=["category", "name", "id"], name="shopcore_product_cat_name"),
         ]
 
     def __str__(self):

@@ -51,10 +51,6 @@ class Migration(migrations.Migration):
             model_name='product',
             index=models.Index(fields=['category', 'price', 'id'], name='shopcore_product_cat_price'),
         ),
-        migrations.AddIndex(
-            model_name='product',
-            index=models.Index(fields=['category', 'name', 'id'], name='shopcore_product_cat_name'),
-        ),
         migrations.AddConstraint(
             model_name='category',
             constraint=models.UniqueConstraint(fields=('name',), name='shopcore_category_name_uniq'),
