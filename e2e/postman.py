@@ -1127,7 +1127,7 @@ pm.test("the last product, and a link back", function () {
 
 PASSWORD_AND_LOGOUT = folder(
     "Password and logout",
-    "Changing the password revokes every token; logging out blacklists the refresh token.",
+    "Changing the password revokes every token; logging out ends one login or all of them.",
     [
         request(
             "Change password: wrong old password -> 400",
@@ -1210,6 +1210,40 @@ PASSWORD_AND_LOGOUT = folder(
             body={"refresh": "{{userRefresh}}"},
             tests=UNAUTHORIZED,
         ),
+        request(
+            "Login on one device",
+            "POST",
+            "/auth/login/",
+            status=200,
+            body={"username": "shopper_{{runId}}", "password": "{{newUserPassword}}"},
+            tests=SAVE_USER_TOKENS,
+        ),
+        request(
+            "Login on another device",
+            "POST",
+            "/auth/login/",
+            status=200,
+            body={"username": "shopper_{{runId}}", "password": "{{newUserPassword}}"},
+            tests="""
+pm.collectionVariables.set("otherDeviceRefresh", pm.response.json().refresh);
+""",
+        ),
+        request("Logout everywhere: anonymous -> 401", "POST", "/auth/logout-all/", status=401),
+        request("Logout everywhere", "POST", "/auth/logout-all/", status=204, token=USER),
+        request(
+            "Refresh on one device after logout everywhere -> 401",
+            "POST",
+            "/auth/refresh/",
+            status=401,
+            body={"refresh": "{{userRefresh}}"},
+        ),
+        request(
+            "Refresh on the other device after logout everywhere -> 401",
+            "POST",
+            "/auth/refresh/",
+            status=401,
+            body={"refresh": "{{otherDeviceRefresh}}"},
+        ),
     ],
 )
 
@@ -1240,6 +1274,7 @@ def collection():
                 "userAccess",
                 "userRefresh",
                 "usedRefresh",
+                "otherDeviceRefresh",
                 "adminAccess",
                 "parentId",
                 "parentSlug",
