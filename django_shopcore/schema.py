@@ -7,6 +7,7 @@ views fill in the ``SPECTACULAR_SETTINGS`` the host left unset and always load
 their assets from drf-spectacular-sidecar, so the docs work offline.
 """
 
+import re
 from http import HTTPStatus
 
 from django.conf import settings
@@ -100,8 +101,17 @@ def schema_settings(request=None):
         # Where the API is mounted: the schema view's path without its last segment.
         # It becomes the prefix that operation ids leave out (``products_list``).
         path = request.path_info
-        defaults["SCHEMA_PATH_PREFIX"] = path[: path.rindex("/", 0, -1) + 1]
+        defaults["SCHEMA_PATH_PREFIX"] = re.escape(path[: path.rindex("/", 0, -1) + 1])
     return host_unset(defaults)
+
+
+def swagger_ui_settings():
+    """shopcore's Swagger UI settings under the host's ``SWAGGER_UI_SETTINGS``."""
+    host_settings = spectacular_settings.SWAGGER_UI_SETTINGS
+    if isinstance(host_settings, str):
+        # Raw JavaScript, passed through as drf-spectacular does.
+        return host_settings
+    return {**SWAGGER_UI_SETTINGS, **host_settings}
 
 
 def sidecar_url(path):
@@ -129,11 +139,7 @@ class ShopcoreSwaggerView(SpectacularSwaggerView):
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         response.data["title"] = docs_title()
-        response.data["settings"] = self._dump(
-            {**SWAGGER_UI_SETTINGS, **spectacular_settings.SWAGGER_UI_SETTINGS}
-            if isinstance(spectacular_settings.SWAGGER_UI_SETTINGS, dict)
-            else spectacular_settings.SWAGGER_UI_SETTINGS
-        )
+        response.data["settings"] = self._dump(swagger_ui_settings())
         return response
 
     @staticmethod
@@ -183,6 +189,11 @@ ERROR_COMPONENT = ResolvedComponent(
             "code": {
                 "type": "string",
                 "description": "A machine-readable code; present on token errors.",
+            },
+            "messages": {
+                "type": "array",
+                "items": {"type": "object", "additionalProperties": {"type": "string"}},
+                "description": "Why each kind of token was refused; present on token errors.",
             },
         },
         "required": ["detail"],
@@ -271,6 +282,13 @@ def errors(status_code, description, **examples):
 
 
 ADMIN_ONLY = "Admins only."
+SUPERUSER_ONLY = errors(
+    "403",
+    "Only a superuser may change or delete a superuser.",
+    SuperuserOnly=example(
+        {"detail": "Only a superuser can change or delete a superuser."}, "Staff on a superuser"
+    ),
+)
 # Summaries, descriptions and view-specific errors, by view class name, then
 # by viewset action or, for plain views, HTTP method.
 OPERATIONS = {
@@ -347,11 +365,13 @@ OPERATIONS = {
         },
         "retrieve": {"summary": "Get a user", "description": ADMIN_ONLY},
         "update": {
+            "errors": SUPERUSER_ONLY,
             "summary": "Replace a user",
             "description": "Setting a password or deactivating the user ends all their "
             "logins. Only a superuser may change a superuser. " + ADMIN_ONLY,
         },
         "partial_update": {
+            "errors": SUPERUSER_ONLY,
             "summary": "Update a user",
             "description": "Only the fields sent. Setting a password or deactivating the "
             "user ends all their logins. Only a superuser may change a superuser. " + ADMIN_ONLY,
@@ -360,11 +380,14 @@ OPERATIONS = {
             "summary": "Delete a user",
             "description": "Only a superuser may delete a superuser; nobody may delete "
             f"their own account. {ADMIN_ONLY}",
-            "errors": errors(
-                "409",
-                "You tried to delete your own account.",
-                OwnAccount=example({"detail": "You cannot delete your own account."}, "Self"),
-            ),
+            "errors": {
+                **SUPERUSER_ONLY,
+                **errors(
+                    "409",
+                    "You tried to delete your own account.",
+                    OwnAccount=example({"detail": "You cannot delete your own account."}, "Self"),
+                ),
+            },
         },
     },
     "RegisterView": {
@@ -596,7 +619,7 @@ class ShopcoreAutoSchema(AutoSchema):
             responses["401"] = self.unauthorized_response()
         if self.authenticates() and not self.allows(self.signed_in_user()):
             responses["403"] = error_response(
-                "Signed in, but not allowed to do this (admins only).",
+                "Signed in, but without the permission this needs.",
                 ERROR_COMPONENT,
                 {"PermissionDenied": example(PERMISSION_DENIED, "Not an admin")},
             )
@@ -706,7 +729,7 @@ class ShopcoreAutoSchema(AutoSchema):
         return {field.field_name: [str(message)]}
 
     def invalid_query_example(self):
-        """The error the paginator gives for ``page_size=0``, else for an unknown ``ordering``."""
+        """The paginator's own error for ``page_size=0``, else a generic one."""
         paginator = self._get_paginator()
         if paginator is not None and getattr(paginator, "page_size_query_param", None):
             request = spectacular_settings.GET_MOCK_REQUEST(
@@ -715,10 +738,12 @@ class ShopcoreAutoSchema(AutoSchema):
             try:
                 paginator.get_page_size(request)
             except ValidationError as exc:
-                return exc.detail
-        return {
-            "ordering": ["Select a valid choice. password is not one of the available choices."]
-        }
+                if isinstance(exc.detail, dict):
+                    return {
+                        key: [str(m) for m in messages] for key, messages in exc.detail.items()
+                    }
+        parameters = self._get_filter_parameters() + self._get_pagination_parameters()
+        return {parameters[0]["name"]: ["Enter a valid value."]}
 
     def unauthorized_response(self):
         examples = {"TokenNotValid": example(TOKEN_NOT_VALID, "Invalid or expired token")}

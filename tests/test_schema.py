@@ -29,6 +29,8 @@ from django_shopcore import __version__
 from django_shopcore.schema import DESCRIPTION, TAGS, schema_settings
 from django_shopcore.settings import shopcore_settings
 
+from .factories import DEFAULT_PASSWORD
+
 GOLDEN_FILE = Path(__file__).resolve().parent.parent / "docs" / "openapi.yaml"
 UPDATE_GOLDEN = "SHOPCORE_UPDATE_GOLDEN"
 
@@ -296,6 +298,38 @@ def test_write_and_read_shapes_are_separate_components(schema):
     assert "id" in components["CategorySummary"]["properties"]
 
 
+def test_prices_are_documented_as_non_negative_decimal_strings(schema):
+    price = schema["components"]["schemas"]["ProductRequest"]["properties"]["price"]
+    assert price["type"] == "string"
+    assert re.match(price["pattern"], "19.99")
+    assert not re.match(price["pattern"], "-19.99")
+
+
+def test_the_400_examples_name_real_fields(schema):
+    create = operations(schema)["post", "/api/products/"]["responses"]["400"]
+    (invalid,) = create["content"]["application/json"]["examples"].values()
+    request_fields = schema["components"]["schemas"]["ProductRequest"]["properties"]
+    assert set(invalid["value"]) <= set(request_fields)
+    listing = operations(schema)["get", "/api/products/"]["responses"]["400"]
+    (invalid,) = listing["content"]["application/json"]["examples"].values()
+    assert set(invalid["value"]) == {"page_size"}
+
+
+@pytest.mark.django_db
+def test_a_login_token_sent_as_the_bearer_scheme_says_authorizes_admin_writes(schema, admin_user):
+    # What Swagger UI does after "Authorize": `Authorization: Bearer <access>`.
+    login_fields = {
+        admin_user.USERNAME_FIELD: admin_user.get_username(),
+        "password": DEFAULT_PASSWORD,
+    }
+    client = APIClient()
+    access = client.post("/api/auth/login/", login_fields, format="json").json()["access"]
+    assert schema["components"]["securitySchemes"]["jwtAuth"]["scheme"] == "bearer"
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    response = client.post("/api/categories/", {"name": "Shoes"}, format="json")
+    assert response.status_code == 201
+
+
 @pytest.mark.urls("tests.urls_prefixed")
 def test_the_schema_follows_the_mount_point():
     schema = yaml.safe_load(fetch_schema("/shop/v1/schema/"))
@@ -303,6 +337,14 @@ def test_the_schema_follows_the_mount_point():
     operation = schema["paths"]["/shop/v1/products/"]["get"]
     assert operation["operationId"] == "products_list"
     assert operation["tags"] == ["Products"]
+
+
+@pytest.mark.urls("tests.urls_partial")
+def test_tags_do_not_depend_on_the_mount_point():
+    schema = yaml.safe_load(fetch_schema("/reference/schema/"))
+    assert schema["paths"]["/store/products/"]["get"]["tags"] == ["Products"]
+    assert schema["paths"]["/accounts/users/"]["get"]["tags"] == ["Users"]
+    assert schema["paths"]["/accounts/auth/login/"]["post"]["tags"] == ["Auth"]
 
 
 # Settings: the host's win.
