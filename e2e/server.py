@@ -167,7 +167,9 @@ def live_server(database_url=None, admin_username=None, admin_password=None):
                     "--access-logfile",
                     "-",
                 ],
-                env=env,
+                # gunicorn >= 25.1 puts its control socket there: one per server, so
+                # servers started side by side do not take over each other's socket.
+                env={**env, "XDG_RUNTIME_DIR": log_dir},
                 cwd=EXAMPLE_PROJECT,
                 stdout=log,
                 stderr=subprocess.STDOUT,
