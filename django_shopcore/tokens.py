@@ -7,6 +7,7 @@ the whole family. Every token also carries ``pwd``, a keyed digest of the
 user's password hash, so changing the password invalidates all its tokens.
 """
 
+import logging
 import uuid
 
 from django.conf import settings
@@ -21,6 +22,8 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
 from .models import TokenFamily
+
+logger = logging.getLogger(__name__)
 
 # The id of the token family: one per login, kept through every rotation.
 FAMILY_CLAIM = "fam"
@@ -141,6 +144,8 @@ def rotate_refresh_token(raw_token):
     except ReusedTokenError as exc:
         # Outside the rolled-back block, so the revocation is kept.
         revoke_family(exc.family_id)
+        # A replayed token may mean a stolen one: worth a security log line.
+        logger.warning("Refresh token reused; token family %s revoked.", exc.family_id)
         raise
 
 

@@ -1,7 +1,7 @@
 """API views: the catalog viewsets and the account endpoints."""
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -222,6 +222,10 @@ class UserViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
 
     queryset = get_user_model()._default_manager.order_by("pk")
     pagination_class = ShopcorePageNumberPagination
+    # With an integer primary key, only ASCII digits name a user: int() would
+    # also take " 7", "+7" or a fullwidth 7.
+    if isinstance(queryset.model._meta.pk, models.IntegerField):
+        lookup_value_regex = "[0-9]+"
 
     def get_permissions(self):
         return [permission() for permission in shopcore_settings.USER_ADMIN_PERMISSION_CLASSES]

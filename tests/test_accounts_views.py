@@ -221,6 +221,20 @@ def test_login_names_missing_fields(api_client):
 
 
 @pytest.mark.django_db
+@override_settings(SHOPCORE={"PASSWORD_MAX_LENGTH": 20})
+def test_login_refuses_an_overlong_password_before_hashing(user, monkeypatch):
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("an overlong password reached authentication")
+
+    monkeypatch.setattr("rest_framework_simplejwt.serializers.authenticate", must_not_run)
+
+    response = login(user, "x" * 21)
+
+    assert response.status_code == 400
+    assert list(response.data) == ["password"]
+
+
+@pytest.mark.django_db
 def test_login_ignores_a_stale_authorization_header(user):
     client = APIClient(HTTP_AUTHORIZATION="Bearer expired.or.garbage")
 
@@ -276,6 +290,17 @@ def test_logout_names_a_missing_or_invalid_token(user_client, body, message):
 
     assert response.status_code == 400
     assert response.data == {"refresh": [message]}
+
+
+@pytest.mark.django_db
+def test_logging_out_twice_is_refused_the_second_time(user, user_client):
+    body = {"refresh": login(user).data["refresh"]}
+    user_client.post(LOGOUT_URL, body, format="json")
+
+    response = user_client.post(LOGOUT_URL, body, format="json")
+
+    assert response.status_code == 400
+    assert response.data == {"refresh": ["Token is blacklisted"]}
 
 
 @pytest.mark.django_db
@@ -631,9 +656,11 @@ def test_a_superuser_can_change_another_superuser():
 
 
 @pytest.mark.django_db
-def test_users_unknown_or_malformed_id_is_404(admin_client):
-    assert admin_client.get(reverse("shopcore_auth:user-detail", args=[999999])).status_code == 404
-    assert admin_client.get(f"{USERS_URL}not-an-id/").status_code == 404
+@pytest.mark.parametrize("spelling", ["999999", "not-an-id", "%20{pk}", "+{pk}", "{pk}.0"])
+def test_users_unknown_or_malformed_id_is_404(admin_user, admin_client, spelling):
+    response = admin_client.get(f"{USERS_URL}{spelling.format(pk=admin_user.pk)}/")
+
+    assert response.status_code == 404
 
 
 @pytest.mark.django_db

@@ -73,7 +73,7 @@ def test_a_family_rotates_many_times(user):
 
 
 @pytest.mark.django_db
-def test_reusing_a_rotated_token_revokes_the_whole_family(user):
+def test_reusing_a_rotated_token_revokes_the_whole_family(user, caplog):
     stolen = RefreshToken.for_user(user)
     successor = refresh(stolen).data["refresh"]
 
@@ -81,7 +81,9 @@ def test_reusing_a_rotated_token_revokes_the_whole_family(user):
 
     assert reuse.status_code == 401
     assert reuse.data["detail"] == "Token is blacklisted"
-    assert TokenFamily.objects.get().revoked_at is not None
+    family = TokenFamily.objects.get()
+    assert family.revoked_at is not None
+    assert f"token family {family.pk} revoked" in caplog.text
     after = refresh(successor)
     assert after.status_code == 401
     assert after.data["detail"] == "Token has been revoked"
