@@ -52,7 +52,10 @@ class Category(TimestampedModel):
     """
 
     name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=SLUG_MAX_LENGTH, allow_unicode=True)
+    # Indexed by the unique constraint in Meta (db_index would add two more).
+    slug = models.SlugField(
+        _("slug"), max_length=SLUG_MAX_LENGTH, allow_unicode=True, db_index=False
+    )
     description = models.TextField(_("description"), blank=True, default="")
     parent = models.ForeignKey(
         "self",
@@ -166,7 +169,10 @@ class ProductQuerySet(models.QuerySet):
 
 class Product(TimestampedModel):
     name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=SLUG_MAX_LENGTH, allow_unicode=True)
+    # Indexed by the unique constraint in Meta (db_index would add two more).
+    slug = models.SlugField(
+        _("slug"), max_length=SLUG_MAX_LENGTH, allow_unicode=True, db_index=False
+    )
     # No single-column index: the composite indexes below start with category_id.
     category = models.ForeignKey(
         Category,

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
 from django_shopcore.models import Category, Product, unique_slug
@@ -194,3 +194,30 @@ def test_string_representations():
     product = ProductFactory(name="Mug", category=CategoryFactory(name="Kitchen"))
 
     assert (str(product), str(product.category)) == ("Mug", "Kitchen")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL indexes")
+def test_postgresql_has_exactly_the_documented_indexes():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename IN (%s, %s)",
+            [Category._meta.db_table, Product._meta.db_table],
+        )
+        names = {row[0] for row in cursor.fetchall()}
+
+    # No slug_like or second slug index: see docs/database.md.
+    assert {name for name in names if not name.startswith("shopcore_category_parent_id")} == {
+        "shopcore_category_pkey",
+        "shopcore_category_name_uniq",
+        "shopcore_category_slug_uniq",
+        "shopcore_category_path",
+        "shopcore_product_pkey",
+        "shopcore_product_slug_uniq",
+        "shopcore_product_created",
+        "shopcore_product_price",
+        "shopcore_product_name",
+        "shopcore_product_cat_created",
+        "shopcore_product_cat_price",
+        "shopcore_product_search",
+        "shopcore_product_name_trgm",
+    }
