@@ -16,6 +16,10 @@ POSTMAN=docs/postman
 "$PYTHON" -m e2e.postman --check
 
 # newman comes from the npm registry, pinned by docs/postman/package-lock.json.
+if ! command -v npm >/dev/null; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm
+fi
 if [ ! -x "$POSTMAN/node_modules/.bin/newman" ]; then
     npm ci --prefix "$POSTMAN" --no-audit --no-fund
 fi
