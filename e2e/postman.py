@@ -4,7 +4,9 @@ The test scripts live here as readable JavaScript rather than as escaped
 strings in JSON, so that a change to them reviews like code::
 
     python -m e2e.postman           # rewrite docs/postman/*.json
-    python -m e2e.postman --check   # fail when the committed files are out of date
+    python -m e2e.postman --check   # fail when the committed files are out of date,
+                                    # or an operation of docs/openapi.yaml is never
+                                    # called with success
 
 The requests run in order and are self-contained: every name carries the run
 id set by the first request, so the collection passes on an empty database
@@ -17,7 +19,13 @@ import re
 import sys
 from pathlib import Path
 
-POSTMAN_DIR = Path(__file__).resolve().parent.parent / "docs" / "postman"
+import yaml
+
+DOCS_DIR = Path(__file__).resolve().parent.parent / "docs"
+OPENAPI_PATH = DOCS_DIR / "openapi.yaml"
+# Where the schema in OPENAPI_PATH mounts the API: {{baseUrl}} in the collection.
+OPENAPI_PREFIX = "/api"
+POSTMAN_DIR = DOCS_DIR / "postman"
 COLLECTION_PATH = POSTMAN_DIR / "django-shopcore.postman_collection.json"
 ENVIRONMENT_PATH = POSTMAN_DIR / "django-shopcore.postman_environment.json"
 SCHEMA_URL = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
@@ -1303,6 +1311,41 @@ def environment():
     }
 
 
+def requests_of(item):
+    """Every request under a collection or folder, in order."""
+    if "request" in item:
+        yield item
+    for child in item.get("item", []):
+        yield from requests_of(child)
+
+
+def expects_success(item):
+    """Whether the request's test script expects a 2xx status (see status_test)."""
+    source = "\n".join(line for event in item["event"] for line in event["script"]["exec"])
+    return re.search(r'pm.test\("status is (one of \[)?2\d\d', source) is not None
+
+
+def operation_of(item):
+    """``(METHOD, schema path)``, e.g. ``("GET", "/api/products/{id}/")``."""
+    path = item["request"]["url"].removeprefix("{{baseUrl}}").split("?")[0]
+    # Ids, literal or from variables, stand for the schema's path parameter.
+    path = re.sub(r"/(\{\{\w+\}\}|\d+)/", "/{id}/", path)
+    return item["request"]["method"], OPENAPI_PREFIX + path
+
+
+def uncovered_operations(document, schema):
+    """The schema's operations that no request of the collection calls with success."""
+    methods = {"get", "post", "put", "patch", "delete"}
+    documented = {
+        (method.upper(), path)
+        for path, operations in schema["paths"].items()
+        for method in operations
+        if method in methods
+    }
+    called = {operation_of(item) for item in requests_of(document) if expects_success(item)}
+    return sorted(documented - called)
+
+
 def render(document):
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -1313,14 +1356,18 @@ def main(argv=None):
         "--check", action="store_true", help="fail when the committed files differ"
     )
     args = parser.parse_args(argv)
-    outputs = {COLLECTION_PATH: render(collection()), ENVIRONMENT_PATH: render(environment())}
+    document = collection()
+    outputs = {COLLECTION_PATH: render(document), ENVIRONMENT_PATH: render(environment())}
     stale = [
         path for path, text in outputs.items() if not path.exists() or path.read_text() != text
     ]
     if args.check:
         for path in stale:
             print(f"{path} is out of date: run python -m e2e.postman", file=sys.stderr)
-        return 1 if stale else 0
+        uncovered = uncovered_operations(document, yaml.safe_load(OPENAPI_PATH.read_text()))
+        for method, path in uncovered:
+            print(f"the collection never calls {method} {path} with success", file=sys.stderr)
+        return 1 if stale or uncovered else 0
     for path in stale:
         path.write_text(outputs[path])
         print(f"wrote {path}")
