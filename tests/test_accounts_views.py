@@ -676,3 +676,31 @@ def test_an_admin_is_a_staff_user_not_a_superuser():
     client = bearer_client(AdminFactory(is_superuser=False))
 
     assert client.get(USERS_URL).status_code == 200
+
+
+# --- query counts ------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_me_costs_one_query(user_client, django_assert_num_queries):
+    # Loading the user is all authentication needs: the password check is an HMAC.
+    with django_assert_num_queries(1):
+        assert user_client.get(ME_URL).status_code == 200
+
+
+@pytest.mark.django_db
+def test_users_list_costs_three_queries_whatever_its_length(
+    admin_client, django_assert_num_queries
+):
+    UserFactory.create_batch(5)
+
+    # The admin, the count, the page.
+    with django_assert_num_queries(3):
+        assert admin_client.get(USERS_URL).status_code == 200
+
+
+@pytest.mark.django_db
+def test_login_costs_three_queries(user, django_assert_num_queries):
+    # The user, the new family, the outstanding token.
+    with django_assert_num_queries(3):
+        assert login(user).status_code == 200

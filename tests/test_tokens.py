@@ -290,3 +290,13 @@ def test_the_example_project_keeps_the_default_password_hasher():
     example_settings = Path(__file__).parent.parent / "example_project" / "demo" / "settings.py"
 
     assert "PASSWORD_HASHERS" not in example_settings.read_text()
+
+
+@pytest.mark.django_db
+def test_a_refresh_costs_a_fixed_number_of_queries(user, django_assert_num_queries):
+    token = RefreshToken.for_user(user)
+
+    # Savepoint, blacklist check, locked token row, blacklist check under the
+    # lock, family, user, blacklist insert, new outstanding token, release.
+    with django_assert_num_queries(9):
+        assert refresh(token).status_code == 200
