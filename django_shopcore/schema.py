@@ -121,9 +121,6 @@ def sidecar_url(path):
 class ShopcoreSchemaView(SpectacularAPIView):
     """The OpenAPI 3 schema of the API, as YAML or (``?format=json``) JSON."""
 
-    # drf-spectacular's own AutoSchema, even when DRF's DEFAULT_SCHEMA_CLASS is not.
-    schema = AutoSchema()
-
     @property
     def custom_settings(self):
         return schema_settings(self.request)
@@ -132,7 +129,6 @@ class ShopcoreSchemaView(SpectacularAPIView):
 class ShopcoreSwaggerView(SpectacularSwaggerView):
     """Swagger UI from the sidecar's local files, whatever ``SWAGGER_UI_DIST`` says."""
 
-    schema = AutoSchema()
     url_name = "shopcore_docs:schema"
 
     @extend_schema(exclude=True)
@@ -154,7 +150,6 @@ class ShopcoreSwaggerView(SpectacularSwaggerView):
 class ShopcoreRedocView(SpectacularRedocView):
     """ReDoc from the sidecar's local files, whatever ``REDOC_DIST`` says."""
 
-    schema = AutoSchema()
     url_name = "shopcore_docs:schema"
     # drf-spectacular's template, without its Google Fonts links.
     template_name = "django_shopcore/redoc.html"
@@ -236,6 +231,7 @@ WRITE_METHODS = {"POST", "PUT", "PATCH"}
 # on_delete handlers that make a delete fail while references remain: a 409.
 BLOCKING_ON_DELETE = {models.PROTECT, models.RESTRICT}
 
+DIGITS_PATH_PARAMETER = {"type": "string", "pattern": "^[0-9]+$"}
 MODEL_TAGS = {"Category": "Categories", "Product": "Products"}
 SUCCESS_DESCRIPTIONS = {
     "list": "A page of {plural}.",
@@ -584,6 +580,16 @@ class ShopcoreAutoSchema(AutoSchema):
             # drf-spectacular's decimal pattern allows a sign the field refuses.
             schema["pattern"] = schema["pattern"].replace("^-?", "^", 1)
         return schema
+
+    def _resolve_path_parameters(self, variables):
+        parameters = super()._resolve_path_parameters(variables)
+        model = get_view_model(self.view, emit_warnings=False)
+        for parameter in parameters:
+            if parameter["schema"] == DIGITS_PATH_PARAMETER and model is not None:
+                # A `lookup_value_regex` of digits: the id is an integer, not any string.
+                parameter["schema"] = {"type": "integer"}
+                parameter["description"] = f"The {model._meta.verbose_name}'s id."
+        return parameters
 
     def get_tags(self):
         model = get_view_model(self.view, emit_warnings=False)

@@ -228,6 +228,13 @@ def test_the_page_size_bound_follows_the_setting():
     assert page_size["schema"]["maximum"] == 50
 
 
+def test_ids_in_paths_are_integers(schema):
+    for key, operation in operations(schema).items():
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "path":
+                assert parameter["schema"] == {"type": "integer"}, key
+
+
 def test_the_bearer_scheme_is_simplejwts(schema):
     assert schema["components"]["securitySchemes"] == {
         "jwtAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
