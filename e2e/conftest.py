@@ -19,6 +19,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # Containers often have a tiny /dev/shm, where Chromium would crash.
+    "--disable-dev-shm-usage",
 ]
 
 
