@@ -126,7 +126,10 @@ class CredentialsViewMixin(ShopcoreViewMixin):
         return []
 
     def get_authenticate_header(self, request):
-        return shopcore_settings.AUTHENTICATION_CLASSES[0]().authenticate_header(request)
+        authentication_classes = shopcore_settings.AUTHENTICATION_CLASSES
+        if authentication_classes:
+            return authentication_classes[0]().authenticate_header(request)
+        return None
 
 
 class RegisterView(CredentialsViewMixin, generics.CreateAPIView):

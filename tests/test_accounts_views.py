@@ -213,6 +213,13 @@ def test_login_failures_are_indistinguishable(user):
 
 
 @pytest.mark.django_db
+@override_settings(SHOPCORE={"AUTHENTICATION_CLASSES": []})
+def test_login_failure_without_any_authentication_class_is_not_a_500(user):
+    # No scheme to name in WWW-Authenticate: DRF then answers 403 instead of 401.
+    assert login(user, "Wrong-Passphrase-42").status_code == 403
+
+
+@pytest.mark.django_db
 def test_login_names_missing_fields(api_client):
     response = api_client.post(LOGIN_URL, {}, format="json")
 
