@@ -5,12 +5,15 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Q, Value
-from django.db.models.functions import Concat, Substr
+from django.db.models import F, Max, Q, Value
+from django.db.models.functions import Concat, Length, Substr
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 PATH_SEPARATOR = "/"
+PATH_MAX_LENGTH = 1024
+# The longest id a path segment may need: a bigint has at most 19 digits.
+ID_MAX_DIGITS = 19
 SLUG_MAX_LENGTH = 200
 
 
@@ -66,7 +69,7 @@ class Category(TimestampedModel):
         blank=True,
     )
     # Derived from ``parent``; maintained by save() and never edited directly.
-    path = models.CharField(max_length=1024, editable=False, default="")
+    path = models.CharField(max_length=PATH_MAX_LENGTH, editable=False, default="")
     depth = models.PositiveSmallIntegerField(editable=False, default=0)
 
     objects = CategoryQuerySet.as_manager()
@@ -141,10 +144,28 @@ class Category(TimestampedModel):
     def _stored_path(self):
         return Category.objects.filter(pk=self.pk).values_list("path", flat=True).get()
 
+    def fits_under(self, parent):
+        """False when moving here would make this subtree's paths too long to store."""
+        parent_path = parent.path if parent is not None else PATH_SEPARATOR
+        if self._state.adding:
+            return len(parent_path) + ID_MAX_DIGITS + 1 <= PATH_MAX_LENGTH
+        own_path = self._stored_path()
+        deepest = Category.objects.filter(path__startswith=own_path).aggregate(
+            longest=Max(Length("path"))
+        )["longest"]
+        new_own_length = len(parent_path) + len(str(self.pk)) + 1
+        return deepest - len(own_path) + new_own_length <= PATH_MAX_LENGTH
+
     def _parent_path(self):
         if self.parent_id is None:
             return PATH_SEPARATOR
-        return Category.objects.filter(pk=self.parent_id).values_list("path", flat=True).get()
+        # Locked so that a concurrent move of the parent cannot leave us a stale prefix.
+        return (
+            Category.objects.select_for_update()
+            .filter(pk=self.parent_id)
+            .values_list("path", flat=True)
+            .get()
+        )
 
     def _set_path(self, parent_path):
         self.path = f"{parent_path}{self.pk}{PATH_SEPARATOR}"

@@ -65,10 +65,13 @@ class CategorySerializer(IntegrityErrorAsValidationErrorMixin, serializers.Model
         }
 
     def validate_parent(self, parent):
-        if self.instance is not None and self.instance.would_make_cycle(parent):
+        category = self.instance or Category()
+        if category.would_make_cycle(parent):
             raise serializers.ValidationError(
                 _("A category cannot be moved under itself or one of its subcategories.")
             )
+        if not category.fits_under(parent):
+            raise serializers.ValidationError(_("Categories cannot be nested this deeply."))
         return parent
 
 
@@ -158,10 +161,6 @@ class BaseUserSerializer(IntegrityErrorAsValidationErrorMixin, serializers.Model
     whatever their case, and a password passes AUTH_PASSWORD_VALIDATORS
     against the user it is for, then is stored hashed.
     """
-
-    class Meta:
-        model = User
-        fields = ["id"]
 
     def get_fields(self):
         fields = super().get_fields()

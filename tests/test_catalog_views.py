@@ -144,6 +144,40 @@ def test_moving_a_category_moves_its_subtree(admin_client):
     assert grandchild.depth == 2
 
 
+def make_deep(category, length):
+    """Pretend ``category`` sits at the bottom of a tree whose path is ``length`` long."""
+    own = f"{category.pk}/"
+    fake_path = "/" + "9/" * ((length - len(own) - 1) // 2) + own
+    Category.objects.filter(pk=category.pk).update(path=fake_path)
+    return fake_path
+
+
+def test_nesting_beyond_the_path_length_is_400_not_500(admin_client):
+    deep = CategoryFactory()
+    make_deep(deep, 1010)
+
+    response = admin_client.post(CATEGORIES, {"name": "Deeper", "parent": deep.pk}, format="json")
+
+    assert response.status_code == 400
+    assert "parent" in response.json()
+
+
+def test_moving_a_deep_subtree_under_a_deep_parent_is_400(admin_client):
+    mover, target = CategoryFactory(), CategoryFactory()
+    leaf = CategoryFactory(parent=mover)
+    Category.objects.filter(pk=leaf.pk).update(path=f"/{mover.pk}/" + "9/" * 300 + f"{leaf.pk}/")
+    make_deep(target, 500)
+
+    too_deep = admin_client.patch(
+        detail(CATEGORIES, mover.pk), {"parent": target.pk}, format="json"
+    )
+    to_root = admin_client.patch(detail(CATEGORIES, mover.pk), {"parent": None}, format="json")
+
+    assert too_deep.status_code == 400
+    assert "parent" in too_deep.json()
+    assert to_root.status_code == 200
+
+
 @pytest.mark.parametrize("blocker", ["product", "inactive product", "subcategory"])
 def test_deleting_a_category_in_use_is_409_and_deletes_nothing(admin_client, blocker):
     category = CategoryFactory(name="Busy")
