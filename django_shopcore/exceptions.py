@@ -6,6 +6,7 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -39,13 +40,15 @@ def model_of(view):
 
 def integrity_error_to_validation_error(exc, model):
     """Name the field whose constraint ``exc`` reports, as a serializer would."""
-    field = constraint_field(str(exc), model)
+    message = str(exc)
+    field = constraint_field(message, model)
     if field is None:
         return exceptions.ValidationError(
-            {"non_field_errors": [_("This change conflicts with existing data.")]}
+            {api_settings.NON_FIELD_ERRORS_KEY: [_("This change conflicts with existing data.")]}
         )
-    message = _("This value is already in use or not allowed here; please choose another.")
-    return exceptions.ValidationError({field: [message]})
+    if "unique" in message.lower():
+        return exceptions.ValidationError({field: [_("This value is already in use.")]})
+    return exceptions.ValidationError({field: [_("This value is not allowed.")]})
 
 
 def constraint_field(message, model):

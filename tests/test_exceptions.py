@@ -48,7 +48,13 @@ def test_integrity_error_is_400_naming_the_field():
     )
 
     assert response.status_code == 400
-    assert list(response.data) == ["slug"]
+    assert response.data == {"slug": ["This value is already in use."]}
+
+
+def test_check_constraint_error_is_400_naming_the_field():
+    response = handle(IntegrityError("CHECK constraint failed: shopcore_product_stock_gte_0"))
+
+    assert response.data == {"stock": ["This value is not allowed."]}
 
 
 def test_unrecognised_integrity_error_is_still_400():
