@@ -305,18 +305,7 @@ def fullwidth(digits):
     return "".join(chr(ord(digit) - ord("0") + ord("\uff10")) for digit in digits)
 
 
-@pytest.mark.parametrize(
-    ("template", "who"),
-    [
-        *DETAILS[:2],
-        pytest.param(
-            *DETAILS[2],
-            marks=pytest.mark.xfail(
-                strict=True, reason="UserViewSet has no lookup_value_regex: int(' 7') == 7"
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize(("template", "who"), DETAILS)
 @pytest.mark.parametrize(
     "spelling",
     [" {}", "+{}", "{}.0", "{}%20", "%20{}"],
