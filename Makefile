@@ -28,12 +28,12 @@ help:
 
 # --- virtualenv and dependencies (stamp files record what is installed) -------
 
+# pip >= 25.1 understands dependency groups (pip install --group).
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
 		{ echo "error: $(PYTHON) is older than Python 3.10; run e.g. make PYTHON=python3.12" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV) || \
 		{ echo "error: '$(PYTHON) -m venv' failed; on Debian/Ubuntu install python3-venv" >&2; exit 1; }
-	# pip >= 25.1 understands dependency groups (pip install --group).
 	$(PIP) install --quiet --upgrade "pip>=25.1"
 
 venv: $(BIN)/python
@@ -65,6 +65,7 @@ demo: $(VENV)/.demo-deps
 # --- tests ----------------------------------------------------------------------
 
 # PostgreSQL is checked first so that a missing server fails at once, loudly.
+# `make -k test` goes on with the other runs when one of them fails.
 test: check-postgres test-sqlite test-custom-user test-postgres
 
 test-sqlite: $(VENV)/.test-deps
