@@ -1,6 +1,7 @@
 """Integrity errors become 400/409 responses, whatever the host's exception handler."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError
 from rest_framework.validators import UniqueValidator
@@ -55,6 +56,13 @@ def test_check_constraint_error_is_400_naming_the_field():
     response = handle(IntegrityError("CHECK constraint failed: shopcore_product_stock_gte_0"))
 
     assert response.data == {"stock": ["This value is not allowed."]}
+
+
+def test_django_validation_error_is_400():
+    response = handle(ValidationError({"parent": ["A category cannot be its own ancestor."]}))
+
+    assert response.status_code == 400
+    assert response.data == {"parent": ["A category cannot be its own ancestor."]}
 
 
 def test_unrecognised_integrity_error_is_still_400():
