@@ -5,7 +5,7 @@ import environ
 env = environ.Env()
 
 DEBUG = False
-SECRET_KEY = "tests-only-not-a-secret"
+SECRET_KEY = "tests-only-not-a-secret-but-long-enough-for-hs256-keys"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 
 INSTALLED_APPS = [
