@@ -111,15 +111,22 @@ class Category(TimestampedModel):
                 self._set_path(self._parent_path())
                 super().save(update_fields=["path", "depth"])
                 return
-            # Read the stored paths under a lock, not the in-memory copies: those
-            # may be stale if an ancestor moved since this instance was loaded.
-            old_path = (
+            # Lock this row and the parent's in id order, so that crossed moves
+            # (A under B, B under A) queue instead of deadlocking, and read their
+            # stored paths: the in-memory ones may be stale if an ancestor moved.
+            stored_paths = dict(
                 Category.objects.select_for_update()
-                .filter(pk=self.pk)
-                .values_list("path", flat=True)
-                .get()
+                .filter(pk__in=[pk for pk in (self.pk, self.parent_id) if pk is not None])
+                .order_by("pk")
+                .values_list("pk", "path")
             )
-            parent_path = self._parent_path()
+            old_path = stored_paths[self.pk]
+            if self.parent_id is None:
+                parent_path = PATH_SEPARATOR
+            elif self.parent_id in stored_paths:
+                parent_path = stored_paths[self.parent_id]
+            else:
+                raise ValidationError({"parent": _("This category does not exist.")})
             if parent_path.startswith(old_path):
                 raise ValidationError({"parent": _("A category cannot be its own ancestor.")})
             self._set_path(parent_path)

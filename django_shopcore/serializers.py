@@ -37,7 +37,23 @@ class IntegrityErrorAsValidationErrorMixin:
             raise integrity_error_to_validation_error(exc, self.Meta.model) from exc
 
 
-class CategorySerializer(IntegrityErrorAsValidationErrorMixin, serializers.ModelSerializer):
+class SaveGivenFieldsMixin:
+    """Updates write only the fields the request gave (plus ``updated_at``).
+
+    ModelSerializer saves every field it read, so a PATCH of the price would
+    write back a stock that a concurrent request has just changed.
+    """
+
+    def update(self, instance, validated_data):
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        instance.save(update_fields=[*validated_data, "updated_at"])
+        return instance
+
+
+class CategorySerializer(
+    IntegrityErrorAsValidationErrorMixin, SaveGivenFieldsMixin, serializers.ModelSerializer
+):
     parent = serializers.PrimaryKeyRelatedField(
         queryset=Category.objects.all(), allow_null=True, required=False
     )
@@ -92,7 +108,9 @@ class CategorySummaryField(serializers.PrimaryKeyRelatedField):
         return {item.pk: self.display_value(item) for item in queryset}
 
 
-class ProductSerializer(IntegrityErrorAsValidationErrorMixin, serializers.ModelSerializer):
+class ProductSerializer(
+    IntegrityErrorAsValidationErrorMixin, SaveGivenFieldsMixin, serializers.ModelSerializer
+):
     category = CategorySummaryField(queryset=Category.objects.all())
     price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0"))
     # The upper bound is PostgreSQL's integer column's.

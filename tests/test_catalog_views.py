@@ -336,6 +336,19 @@ def test_missing_required_product_fields_are_400(admin_client):
     assert {"name", "category", "price"} <= set(response.json())
 
 
+def test_patch_writes_only_the_given_fields(admin_client):
+    product = ProductFactory(stock=5)
+
+    with CaptureQueriesContext(connection) as queries:
+        admin_client.patch(detail(PRODUCTS, product.pk), {"price": "7.00"}, format="json")
+
+    update = next(q["sql"] for q in queries if q["sql"].startswith("UPDATE"))
+    # A concurrent change of the stock must not be overwritten with the value read.
+    assert '"price"' in update
+    assert '"stock"' not in update
+    assert '"name"' not in update
+
+
 def test_delete_product(admin_client):
     product = ProductFactory()
 

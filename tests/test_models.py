@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
+from django.test.utils import CaptureQueriesContext
 
 from django_shopcore.models import Category, Product, unique_slug
 
@@ -48,8 +49,8 @@ def test_moving_a_subtree_rewrites_descendants_in_one_update(django_assert_num_q
     a111 = CategoryFactory(name="a111", parent=a11)
 
     a1.parent = b
-    # savepoint, locked own path, parent path, own row, all descendants, release
-    with django_assert_num_queries(6):
+    # savepoint, both paths locked in id order, own row, all descendants, release
+    with django_assert_num_queries(5):
         a1.save()
 
     a111.refresh_from_db()
@@ -221,3 +222,16 @@ def test_postgresql_has_exactly_the_documented_indexes():
         "shopcore_product_search",
         "shopcore_product_name_trgm",
     }
+
+
+def test_a_move_locks_itself_and_the_new_parent_in_id_order():
+    first, second = CategoryFactory(), CategoryFactory()
+    second.parent = first
+
+    with CaptureQueriesContext(connection) as queries:
+        second.save()
+
+    lock = next(q["sql"] for q in queries if "path" in q["sql"] and "IN" in q["sql"])
+    assert "ORDER BY" in lock
+    if connection.features.has_select_for_update:
+        assert "FOR UPDATE" in lock
