@@ -1,5 +1,7 @@
 """The SHOPCORE settings object: defaults, overrides, dict merging and imports."""
 
+from pathlib import Path
+
 import pytest
 from django.test import override_settings
 from rest_framework.permissions import IsAdminUser, IsAuthenticated
@@ -71,3 +73,9 @@ def test_values_are_cached_until_reload():
     fresh.reload()
     fresh._user_settings = {"PAGE_SIZE": 4}
     assert fresh.PAGE_SIZE == 4
+
+
+@pytest.mark.parametrize("document", ["README.md", "docs/settings.md"])
+def test_every_setting_is_documented(document):
+    text = (Path(__file__).resolve().parent.parent / document).read_text()
+    assert [key for key in DEFAULTS if f"`{key}`" not in text] == []
