@@ -1,6 +1,7 @@
 """Smoke tests of the example project, each in a subprocess with its own environment."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -32,6 +33,16 @@ def project_env(tmp_path):
         REDIS_URL="",
     )
     return env
+
+
+def test_env_example_documents_every_variable_the_settings_read():
+    settings_source = (EXAMPLE_PROJECT / "demo" / "settings.py").read_text()
+    variables = set(re.findall(r"env\.\w+\(\s*\"(\w+)\"", settings_source))
+    documented = set(
+        re.findall(r"^#? ?(\w+)=", (EXAMPLE_PROJECT.parent / ".env.example").read_text(), re.M)
+    )
+    assert "SECRET_KEY" in variables
+    assert variables - documented == set()
 
 
 def manage(*args, env):
