@@ -1,0 +1,1 @@
+"""Benchmark harness for the catalog API (see docs/performance.md)."""

@@ -1,0 +1,1 @@
+"""A seed-literal DRF catalog, the baseline that shopcore is compared against."""

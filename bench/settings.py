@@ -1,0 +1,16 @@
+"""Benchmark settings: the example project's, plus the seed-literal reference app."""
+
+from demo.settings import *  # noqa: F403
+from demo.settings import DATABASES, INSTALLED_APPS
+
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+INSTALLED_APPS = [*INSTALLED_APPS, "bench.reference"]
+ROOT_URLCONF = "bench.urls"
+
+# The reference opens a new database connection per request, as the
+# seed-literal implementation did; shopcore keeps the example's persistent ones.
+DATABASES["reference"] = {**DATABASES["default"], "CONN_MAX_AGE": 0}
+
+# The targets are measured without a cache unless a run says otherwise.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
