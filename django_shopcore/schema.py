@@ -32,7 +32,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.viewsets import ViewSetMixin
 
 from . import __version__
-from .filters import BooleanChoiceFilter, SearchField
+from .filters import MAX_ID_DIGITS, BooleanChoiceFilter, ParentReferenceField, SearchField
 from .settings import shopcore_settings
 
 DESCRIPTION = """\
@@ -226,6 +226,9 @@ TOKEN_NOT_VALID = {
 PERMISSION_DENIED = {"detail": "You do not have permission to perform this action."}
 THROTTLED = {"detail": "Request was throttled. Expected available in 42 seconds."}
 CONFLICT = {"detail": "It is still referenced by other records; remove those first."}
+MALFORMED_JSON = {"detail": "JSON parse error - Expecting value: line 1 column 1 (char 0)"}
+# A request body can be invalid field by field, or not parse at all.
+BAD_BODY = {"anyOf": [VALIDATION_ERROR_COMPONENT.ref, ERROR_COMPONENT.ref]}
 
 WRITE_METHODS = {"POST", "PUT", "PATCH"}
 # on_delete handlers that make a delete fail while references remain: a 409.
@@ -242,10 +245,13 @@ SUCCESS_DESCRIPTIONS = {
 }
 
 
-def error_response(description, component, examples, headers=None):
+def error_response(description, schema, examples, headers=None):
+    """A response with a JSON error body; ``schema`` is a component or a raw schema."""
+    if isinstance(schema, ResolvedComponent):
+        schema = schema.ref
     response = {
         "description": description,
-        "content": {"application/json": {"schema": component.ref, "examples": examples}},
+        "content": {"application/json": {"schema": schema, "examples": examples}},
     }
     if headers:
         response["headers"] = headers
@@ -581,6 +587,17 @@ class ShopcoreAutoSchema(AutoSchema):
             schema["pattern"] = schema["pattern"].replace("^-?", "^", 1)
         return schema
 
+    def _insert_field_validators(self, field, schema):
+        super()._insert_field_validators(field, schema)
+        if "\\w" in schema.get("pattern", ""):
+            # Python's \w matches letters of any script (unicode slugs and usernames),
+            # ECMAScript's, which OpenAPI patterns use, ASCII only: no pattern beats a wrong one.
+            del schema["pattern"]
+
+    def map_parsers(self):
+        # The API speaks JSON; form parsers from the host's DRF defaults stay undocumented.
+        return [media_type for media_type in super().map_parsers() if "json" in media_type]
+
     def _resolve_path_parameters(self, variables):
         parameters = super()._resolve_path_parameters(variables)
         model = get_view_model(self.view, emit_warnings=False)
@@ -709,16 +726,20 @@ class ShopcoreAutoSchema(AutoSchema):
 
     def bad_request_response(self):
         if self.has_request_body():
-            examples = {"InvalidInput": example(self.invalid_body_example(), "Invalid field")}
-            description = "Invalid input; each field lists its messages."
-        else:
-            examples = {
-                "InvalidQueryParameter": example(
-                    self.invalid_query_example(), "Invalid query parameter"
-                )
-            }
-            description = "An invalid query parameter; each one lists its messages."
-        return error_response(description, VALIDATION_ERROR_COMPONENT, examples)
+            return error_response(
+                "Invalid input: each field lists its messages. A body that is not JSON "
+                "is a `detail` error.",
+                BAD_BODY,
+                {
+                    "InvalidInput": example(self.invalid_body_example(), "Invalid field"),
+                    "MalformedJson": example(MALFORMED_JSON, "Not JSON"),
+                },
+            )
+        return error_response(
+            "An invalid query parameter; each one lists its messages.",
+            VALIDATION_ERROR_COMPONENT,
+            {"InvalidQueryParameter": example(self.invalid_query_example(), "Invalid parameter")},
+        )
 
     def invalid_body_example(self):
         """The error a real field of the request body gives when left out (or blank)."""
@@ -813,6 +834,15 @@ FILTER_DESCRIPTIONS = {
 }
 
 
+def decimal_string_schema(max_digits, decimal_places):
+    """drf-spectacular's schema of a DecimalField, for a decimal query parameter."""
+    return {
+        "type": "string",
+        "format": "decimal",
+        "pattern": rf"^-?\d{{0,{max_digits - decimal_places}}}(?:\.\d{{0,{decimal_places}}})?$",
+    }
+
+
 class ShopcoreFilterExtension(DjangoFilterExtension):
     """drf-spectacular's django-filter support, plus what shopcore's filters leave implicit."""
 
@@ -830,8 +860,16 @@ class ShopcoreFilterExtension(DjangoFilterExtension):
             parameters = super().resolve_filter_field(
                 auto_schema, model, filterset_class, field_name, filter_field
             )
+        schema = parameters[0]["schema"]
         if issubclass(filter_field.field_class, SearchField):
-            parameters[0]["schema"]["maxLength"] = shopcore_settings.SEARCH_MAX_LENGTH
+            schema["maxLength"] = shopcore_settings.SEARCH_MAX_LENGTH
+        elif issubclass(filter_field.field_class, ParentReferenceField):
+            schema["pattern"] = rf"^(?:[0-9]{{1,{MAX_ID_DIGITS}}}|null)$"
+        elif filter_field.extra.get("decimal_places") is not None:
+            # A decimal as in request bodies: a string, so no digit is lost to floats.
+            parameters[0]["schema"] = decimal_string_schema(
+                filter_field.extra["max_digits"], filter_field.extra["decimal_places"]
+            )
         for parameter in parameters:
             if parameter["name"] in FILTER_DESCRIPTIONS and not filter_field.extra.get(
                 "help_text"
@@ -871,7 +909,7 @@ class CategorySummarySerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     name = serializers.CharField()
-    slug = serializers.SlugField()
+    slug = serializers.CharField()
 
 
 class CategorySummaryFieldExtension(OpenApiSerializerFieldExtension):

@@ -195,7 +195,8 @@ def test_every_error_response_has_a_shared_schema_and_an_example(schema):
             if not status_code.startswith("4"):
                 continue
             content = response["content"]["application/json"]
-            assert content["schema"]["$ref"] in shared, (key, status_code)
+            refs = {item["$ref"] for item in content["schema"].get("anyOf", [content["schema"]])}
+            assert refs <= shared, (key, status_code)
             assert content["examples"], (key, status_code)
             assert response["description"], (key, status_code)
 
@@ -204,7 +205,9 @@ def test_the_product_ordering_parameter_lists_its_choices(schema):
     parameters = {p["name"]: p for p in operations(schema)["get", "/api/products/"]["parameters"]}
     enum = set(parameters["ordering"]["schema"]["items"]["enum"])
     assert {"price", "-price", "created_at", "-created_at"} <= enum
-    assert parameters["min_price"]["schema"]["type"] == "number"
+    assert parameters["min_price"]["schema"]["format"] == "decimal"
+    assert re.match(parameters["min_price"]["schema"]["pattern"], "10.50")
+    assert not re.match(parameters["min_price"]["schema"]["pattern"], "1.005")
     assert parameters["in_stock"]["schema"]["type"] == "boolean"
     assert parameters["search"]["schema"]["maxLength"] == shopcore_settings.SEARCH_MAX_LENGTH
     assert all(parameter.get("description") for parameter in parameters.values())
@@ -312,11 +315,32 @@ def test_prices_are_documented_as_non_negative_decimal_strings(schema):
     assert not re.match(price["pattern"], "-19.99")
 
 
+def test_unicode_slugs_have_no_ascii_only_pattern(schema):
+    components = schema["components"]["schemas"]
+    for name in ("Category", "Product", "CategorySummary"):
+        assert "pattern" not in components[name]["properties"]["slug"], name
+
+
+def test_the_parent_filter_takes_an_id_or_null(schema):
+    parameters = operations(schema)["get", "/api/categories/"]["parameters"]
+    pattern = next(p for p in parameters if p["name"] == "parent")["schema"]["pattern"]
+    assert re.match(pattern, "12") and re.match(pattern, "null")
+    assert not re.match(pattern, "shoes")
+
+
+@pytest.mark.user_model_agnostic
+def test_request_bodies_are_json_only(schema):
+    for key, operation in operations(schema).items():
+        if "requestBody" in operation:
+            assert set(operation["requestBody"]["content"]) == {"application/json"}, key
+
+
 def test_the_400_examples_name_real_fields(schema):
     create = operations(schema)["post", "/api/products/"]["responses"]["400"]
-    (invalid,) = create["content"]["application/json"]["examples"].values()
+    examples = create["content"]["application/json"]["examples"]
     request_fields = schema["components"]["schemas"]["ProductRequest"]["properties"]
-    assert set(invalid["value"]) <= set(request_fields)
+    assert set(examples["InvalidInput"]["value"]) <= set(request_fields)
+    assert set(examples["MalformedJson"]["value"]) == {"detail"}
     listing = operations(schema)["get", "/api/products/"]["responses"]["400"]
     (invalid,) = listing["content"]["application/json"]["examples"].values()
     assert set(invalid["value"]) == {"page_size"}
