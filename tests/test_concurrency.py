@@ -112,10 +112,6 @@ def test_concurrent_negative_stock_patches_are_refused():
     assert stock_of(product) in range(WRITERS // 2)
 
 
-@pytest.mark.xfail(
-    reason="ProductViewSet.update reads, then saves every field: a concurrent PATCH of "
-    "another field can be overwritten with the value read (a race, so not every run)"
-)
 def test_concurrent_patches_of_different_fields_keep_both():
     admin, product = AdminFactory(), ProductFactory(stock=7, price=Decimal("1.00"))
 
@@ -132,9 +128,6 @@ def test_concurrent_patches_of_different_fields_keep_both():
     assert product.price >= 200
 
 
-@pytest.mark.xfail(
-    reason="crossed category moves deadlock on PostgreSQL: one of the PATCHes is a 500"
-)
 def test_concurrent_crossed_category_moves_never_make_a_cycle():
     """Moving A under B while B moves under A: each check passes alone; one must lose."""
     admin = AdminFactory()
