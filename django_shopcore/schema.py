@@ -864,7 +864,8 @@ class ShopcoreFilterExtension(DjangoFilterExtension):
         if issubclass(filter_field.field_class, SearchField):
             schema["maxLength"] = shopcore_settings.SEARCH_MAX_LENGTH
         elif issubclass(filter_field.field_class, ParentReferenceField):
-            schema["pattern"] = rf"^(?:[0-9]{{1,{MAX_ID_DIGITS}}}|null)$"
+            # Empty, like every filter left blank, means no filtering.
+            schema["pattern"] = rf"^(?:[0-9]{{1,{MAX_ID_DIGITS}}}|null)?$"
         elif filter_field.extra.get("decimal_places") is not None:
             # A decimal as in request bodies: a string, so no digit is lost to floats.
             parameters[0]["schema"] = decimal_string_schema(
@@ -879,29 +880,28 @@ class ShopcoreFilterExtension(DjangoFilterExtension):
 
 
 class PageNumberPaginationExtension(OpenApiFilterExtension):
-    """``page`` and ``page_size`` with their bounds, which DRF's description leaves out."""
+    """The paginator's own parameters, with the bounds of ``page`` and ``page_size``."""
 
     target_class = "django_shopcore.pagination.ShopcorePageNumberPagination"
     match_subclasses = True
 
     def get_schema_operation_parameters(self, auto_schema, *args, **kwargs):
+        parameters = self.target.get_schema_operation_parameters(auto_schema.view)
         max_page_size = shopcore_settings.MAX_PAGE_SIZE
-        return [
-            build_parameter_type(
-                name=self.target.page_query_param,
-                schema={"type": "integer", "minimum": 1},
-                location=OpenApiParameter.QUERY,
-                description="The page number, from 1. A page past the last one is a 404.",
-            ),
-            build_parameter_type(
-                name=self.target.page_size_query_param,
-                schema={"type": "integer", "minimum": 1, "maximum": max_page_size},
-                location=OpenApiParameter.QUERY,
-                default=shopcore_settings.PAGE_SIZE,
-                description=f"Results per page, from 1 to {max_page_size}; "
-                "anything else is a 400.",
-            ),
-        ]
+        for parameter in parameters:
+            if parameter["name"] == self.target.page_query_param:
+                parameter["schema"]["minimum"] = 1
+                parameter["description"] = (
+                    "The page number, from 1. A page past the last one is a 404."
+                )
+            elif parameter["name"] == self.target.page_size_query_param:
+                parameter["schema"].update(
+                    minimum=1, maximum=max_page_size, default=shopcore_settings.PAGE_SIZE
+                )
+                parameter["description"] = (
+                    f"Results per page, from 1 to {max_page_size}; anything else is a 400."
+                )
+        return parameters
 
 
 class CategorySummarySerializer(serializers.Serializer):
