@@ -38,8 +38,8 @@ from .settings import shopcore_settings
 DESCRIPTION = """\
 The catalog (categories and products) and the accounts of a shop.
 
-**Authentication.** Call `POST auth/login/` with your username and password,
-then send the returned `access` token as `Authorization: Bearer <access>`.
+**Authentication.** Call `POST auth/login/` with your credentials, then
+send the returned `access` token as `Authorization: Bearer <access>`.
 In Swagger UI, click **Authorize** and paste the access token. When it
 expires, `POST auth/refresh/` with the `refresh` token gives a new pair.
 Reading the catalog needs no token; writing to it needs an admin (`is_staff`).
@@ -404,7 +404,7 @@ OPERATIONS = {
         "post": {
             "summary": "Log in",
             "response": "The token pair.",
-            "description": "Exchange a username and password for an `access` token (send it "
+            "description": "Exchange credentials for an `access` token (send it "
             "as `Authorization: Bearer <access>`; in Swagger UI, paste it into "
             "**Authorize**) and a `refresh` token.",
             "errors": errors(
