@@ -5,7 +5,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Max, Q, Value
+from django.db.models import F, Max, Min, Q, Subquery, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -145,23 +145,27 @@ class Category(TimestampedModel):
             return False
         return (
             parent.pk == self.pk
-            or Category.objects.filter(pk=parent.pk, path__startswith=self._stored_path()).exists()
+            or Category.objects.filter(
+                pk=parent.pk, path__startswith=Subquery(self._stored_path_query())
+            ).exists()
         )
 
-    def _stored_path(self):
-        return Category.objects.filter(pk=self.pk).values_list("path", flat=True).get()
+    def _stored_path_query(self):
+        return Category.objects.filter(pk=self.pk).values("path")[:1]
 
     def fits_under(self, parent):
         """False when moving here would make this subtree's paths too long to store."""
         parent_path = parent.path if parent is not None else PATH_SEPARATOR
         if self._state.adding:
             return len(parent_path) + ID_MAX_DIGITS + 1 <= PATH_MAX_LENGTH
-        own_path = self._stored_path()
-        deepest = Category.objects.filter(path__startswith=own_path).aggregate(
-            longest=Max(Length("path"))
-        )["longest"]
+        # One statement, so a concurrent move of this subtree cannot slip between
+        # reading our path and measuring the paths below it.
+        subtree = Category.objects.filter(path__startswith=Subquery(self._stored_path_query()))
+        lengths = subtree.aggregate(own=Min(Length("path")), longest=Max(Length("path")))
+        if lengths["own"] is None:  # Deleted meanwhile: save() will report it.
+            return True
         new_own_length = len(parent_path) + len(str(self.pk)) + 1
-        return deepest - len(own_path) + new_own_length <= PATH_MAX_LENGTH
+        return lengths["longest"] - lengths["own"] + new_own_length <= PATH_MAX_LENGTH
 
     def _parent_path(self):
         if self.parent_id is None:

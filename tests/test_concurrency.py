@@ -151,10 +151,6 @@ def test_concurrent_crossed_category_moves_never_make_a_cycle():
     assert sorted(statuses) == [200] * (WRITERS // 2) + [400] * (WRITERS // 2)
 
 
-@pytest.mark.xfail(
-    reason="Category.fits_under reads the subtree outside the move's lock: when the subtree "
-    "moves in between, its aggregate is None and the PATCH is a 500 (TypeError)"
-)
 def test_moves_inside_a_moving_subtree_keep_every_path_right():
     """A moves under T while its child D moves under its other child X."""
     admin = AdminFactory()
