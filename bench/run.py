@@ -110,9 +110,13 @@ def configure_django(database_url):
 
 def prepare_catalog(args):
     from django.core.management import call_command
+    from django.db import connection
 
     from django_shopcore.models import Product
 
+    # Migrations and seeding may take minutes: lift the bench's statement timeout.
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 0")
     call_command("migrate", verbosity=0, skip_checks=True)
     count = Product.objects.count()
     if count < args.products:
@@ -124,6 +128,8 @@ def prepare_catalog(args):
             seed=args.seed,
             clear=True,
         )
+    with connection.cursor() as cursor:
+        cursor.execute("RESET statement_timeout")
 
 
 def request_paths(seed):
@@ -170,7 +176,8 @@ def count_queries(url, explain):
     for capture in captures:
         capture.__enter__()
     try:
-        response = Client().get(url)
+        # A failing target is reported (status 500), not allowed to end the run.
+        response = Client(raise_request_exception=False).get(url)
     finally:
         for capture in captures:
             capture.__exit__(None, None, None)
@@ -180,11 +187,15 @@ def count_queries(url, explain):
 
 
 def explain_query(sql):
-    from django.db import connection
+    from django.db import DatabaseError, connection, transaction
 
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
-        return {"sql": sql, "plan": "\n".join(row[0] for row in cursor.fetchall())}
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+    except DatabaseError as error:
+        plan = f"(EXPLAIN failed: {error})"
+    return {"sql": sql, "plan": plan}
 
 
 def free_port():

@@ -8,6 +8,10 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 INSTALLED_APPS = [*INSTALLED_APPS, "bench.reference"]
 ROOT_URLCONF = "bench.urls"
 
+# No query may run longer than this: a pathological plan fails the request
+# (reported as an error) instead of stalling the whole run.
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c statement_timeout=10000"
+
 # The reference opens a new database connection per request, as the
 # seed-literal implementation did; shopcore keeps the example's persistent ones.
 DATABASES["reference"] = {**DATABASES["default"], "CONN_MAX_AGE": 0}

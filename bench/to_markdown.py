@@ -1,0 +1,79 @@
+"""Render a bench/results/*.json file as the Markdown tables of docs/performance.md.
+
+.venv/bin/python bench/to_markdown.py bench/results/<run>.json [--explain]
+"""
+
+import argparse
+import json
+from pathlib import Path
+
+
+def cell(row, key, unit=""):
+    if row is None or not row["requests"]:
+        return "-"
+    value = row[key]
+    if value is None:
+        return "-"
+    return f"{value:.1f}{unit}" if isinstance(value, float) else f"{value}{unit}"
+
+
+def tables(report):
+    targets = list(dict.fromkeys(row["target"] for row in report["results"]))
+    lines = []
+    for connections in sorted({row["connections"] for row in report["results"]}):
+        rows = [row for row in report["results"] if row["connections"] == connections]
+        lines.append(f"\n**{connections} connection{'s' if connections > 1 else ''}**\n")
+        header = ["request type"]
+        for target in targets:
+            header += [f"{target} p50", "p99", "req/s", "SQL", "errors"]
+        if len(targets) == 2:
+            header += ["p50 ratio", "req/s ratio"]
+        lines.append("| " + " | ".join(header) + " |")
+        lines.append("|" + "---|" * len(header))
+        for name in dict.fromkeys(row["type"] for row in rows):
+            by_target = {row["target"]: row for row in rows if row["type"] == name}
+            cells = [f"`{name}`"]
+            for target in targets:
+                row = by_target.get(target)
+                cells += [
+                    cell(row, "p50_ms", " ms"),
+                    cell(row, "p99_ms", " ms"),
+                    cell(row, "rps"),
+                    cell(row, "queries"),
+                    cell(row, "errors"),
+                ]
+            measured = [row for row in by_target.values() if row["requests"]]
+            if len(targets) == 2 and len(measured) == 2:
+                first, second = (by_target[target] for target in targets)
+                cells += [
+                    f"{second['p50_ms'] / first['p50_ms']:.1f}x",
+                    f"{first['rps'] / second['rps']:.1f}x",
+                ]
+            elif len(targets) == 2:
+                cells += ["-", "-"]
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def explains(report):
+    lines = []
+    for request, plans in report.get("explain", {}).items():
+        lines.append(f"\n#### {request}\n")
+        for plan in plans:
+            lines.append(f"```sql\n{plan['sql']}\n```\n\n```\n{plan['plan']}\n```\n")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("results", type=Path)
+    parser.add_argument("--explain", action="store_true")
+    args = parser.parse_args()
+    report = json.loads(args.results.read_text())
+    print(tables(report))
+    if args.explain:
+        print(explains(report))
+
+
+if __name__ == "__main__":
+    main()
