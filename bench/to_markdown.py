@@ -1,6 +1,8 @@
-"""Render a bench/results/*.json file as the Markdown tables of docs/performance.md.
+"""Render bench/results/*.json files as the Markdown tables of docs/performance.md.
 
-.venv/bin/python bench/to_markdown.py bench/results/<run>.json [--explain]
+Several files (e.g. one run per target) are merged, later files winning:
+
+.venv/bin/python bench/to_markdown.py bench/results/<run>.json [...] [--explain]
 """
 
 import argparse
@@ -18,7 +20,8 @@ def cell(row, key, unit=""):
 
 
 def tables(report):
-    targets = list(dict.fromkeys(row["target"] for row in report["results"]))
+    # shopcore first, so the ratios read "how many times better than the reference".
+    targets = sorted({row["target"] for row in report["results"]}, key=lambda t: t != "shopcore")
     lines = []
     for connections in sorted({row["connections"] for row in report["results"]}):
         rows = [row for row in report["results"] if row["connections"] == connections]
@@ -55,6 +58,22 @@ def tables(report):
     return "\n".join(lines)
 
 
+def merge(reports):
+    results, plans, orders = {}, {}, {}
+    for report in reports:
+        for row in report["results"]:
+            results[row["target"], row["type"], row["connections"]] = row
+            order = orders.setdefault(row["target"], {})
+            order.setdefault(row["type"], len(order))
+        plans.update(report.get("explain", {}))
+    # Rows in the order the run measured them, from the target with most types.
+    order = max(orders.values(), key=len, default={})
+    ordered = sorted(
+        results.values(), key=lambda row: (order.get(row["type"], len(order)), row["target"])
+    )
+    return {"results": ordered, "explain": plans}
+
+
 def explains(report):
     lines = []
     for request, plans in report.get("explain", {}).items():
@@ -66,10 +85,10 @@ def explains(report):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("results", type=Path)
+    parser.add_argument("results", type=Path, nargs="+")
     parser.add_argument("--explain", action="store_true")
     args = parser.parse_args()
-    report = json.loads(args.results.read_text())
+    report = merge(json.loads(path.read_text()) for path in args.results)
     print(tables(report))
     if args.explain:
         print(explains(report))
