@@ -12,3 +12,7 @@ class ShopcoreConfig(AppConfig):
     def ready(self):
         # Imported for its side effect: registering the system checks.
         from . import checks  # noqa: F401
+        from .cache import connect_signals
+
+        # Catalog writes invalidate the cached reads.
+        connect_signals()

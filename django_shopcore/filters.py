@@ -6,11 +6,13 @@ import django_filters
 from django import forms
 from django.core.validators import validate_unicode_slug
 from django.db import connections
-from django.db.models import BooleanField, Q, Subquery
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, Expression, Q
 from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import ValidationError
 
+from .cache import subtree_ids
 from .models import Category, Product
+from .pagination import RowCount, remember_count
 from .settings import shopcore_settings
 
 # A search keyword: a run of letters and digits. Everything else separates
@@ -26,9 +28,18 @@ def search_tokens(text):
     return SEARCH_TOKEN.findall(text)
 
 
+def is_id(value):
+    return value.isascii() and value.isdigit()
+
+
 def category_reference(value):
     """The Q selecting the category a ``category`` parameter names: an id, else a slug."""
-    return Q(pk=int(value)) if value.isascii() and value.isdigit() else Q(slug=value)
+    return Q(pk=int(value)) if is_id(value) else Q(slug=value)
+
+
+def category_cache_name(value):
+    """One name per category reference (``007`` and ``7`` are the same id)."""
+    return f"id:{int(value)}" if is_id(value) else f"slug:{value}"
 
 
 class CategoryReferenceField(forms.CharField):
@@ -133,32 +144,68 @@ class ProductFilterSet(django_filters.FilterSet):
         fields = []
 
     def filter_category(self, queryset, name, value):
-        # One subquery: the target's path, then every category under it.
-        target_path = Category.objects.filter(category_reference(value)).order_by().values("path")
-        subtree = Category.objects.filter(path__startswith=Subquery(target_path)).values("pk")
-        return queryset.filter(category__in=subtree)
+        # A literal id list (cached), not a subquery: PostgreSQL then knows how
+        # many products to expect, and picks the category index for a small
+        # subtree or the sort key's index for a large one.
+        ids = subtree_ids(category_reference(value), category_cache_name(value))
+        if not ids:
+            raise ValidationError({name: [_("No category has this id or slug.")]})
+        return queryset.filter(category_id__in=ids)
 
     def filter_in_stock(self, queryset, name, value):
         return queryset.filter(stock__gt=0) if value else queryset.filter(stock=0)
 
     def filter_search(self, queryset, name, value):
+        tokens = search_tokens(value)
+        if not tokens:
+            return queryset
         vendor = connections[queryset.db].vendor
-        for token in search_tokens(value):
-            queryset = queryset.filter(search_condition(token, vendor))
-        return queryset
+        matching = queryset
+        for token in tokens:
+            matching = matching.filter(search_condition(token, vendor))
+        # Count the matches first, at most SEARCH_CANDIDATES + 1 of them, from
+        # the search indexes (the count is then known to the paginator).
+        limit = shopcore_settings.SEARCH_CANDIDATES
+        candidates = matching.order_by().values("pk")[: limit + 1]
+        found = candidates.count()
+        remember_count(self.request, RowCount(found, found <= limit))
+        if not found:
+            return queryset.none()
+        if found > limit:
+            # Common words: an ordered index scan meets matches soon enough.
+            return matching
+        # Few matches: the LIMIT keeps PostgreSQL from flattening the subquery,
+        # so it collects them from the search indexes and then sorts only them,
+        # instead of walking a sort index through the whole table looking for them.
+        return queryset.filter(pk__in=candidates)
+
+
+class SearchVectorMatch(Expression):
+    """``<product>.search_vector @@ to_tsquery('english', query)``.
+
+    The stored column (migration 0003) is not a model field. Named through the
+    compiled query's own alias, so that the condition also works inside a
+    subquery, where the product table is ``U0``.
+    """
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, query):
+        super().__init__()
+        self.query = query
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return f"{table}.search_vector @@ to_tsquery('english', %s)", [self.query]
 
 
 def search_condition(token, vendor):
     """Where one keyword matches: see docs/database.md for the indexes behind it."""
     if vendor == "postgresql":
-        # The stored ``search_vector`` column (migration 0003) with a prefix query,
-        # or a substring of the name (trigram index) for what stemming misses.
-        vector = f'"{Product._meta.db_table}"."search_vector"'
-        # The token is a bound parameter; only the column name is interpolated.
-        full_text = RawSQL(  # noqa: S611
-            f"{vector} @@ to_tsquery('english', %s)", [f"{token}:*"], output_field=BooleanField()
-        )
-        return Q(full_text) | Q(name__icontains=token)
+        # The stored ``search_vector`` column with a prefix query, or a
+        # substring of the name (trigram index) for what stemming misses.
+        return Q(SearchVectorMatch(f"{token}:*")) | Q(name__icontains=token)
     return Q(name__icontains=token) | Q(description__icontains=token)
 
 

@@ -25,6 +25,20 @@ DEFAULTS = {
     "MAX_PAGE_SIZE": 100,
     # Longest accepted `search` query, in characters.
     "SEARCH_MAX_LENGTH": 200,
+    # Lists count their rows exactly up to this many; beyond, `count` is an
+    # estimate (PostgreSQL's planner) or this bound, and `count_exact` is false.
+    "EXACT_COUNT_THRESHOLD": 1000,
+    # Page numbers reach this many rows deep; beyond, use the `next` cursor links.
+    "MAX_PAGE_DEPTH": 10000,
+    # A search first collects up to this many matches from the search indexes,
+    # then orders them; with more matches it filters the ordered scan instead.
+    "SEARCH_CANDIDATES": 2000,
+    # The Django cache for subtree ids and (when CACHE_RESPONSES) anonymous
+    # catalog responses; it must be shared by all processes (e.g. django-redis).
+    "CACHE_ALIAS": "default",
+    "CACHE_RESPONSES": False,
+    # Seconds a cached entry lives; writes invalidate earlier through versions.
+    "CACHE_TIMEOUT": 300,
     # Accounts: serializers, who manages users, and the auth throttles.
     "REGISTER_SERIALIZER": "django_shopcore.serializers.RegisterSerializer",
     "USER_SERIALIZER": "django_shopcore.serializers.UserSerializer",

@@ -2,19 +2,24 @@
 
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, quote_etag
 from django.utils.decorators import method_decorator
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, status, views, viewsets
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
+from .cache import digest, get_response, response_key, set_response
 from .exceptions import Conflict, exception_handler
-from .filters import CategoryFilterSet, ProductFilterSet, category_reference
+from .filters import CategoryFilterSet, ProductFilterSet
 from .models import Category, Product
-from .pagination import ShopcorePageNumberPagination
+from .pagination import CatalogPagination, ShopcorePageNumberPagination
+from .representations import fast_representation
 from .schema import ShopcoreAutoSchema
 from .serializers import (
     LoginSerializer,
@@ -44,16 +49,78 @@ class ShopcoreViewMixin:
 
 
 class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
-    """Public reads, writes as ``CATALOG_PERMISSION_CLASSES`` allow; paged, filtered lists."""
+    """Public reads, writes as ``CATALOG_PERMISSION_CLASSES`` allow; paged, filtered lists.
+
+    Lists of the default serializers are read with ``.values()``
+    (representations.py). Anonymous JSON reads are cached when
+    ``CACHE_RESPONSES`` is on (cache.py), and every successful read has an
+    ETag, answered with 304 on ``If-None-Match``.
+    """
 
     # Fixed rather than taken from the host's DRF defaults: the contract depends on them.
     filter_backends = [DjangoFilterBackend]
-    pagination_class = ShopcorePageNumberPagination
+    pagination_class = CatalogPagination
     # Non-numeric ids are not routes at all (404), never a database error.
     lookup_value_regex = "[0-9]+"
 
     def get_permissions(self):
         return [permission() for permission in shopcore_settings.CATALOG_PERMISSION_CLASSES]
+
+    def list(self, request, *args, **kwargs):
+        cached = self.get_cached_response(request)
+        if cached is not None:
+            return cached
+        representation = fast_representation(self.get_serializer_class())
+        if representation is None:
+            return super().list(request, *args, **kwargs)
+        self.paginator.read_rows = representation.values
+        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response([representation.to_representation(row) for row in rows])
+
+    def retrieve(self, request, *args, **kwargs):
+        cached = self.get_cached_response(request)
+        if cached is not None:
+            return cached
+        return super().retrieve(request, *args, **kwargs)
+
+    def get_cached_response(self, request):
+        """The cached response to an anonymous JSON GET, if any; remembers the key for a miss."""
+        self.response_cache_key = self.last_modified = None
+        if request.method != "GET" or not request.user.is_anonymous:
+            return None
+        if getattr(request.accepted_renderer, "format", None) != "json":
+            return None
+        self.response_cache_key, self.last_modified = response_key(self.queryset.model, request)
+        if self.response_cache_key is None:
+            return None
+        cached = get_response(self.response_cache_key)
+        if cached is None:
+            return None
+        content, content_type = cached
+        return HttpResponse(content, content_type=content_type)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method != "GET" or response.status_code != status.HTTP_200_OK:
+            return response
+        if isinstance(response, Response):
+            response.render()
+            if getattr(self, "response_cache_key", None):
+                set_response(self.response_cache_key, (response.content, response["Content-Type"]))
+        return conditional_response(request, response, getattr(self, "last_modified", None))
+
+
+def conditional_response(request, response, last_modified_ns):
+    """Adds ETag (and Last-Modified when known); 304 when the client's copy is current."""
+    etag = quote_etag(digest(response.content.decode()))
+    last_modified = last_modified_ns // 10**9 if last_modified_ns else None
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if not_modified is not None:
+        return not_modified
+    response["ETag"] = etag
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified)
+    return response
 
 
 class CategoryViewSet(CatalogViewSet):
@@ -90,23 +157,6 @@ class ProductViewSet(CatalogViewSet):
 
     def get_serializer_class(self):
         return shopcore_settings.PRODUCT_SERIALIZER
-
-    def paginate_queryset(self, queryset):
-        # The category filter is a subquery, so an unknown category just gives no
-        # rows; only then is it looked up, to answer 400 rather than an empty page.
-        try:
-            page = super().paginate_queryset(queryset)
-        except NotFound:
-            self.check_category_exists()
-            raise
-        if not page:
-            self.check_category_exists()
-        return page
-
-    def check_category_exists(self):
-        reference = self.request.query_params.get("category")
-        if reference and not Category.objects.filter(category_reference(reference)).exists():
-            raise ValidationError({"category": [_("No category has this id or slug.")]})
 
 
 # --- Accounts ----------------------------------------------------------------

@@ -397,33 +397,73 @@ def create_products(count):
 
 @pytest.mark.parametrize("rows", [1, 50])
 @pytest.mark.parametrize(
-    "params",
+    ("params", "queries_for_50"),
     [
-        {},
-        {"page_size": 100},
-        {"category": "placeholder", "ordering": "-price", "min_price": "1", "in_stock": "true"},
-        {"search": "product", "max_price": "100", "ordering": "name"},
+        # The page, then a count, unless the page holds every row.
+        ({}, 2),
+        ({"page_size": 100}, 1),
+        (
+            {
+                "category": "placeholder",
+                "ordering": "-price",
+                "min_price": "1",
+                "in_stock": "true",
+            },
+            2,
+        ),
+        # The search counts its matches first; the page then needs no count.
+        ({"search": "product", "max_price": "100", "ordering": "name"}, 2),
     ],
 )
-def test_product_list_runs_two_queries(api_client, django_assert_num_queries, rows, params):
+def test_product_list_runs_one_or_two_queries(
+    api_client, django_assert_num_queries, rows, params, queries_for_50
+):
     products = create_products(rows)
     if "category" in params:
         params = {**params, "category": products[0].category.slug}
+        api_client.get(PRODUCTS, params)  # the subtree's ids are now cached
+    expected = queries_for_50 if rows == 50 else 1 + ("search" in params)
 
-    with django_assert_num_queries(2):  # count + page
+    with django_assert_num_queries(expected):
         response = api_client.get(PRODUCTS, params)
 
     assert response.status_code == 200
     assert len(response.json()["results"]) == min(rows, int(params.get("page_size", 20)))
+    assert response.json()["count"] == rows
+
+
+def test_category_filter_resolves_the_subtree_once(api_client, django_assert_num_queries):
+    category = create_products(1)[0].category
+
+    for reference in (category.slug, category.pk):
+        with django_assert_num_queries(2):  # the subtree's ids, then the page
+            api_client.get(PRODUCTS, {"category": reference})
+    for reference in (category.slug, category.pk, f"00{category.pk}"):
+        with django_assert_num_queries(1):
+            api_client.get(PRODUCTS, {"category": reference})
+
+
+def test_large_lists_count_with_one_capped_query(api_client, django_assert_num_queries, settings):
+    settings.SHOPCORE = {"EXACT_COUNT_THRESHOLD": 10}
+    create_products(30)
+
+    with django_assert_num_queries(2):
+        body = api_client.get(PRODUCTS, {"page_size": 5}).json()
+
+    assert body["count_exact"] is False
+    # The planner's estimate on PostgreSQL, the threshold + 1 elsewhere.
+    assert body["count"] >= 11
 
 
 @pytest.mark.parametrize("rows", [1, 50])
-def test_category_list_runs_two_queries(api_client, django_assert_num_queries, rows):
+def test_category_list_runs_one_or_two_queries(api_client, django_assert_num_queries, rows):
     parent = CategoryFactory()
     CategoryFactory.create_batch(rows - 1, parent=parent)
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):  # every row fits the page: no count
         response = api_client.get(CATEGORIES, {"page_size": 100, "ordering": "name"})
+    with django_assert_num_queries(1 if rows <= 20 else 2):
+        api_client.get(CATEGORIES)
 
     assert len(response.json()["results"]) == rows
 
@@ -445,15 +485,15 @@ def test_admin_reads_add_only_the_authentication_query(admin_client):
     with CaptureQueriesContext(connection) as detail_queries:
         admin_client.get(detail(PRODUCTS, product.pk))
 
-    # Whatever the authenticator needs, plus the anonymous counts (2 and 1).
+    # Whatever the authenticator needs, plus the anonymous counts (1 and 1:
+    # the page holds every row, so it needs no count).
     auth_queries = len(detail_queries) - 1
-    assert len(list_queries) == auth_queries + 2
+    assert len(list_queries) == auth_queries + 1
 
 
-def test_unknown_category_on_empty_result_costs_one_more_query(
-    api_client, django_assert_num_queries
-):
-    with django_assert_num_queries(2):  # count, then the category lookup
+def test_unknown_category_costs_one_query(api_client, django_assert_num_queries):
+    with django_assert_num_queries(1):  # the subtree lookup finds nothing: no page query
         response = api_client.get(PRODUCTS, {"category": "missing"})
 
     assert response.status_code == 400
+    assert "category" in response.json()

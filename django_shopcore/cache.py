@@ -1,0 +1,147 @@
+"""Versioned caching for catalog reads: subtree ids, whole responses, and their invalidation.
+
+Every cache key embeds a version number kept in the cache itself. A write
+does not delete keys; it bumps the version, so the old entries are never read
+again and expire on their own. ``categories`` versions what depends on the
+category tree (category responses, subtree ids, and product responses, which
+embed their category); ``products`` versions product responses only. So a
+product write leaves the category list cached.
+"""
+
+import hashlib
+import time
+
+from django.core.cache import caches
+from django.db import transaction
+from django.db.models import Subquery
+from django.db.models.signals import post_delete, post_save
+
+from .models import Category, Product
+from .settings import shopcore_settings
+
+KEY_PREFIX = "shopcore"
+CATEGORIES = "categories"
+PRODUCTS = "products"
+# Which versions each model's writes bump.
+BUMPED_BY = {Category: (CATEGORIES, PRODUCTS), Product: (PRODUCTS,)}
+# Which versions a response of each model depends on.
+RESPONSE_DEPENDS_ON = {Category: (CATEGORIES,), Product: (CATEGORIES, PRODUCTS)}
+
+
+def get_cache():
+    return caches[shopcore_settings.CACHE_ALIAS]
+
+
+def version_key(name):
+    return f"{KEY_PREFIX}:version:{name}"
+
+
+def new_version():
+    # A timestamp, so that a version lost with an evicted key is never reused,
+    # and so that the newest one doubles as a Last-Modified time.
+    return time.time_ns()
+
+
+def get_versions(names):
+    """The current version of each name, creating the missing ones (one round trip when set)."""
+    cache = get_cache()
+    keys = [version_key(name) for name in names]
+    found = cache.get_many(keys)
+    versions = []
+    for key in keys:
+        if key not in found:
+            cache.add(key, new_version(), timeout=None)
+            found[key] = cache.get(key)
+        versions.append(found[key])
+    return versions
+
+
+def bump_versions(names):
+    cache = get_cache()
+    cache.set_many({version_key(name): new_version() for name in names}, timeout=None)
+
+
+def invalidate(model):
+    """Forget every cached read that a write to ``model`` may have changed.
+
+    Bumped at once (so the writer's next read is fresh) and again after the
+    commit, so that a read racing the transaction cannot cache the old rows
+    under the new version.
+    """
+    names = BUMPED_BY[model]
+    bump_versions(names)
+    transaction.on_commit(lambda: bump_versions(names))
+
+
+def invalidate_on_write(sender, **kwargs):
+    invalidate(sender)
+
+
+def connect_signals():
+    for model in BUMPED_BY:
+        post_save.connect(invalidate_on_write, sender=model, dispatch_uid=f"shopcore-{model}-save")
+        post_delete.connect(
+            invalidate_on_write, sender=model, dispatch_uid=f"shopcore-{model}-delete"
+        )
+
+
+def digest(text):
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+# --- Category subtrees -------------------------------------------------------
+
+
+def subtree_ids(reference_q, reference):
+    """Ids of the category ``reference`` names and of its descendants; [] if it does not exist.
+
+    About a thousand categories, rarely written: the id list is cached per
+    reference under the categories version. A literal list, unlike a
+    subquery, lets PostgreSQL estimate how many products match.
+    """
+    (version,) = get_versions([CATEGORIES])
+    key = f"{KEY_PREFIX}:subtree:{version}:{digest(reference)}"
+    cache = get_cache()
+    ids = cache.get(key)
+    if ids is None:
+        ids = load_subtree_ids(reference_q)
+        cache.set(key, ids, timeout=shopcore_settings.CACHE_TIMEOUT)
+    return ids
+
+
+def load_subtree_ids(reference_q):
+    target_path = Category.objects.filter(reference_q).order_by().values("path")[:1]
+    # The category itself is in its subtree: no rows means no such category.
+    return list(
+        Category.objects.filter(path__startswith=Subquery(target_path))
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+# --- Responses ---------------------------------------------------------------
+
+
+def response_key(model, request):
+    """The cache key of an anonymous GET, or None when the cache is off.
+
+    The absolute URL is part of the key: the page links in the body use it.
+    """
+    if not shopcore_settings.CACHE_RESPONSES:
+        return None, None
+    names = RESPONSE_DEPENDS_ON[model]
+    versions = get_versions(names)
+    params = sorted(request.query_params.lists())
+    url = request.build_absolute_uri(request.path)
+    media_type = request.accepted_media_type
+    request_digest = digest(f"{url}?{params}|{media_type}")
+    key = f"{KEY_PREFIX}:response:{'.'.join(map(str, versions))}:{request_digest}"
+    return key, max(versions)
+
+
+def get_response(key):
+    return get_cache().get(key)
+
+
+def set_response(key, value):
+    get_cache().set(key, value, timeout=shopcore_settings.CACHE_TIMEOUT)

@@ -1,0 +1,90 @@
+"""The catalog's fast read path: list rows read with ``.values()``, shaped like the serializers'.
+
+A ModelSerializer builds a model instance and walks its fields for every row.
+For the default serializer classes, the lists instead read plain dicts and
+convert each value with the very field objects of the serializer (so the JSON
+is the same, whatever REST_FRAMEWORK says about dates or decimals). A host
+that swaps CATEGORY_SERIALIZER or PRODUCT_SERIALIZER gets the serializer path.
+"""
+
+from django.core.signals import setting_changed
+
+from .serializers import CategorySerializer, ProductSerializer
+
+
+class ValuesRepresentation:
+    """Reads the columns a serializer shows and turns each row into its representation."""
+
+    # The serializer class whose output this reproduces.
+    serializer_class = None
+    # Serializer fields that are not one column, with the columns they need.
+    composite_fields = {}
+
+    def __init__(self):
+        self.fields = self.serializer_class().fields
+        self.plain = [
+            (name, field.source, field.to_representation)
+            for name, field in self.fields.items()
+            if name not in self.composite_fields and not field.write_only
+        ]
+        composite_columns = [
+            column for columns in self.composite_fields.values() for column in columns
+        ]
+        self.columns = [source for _name, source, _convert in self.plain] + composite_columns
+
+    def values(self, queryset):
+        return queryset.values(*self.columns)
+
+    def to_representation(self, row):
+        data = {}
+        for name in self.fields:
+            if name in self.composite_fields:
+                data[name] = getattr(self, f"represent_{name}")(row)
+        for name, source, convert in self.plain:
+            value = row[source]
+            data[name] = None if value is None else convert(value)
+        # In the serializer's field order.
+        return {name: data[name] for name in self.fields if name in data}
+
+
+class CategoryRepresentation(ValuesRepresentation):
+    serializer_class = CategorySerializer
+    composite_fields = {"parent": ["parent_id"]}
+
+    def represent_parent(self, row):
+        return row["parent_id"]
+
+
+class ProductRepresentation(ValuesRepresentation):
+    serializer_class = ProductSerializer
+    composite_fields = {"category": ["category_id", "category__name", "category__slug"]}
+
+    def represent_category(self, row):
+        return {
+            "id": row["category_id"],
+            "name": row["category__name"],
+            "slug": row["category__slug"],
+        }
+
+
+REPRESENTATION_CLASSES = [CategoryRepresentation, ProductRepresentation]
+# Built on first use: the serializer's fields read REST_FRAMEWORK's settings.
+_representations = {}
+
+
+def fast_representation(serializer_class):
+    """The fast twin of ``serializer_class``, or None when it is not a default one."""
+    for representation_class in REPRESENTATION_CLASSES:
+        if representation_class.serializer_class is serializer_class:
+            if serializer_class not in _representations:
+                _representations[serializer_class] = representation_class()
+            return _representations[serializer_class]
+    return None
+
+
+def forget_representations(*, setting, **kwargs):
+    if setting in ("REST_FRAMEWORK", "TIME_ZONE", "USE_TZ"):
+        _representations.clear()
+
+
+setting_changed.connect(forget_representations)
