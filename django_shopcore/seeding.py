@@ -181,9 +181,10 @@ class Vocabulary:
 
     def stream(self, rng, length, skipped_ranks=0):
         """``length`` Zipf-distributed words, then the first few again so windows wrap."""
+        offset = self.cumulative_weights[skipped_ranks - 1] if skipped_ranks else 0
         words = rng.choices(
             self.words[skipped_ranks:],
-            cum_weights=self.cumulative_weights[skipped_ranks:],
+            cum_weights=[weight - offset for weight in self.cumulative_weights[skipped_ranks:]],
             k=length,
         )
         return words + words[: DESCRIPTION_WORDS[1]]

@@ -38,7 +38,8 @@ def catalog_snapshot():
 
 
 def generated(count, seed=1, categories=(1, 2, 3)):
-    return list(product_rows(Vocabulary(seed), random.Random(seed), count, categories, NOW))
+    rng = random.Random(seed)  # noqa: S311 (reproducible, not secret)
+    return list(product_rows(Vocabulary(seed), rng, count, categories, NOW))
 
 
 @pytest.mark.django_db
@@ -164,6 +165,15 @@ def test_generated_shares_are_realistic():
     assert Decimal("10") < statistics.median(prices) < Decimal("50")
     # Dates follow the row order, so date orderings are meaningful.
     assert rows[0].created_at < rows[len(rows) // 2].created_at < rows[-1].created_at
+
+
+def test_no_word_dominates_names_or_descriptions():
+    rows = generated(5_000)
+    for texts in ([row.name for row in rows], [row.description for row in rows]):
+        words = Counter(word.lower().strip(".") for text in texts for word in text.split())
+        top_share = words.most_common(1)[0][1] / words.total()
+        # Zipf's head: the commonest word is about 1/H(12000) ~ 10% of words.
+        assert top_share < 0.12
 
 
 def test_search_words_have_the_advertised_frequencies():
