@@ -28,7 +28,7 @@ SQL_INJECTIONS = [
     '" OR ""="',
     "%' AND 1=0 UNION SELECT 1 --",
 ]
-BAD_NUMBERS = ["0", "-1", "abc", "1" * 30, "1.5", "0x1"]
+BAD_NUMBERS = ["0", "-1", "abc", "1" * 30, "1.5", "0x1", "1 OR 1=1", "1;DROP TABLE x"]
 BAD_PRICES = ["NaN", "nan", "Infinity", "-Infinity", "inf", "1e999", "-1", "1" * 20, "abc"]
 # Django's DATA_UPLOAD_MAX_MEMORY_SIZE is 2.5 MB.
 THREE_MEGABYTES = 3 * 1024 * 1024
