@@ -1,12 +1,16 @@
-"""Catalog endpoints: shapes, writes, validation, visibility and query counts."""
+"""Catalog endpoints: shapes, writes, validation, visibility, query counts, read path, cache."""
 
+import json
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework import serializers
+from rest_framework.utils.encoders import JSONEncoder
 
 from django_shopcore.models import Category, Product
+from django_shopcore.serializers import CategorySerializer, ProductSerializer
 
 from .factories import CategoryFactory, ProductFactory
 
@@ -497,3 +501,176 @@ def test_unknown_category_costs_one_query(api_client, django_assert_num_queries)
 
     assert response.status_code == 400
     assert "category" in response.json()
+
+
+# --- Fast read path ----------------------------------------------------------
+
+
+class NamedProductSerializer(ProductSerializer):
+    """A host's swapped serializer: one more field, computed per instance."""
+
+    shout = serializers.SerializerMethodField()
+
+    class Meta(ProductSerializer.Meta):
+        fields = [*ProductSerializer.Meta.fields, "shout"]
+
+    def get_shout(self, product):
+        return product.name.upper()
+
+
+@pytest.mark.parametrize("with_parent", [False, True])
+def test_fast_lists_give_the_serializers_json(api_client, with_parent, settings):
+    settings.TIME_ZONE = "Europe/Paris"
+    parent = CategoryFactory() if with_parent else None
+    category = CategoryFactory(parent=parent)
+    ProductFactory.create_batch(3, category=category, price=Decimal("5.5"))
+    ProductFactory(category=category, description="", stock=0, is_active=True)
+
+    for url, model, serializer_class in (
+        (PRODUCTS, Product, ProductSerializer),
+        (CATEGORIES, Category, CategorySerializer),
+    ):
+        listed = api_client.get(url).json()["results"]
+        ordering = ["-created_at", "-id"] if model is Product else ["name", "id"]
+        expected = serializer_class(model.objects.order_by(*ordering), many=True).data
+        assert json.dumps(listed) == json.dumps(expected, cls=JSONEncoder)
+
+
+def test_fast_list_follows_rest_framework_settings(api_client, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "COERCE_DECIMAL_TO_STRING": False}
+    ProductFactory(price=Decimal("5.50"))
+
+    assert api_client.get(PRODUCTS).json()["results"][0]["price"] == 5.5
+
+
+def test_a_swapped_serializer_is_used_for_lists(api_client, settings):
+    settings.SHOPCORE = {"PRODUCT_SERIALIZER": "tests.test_catalog_views.NamedProductSerializer"}
+    ProductFactory(name="Lamp")
+
+    assert api_client.get(PRODUCTS).json()["results"][0]["shout"] == "LAMP"
+
+
+# --- Response cache and conditional requests ---------------------------------
+
+
+@pytest.fixture
+def response_cache(settings):
+    settings.SHOPCORE = {"CACHE_RESPONSES": True}
+
+
+@pytest.mark.parametrize("page_size", [1, 50])
+def test_cache_hits_run_no_sql(api_client, response_cache, django_assert_num_queries, page_size):
+    product = create_products(50)[0]
+    urls = [
+        (PRODUCTS, {"page_size": page_size}),
+        (detail(PRODUCTS, product.pk), {}),
+        (CATEGORIES, {"page_size": page_size}),
+        (detail(CATEGORIES, product.category_id), {}),
+    ]
+    first = [api_client.get(url, params) for url, params in urls]
+
+    with django_assert_num_queries(0):
+        again = [api_client.get(url, params) for url, params in urls]
+
+    for miss, hit in zip(first, again, strict=True):
+        assert hit.status_code == 200
+        assert hit.content == miss.content
+        assert hit["ETag"] == miss["ETag"]
+        assert hit["Content-Type"] == miss["Content-Type"]
+
+
+def test_cache_is_off_by_default(api_client, django_assert_num_queries):
+    product = ProductFactory()
+    api_client.get(detail(PRODUCTS, product.pk))
+
+    with django_assert_num_queries(1):
+        api_client.get(detail(PRODUCTS, product.pk))
+
+
+def test_authenticated_reads_are_not_cached(admin_client, response_cache):
+    product = ProductFactory(is_active=False)
+    assert admin_client.get(detail(PRODUCTS, product.pk)).status_code == 200
+
+    with CaptureQueriesContext(connection) as queries:
+        admin_client.get(detail(PRODUCTS, product.pk))
+
+    assert len(queries) >= 1
+
+
+def test_product_writes_invalidate_product_reads_only(
+    api_client, admin_client, response_cache, django_assert_num_queries
+):
+    product = ProductFactory(name="Old")
+    api_client.get(PRODUCTS)
+    api_client.get(detail(PRODUCTS, product.pk))
+    api_client.get(CATEGORIES)
+
+    admin_client.patch(detail(PRODUCTS, product.pk), {"name": "New"}, format="json")
+
+    assert api_client.get(PRODUCTS).json()["results"][0]["name"] == "New"
+    assert api_client.get(detail(PRODUCTS, product.pk)).json()["name"] == "New"
+    with django_assert_num_queries(0):
+        api_client.get(CATEGORIES)
+
+
+def test_category_writes_invalidate_category_and_product_reads(
+    api_client, admin_client, response_cache
+):
+    product = ProductFactory()
+    category = product.category
+    api_client.get(PRODUCTS)
+    api_client.get(CATEGORIES)
+
+    admin_client.patch(detail(CATEGORIES, category.pk), {"name": "Renamed"}, format="json")
+
+    assert api_client.get(PRODUCTS).json()["results"][0]["category"]["name"] == "Renamed"
+    assert api_client.get(CATEGORIES).json()["results"][0]["name"] == "Renamed"
+
+
+def test_deletes_and_model_saves_invalidate_too(api_client, response_cache):
+    product = ProductFactory()
+    api_client.get(PRODUCTS)
+
+    Product.objects.get(pk=product.pk).delete()
+
+    assert api_client.get(PRODUCTS).json()["count"] == 0
+
+
+def test_cached_links_keep_the_host(api_client, response_cache):
+    create_products(3)
+    api_client.get(PRODUCTS, {"page_size": 1})
+
+    other_host = api_client.get(PRODUCTS, {"page_size": 1}, HTTP_HOST="localhost")
+
+    assert other_host.json()["next"].startswith("http://localhost/")
+
+
+def test_matching_etag_is_a_304(api_client):
+    product = ProductFactory()
+    for url in (PRODUCTS, detail(PRODUCTS, product.pk), CATEGORIES):
+        etag = api_client.get(url)["ETag"]
+
+        not_modified = api_client.get(url, HTTP_IF_NONE_MATCH=etag)
+        other = api_client.get(url, HTTP_IF_NONE_MATCH='"something-else"')
+
+        assert not_modified.status_code == 304
+        assert not_modified.content == b""
+        assert other.status_code == 200
+
+
+def test_etag_changes_with_the_content(api_client, admin_client):
+    product = ProductFactory(name="Old")
+    etag = api_client.get(detail(PRODUCTS, product.pk))["ETag"]
+
+    admin_client.patch(detail(PRODUCTS, product.pk), {"name": "New"}, format="json")
+
+    assert api_client.get(detail(PRODUCTS, product.pk), HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_cached_responses_have_last_modified(api_client, response_cache):
+    ProductFactory()
+    first = api_client.get(PRODUCTS)
+
+    since = api_client.get(PRODUCTS, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+
+    assert since.status_code == 304
