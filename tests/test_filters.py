@@ -79,6 +79,14 @@ def test_category_follows_a_moved_subtree(api_client, tree):
     assert ids(api_client.get(PRODUCTS, {"category": "computers"})) == []
 
 
+def test_category_subtree_cache_sees_new_subcategories(api_client, tree):
+    assert ids(api_client.get(PRODUCTS, {"category": "gaming"})) == []
+    newer = CategoryFactory(parent=tree["gaming"])
+    in_newer = make(category=newer)
+
+    assert ids(api_client.get(PRODUCTS, {"category": "gaming"})) == [in_newer.pk]
+
+
 def test_category_prefix_does_not_leak_into_sibling_ids(api_client):
     # Paths /7/ and /70/ share a textual prefix but not a tree.
     first = CategoryFactory()
@@ -232,6 +240,51 @@ def test_search_rejects_nul_and_overlong_text(api_client, settings):
     assert too_long.status_code == 400
     assert "10" in too_long.json()["search"][0]
     assert longest.status_code == 200
+
+
+@pytest.mark.parametrize("ordering", ["-created_at", "price", "-price", "name"])
+def test_search_orders_the_same_with_few_or_many_matches(api_client, settings, ordering):
+    matches = [
+        make(name=f"Lamp {index}", price=f"{index % 3}.00", age=index % 4) for index in range(7)
+    ]
+    make(name="Chair")
+    params = {"search": "lamp", "ordering": ordering}
+    settings.SHOPCORE = {"SEARCH_CANDIDATES": 100}
+    few = api_client.get(PRODUCTS, params).json()
+    settings.SHOPCORE = {"SEARCH_CANDIDATES": 3}
+    many = api_client.get(PRODUCTS, params).json()
+
+    assert [row["id"] for row in few["results"]] == [row["id"] for row in many["results"]]
+    assert {row["id"] for row in few["results"]} == {product.pk for product in matches}
+    assert (few["count"], few["count_exact"]) == (7, True)
+    # Beyond the candidates, the count is a lower bound.
+    assert (many["count"], many["count_exact"]) == (4, False)
+
+
+def test_search_without_matches_runs_one_query(api_client, django_assert_num_queries):
+    make(name="Desk Lamp")
+
+    with django_assert_num_queries(1):
+        body = api_client.get(PRODUCTS, {"search": "quixotic"}).json()
+
+    assert body == {
+        "count": 0,
+        "count_exact": True,
+        "next": None,
+        "previous": None,
+        "results": [],
+    }
+
+
+def test_search_counts_once_across_pages(api_client, django_assert_num_queries):
+    for _ in range(5):
+        make(name="Desk Lamp")
+
+    with django_assert_num_queries(2):  # the capped match count, the page
+        body = api_client.get(PRODUCTS, {"search": "lamp", "page_size": 2, "page": 2}).json()
+
+    assert (body["count"], body["count_exact"]) == (5, True)
+    assert len(body["results"]) == 2
 
 
 # --- ordering ----------------------------------------------------------------
