@@ -6,7 +6,16 @@ import django_filters
 from django import forms
 from django.core.validators import validate_unicode_slug
 from django.db import connections
-from django.db.models import BooleanField, Expression, Q
+from django.db.models import (
+    BooleanField,
+    Case,
+    Expression,
+    ExpressionWrapper,
+    FloatField,
+    Q,
+    Value,
+    When,
+)
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 
@@ -119,6 +128,27 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*ordering, tie_breaker)
 
 
+class ProductOrderingFilter(StableOrderingFilter):
+    """Adds ``relevance``: best matches of ``search`` first (newest first without a search)."""
+
+    relevance = "relevance"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.extra["choices"] = [*self.extra["choices"], (self.relevance, _("Relevance"))]
+
+    def filter(self, qs, value):
+        if self.relevance not in (value or ()):
+            return super().filter(qs, value)
+        tokens = search_tokens(self.parent.form.cleaned_data.get("search") or "")
+        others = [param for param in value if param != self.relevance]
+        if not tokens:
+            return super().filter(qs, others)
+        rank = search_rank(tokens, connections[qs.db].vendor)
+        ordering = ["-search_rank", *(self.get_ordering_value(param) for param in others)]
+        return qs.annotate(search_rank=rank).order_by(*ordering, "-id")
+
+
 class ProductFilterSet(django_filters.FilterSet):
     category = CategoryReferenceFilter(
         method="filter_category",
@@ -137,7 +167,7 @@ class ProductFilterSet(django_filters.FilterSet):
         method="filter_search",
         help_text=_("Keywords; a product matches when its name or description has all of them."),
     )
-    ordering = StableOrderingFilter(fields=["price", "created_at", "name"])
+    ordering = ProductOrderingFilter(fields=["price", "created_at", "name"])
 
     class Meta:
         model = Product
@@ -171,7 +201,9 @@ class ProductFilterSet(django_filters.FilterSet):
         remember_count(self.request, RowCount(found, found <= limit))
         if not found:
             return queryset.none()
-        if found > limit:
+        # Ranking reads every row it ranks: only the candidates are ranked.
+        ranked = ProductOrderingFilter.relevance in (self.form.cleaned_data.get("ordering") or ())
+        if found > limit and not ranked:
             # Common words: an ordered index scan meets matches soon enough.
             return matching
         # Few matches: the LIMIT keeps PostgreSQL from flattening the subquery,
@@ -198,6 +230,28 @@ class SearchVectorMatch(Expression):
     def as_sql(self, compiler, connection):
         table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
         return f"{table}.search_vector @@ to_tsquery('english', %s)", [self.query]
+
+
+class SearchRank(SearchVectorMatch):
+    """``ts_rank(<product>.search_vector, to_tsquery('english', query))``: names weigh more."""
+
+    output_field = FloatField()
+    conditional = False
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return f"ts_rank({table}.search_vector, to_tsquery('english', %s))", [self.query]
+
+
+def search_rank(tokens, vendor):
+    """How well a product matches all ``tokens``; higher is better."""
+    if vendor == "postgresql":
+        return SearchRank(" & ".join(f"{token}:*" for token in tokens))
+    # Elsewhere: how many keywords the name holds (the description matched the rest).
+    in_name = [
+        Case(When(name__icontains=token, then=Value(1.0)), default=Value(0.0)) for token in tokens
+    ]
+    return ExpressionWrapper(sum(in_name[1:], in_name[0]), output_field=FloatField())
 
 
 def search_condition(token, vendor):

@@ -261,6 +261,38 @@ def test_search_orders_the_same_with_few_or_many_matches(api_client, settings, o
     assert (many["count"], many["count_exact"]) == (4, False)
 
 
+def test_relevance_puts_name_matches_first(api_client):
+    in_description = make(name="Chair", description="goes with a desk lamp", age=0)
+    in_name = make(name="Desk Lamp", description="bright", age=5)
+    make(name="Kettle", description="boils water")
+    params = {"search": "desk lamp"}
+
+    ranked = ids(api_client.get(PRODUCTS, {**params, "ordering": "relevance"}))
+    newest = ids(api_client.get(PRODUCTS, params))
+
+    assert ranked == [in_name.pk, in_description.pk]
+    assert newest == [in_description.pk, in_name.pk]
+
+
+def test_relevance_without_search_is_the_default_order(api_client):
+    older, newer = make(age=2), make(age=1)
+
+    assert ids(api_client.get(PRODUCTS, {"ordering": "relevance"})) == [newer.pk, older.pk]
+    # The other keys still apply (equal prices: by id).
+    assert ids(api_client.get(PRODUCTS, {"ordering": "relevance,price"})) == [older.pk, newer.pk]
+
+
+def test_relevance_ranks_only_the_candidates(api_client, settings):
+    settings.SHOPCORE = {"SEARCH_CANDIDATES": 2}
+    for _ in range(4):
+        make(name="Lamp")
+
+    body = api_client.get(PRODUCTS, {"search": "lamp", "ordering": "relevance"}).json()
+
+    assert (body["count"], body["count_exact"]) == (3, False)
+    assert len(body["results"]) == 3
+
+
 def test_search_without_matches_runs_one_query(api_client, django_assert_num_queries):
     make(name="Desk Lamp")
 
