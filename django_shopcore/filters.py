@@ -21,7 +21,7 @@ from rest_framework.exceptions import ValidationError
 
 from .cache import subtree_ids
 from .models import Category, Product
-from .pagination import RowCount, remember_count
+from .pagination import RowCount, estimate_and_count, remember_count
 from .settings import shopcore_settings
 
 # A search keyword: a run of letters and digits. Everything else separates
@@ -194,16 +194,20 @@ class ProductFilterSet(django_filters.FilterSet):
         for token in tokens:
             matching = matching.filter(search_condition(token, vendor))
         # Count the matches first, at most SEARCH_CANDIDATES + 1 of them, from
-        # the search indexes (the count is then known to the paginator).
+        # the search indexes (the count is then known to the paginator); on
+        # PostgreSQL, not when the planner expects more than that anyway.
         limit = shopcore_settings.SEARCH_CANDIDATES
         candidates = matching.order_by().values("pk")[: limit + 1]
-        found = candidates.count()
-        remember_count(self.request, RowCount(found, found <= limit))
-        if not found:
-            return queryset.none()
+        estimate, found = estimate_and_count(matching, limit, limit)
+        if found is None:
+            remember_count(self.request, RowCount(estimate, False))
+        else:
+            remember_count(self.request, RowCount(found, found <= limit))
+            if not found:
+                return queryset.none()
         # Ranking reads every row it ranks: only the candidates are ranked.
         ranked = ProductOrderingFilter.relevance in (self.form.cleaned_data.get("ordering") or ())
-        if found > limit and not ranked:
+        if (found is None or found > limit) and not ranked:
             # Common words: an ordered index scan meets matches soon enough.
             return matching
         # Few matches: the LIMIT keeps PostgreSQL from flattening the subquery,

@@ -36,34 +36,45 @@ def remember_count(request, count):
         setattr(request, KNOWN_COUNT_ATTRIBUTE, count)
 
 
-def count_rows(queryset):
-    """The number of rows, exact up to ``EXACT_COUNT_THRESHOLD``; one query.
+# Above this many times the threshold, the planner's estimate is trusted without
+# counting: estimates are rarely off by that much, and counting costs a scan.
+ESTIMATE_MARGIN = 10
 
-    Only ``threshold + 1`` rows are ever counted. On PostgreSQL, a larger
-    result is given the planner's row estimate, which the same query asks for
-    through ``shopcore_count_estimate()`` (migration 0004).
-    """
+
+def count_rows(queryset):
+    """The number of rows, exact up to ``EXACT_COUNT_THRESHOLD``; one query."""
     threshold = shopcore_settings.EXACT_COUNT_THRESHOLD
+    estimate, counted = estimate_and_count(queryset, threshold, threshold * ESTIMATE_MARGIN)
+    if counted is not None and counted <= threshold:
+        return RowCount(counted, True)
+    return RowCount(max(counted or 0, estimate or 0), False)
+
+
+def estimate_and_count(queryset, cap, estimate_limit):
+    """``(estimate, count)``: the planner's row estimate and the rows counted up to ``cap + 1``.
+
+    On PostgreSQL both come from one query, through ``shopcore_count_estimate()``
+    (migration 0004), and nothing is counted (``count`` is None) when the
+    estimate exceeds ``estimate_limit``. Elsewhere there is no estimate (None).
+    """
     rows = queryset.order_by().values("pk")
-    capped = rows[: threshold + 1]
+    capped = rows[: cap + 1]
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
-        counted = capped.count()
-        return RowCount(counted, counted <= threshold)
+        return None, capped.count()
     capped_sql, capped_params = capped.query.sql_with_params()
     # The estimate's EXPLAIN runs the whole query as text, parameters inlined.
     full_sql = connection.ops.compose_sql(*rows.query.sql_with_params())
     with connection.cursor() as cursor:
         # Only SQL that Django compiled is interpolated; values are parameters.
+        # PostgreSQL runs the counting subquery only when the CASE needs it.
         cursor.execute(
-            "SELECT counted.n, CASE WHEN counted.n > %s THEN shopcore_count_estimate(%s) END "  # noqa: S608
-            f"FROM (SELECT COUNT(*) AS n FROM ({capped_sql}) capped) counted",
-            [threshold, full_sql, *capped_params],
+            "SELECT planned.estimate, CASE WHEN planned.estimate <= %s THEN "  # noqa: S608
+            f"(SELECT COUNT(*) FROM ({capped_sql}) capped) END "
+            "FROM (SELECT shopcore_count_estimate(%s) AS estimate) planned",
+            [estimate_limit, *capped_params, full_sql],
         )
-        counted, estimate = cursor.fetchone()
-    if counted <= threshold:
-        return RowCount(counted, True)
-    return RowCount(max(counted, estimate or 0), False)
+        return cursor.fetchone()
 
 
 class Keyset:

@@ -257,8 +257,9 @@ def test_search_orders_the_same_with_few_or_many_matches(api_client, settings, o
     assert [row["id"] for row in few["results"]] == [row["id"] for row in many["results"]]
     assert {row["id"] for row in few["results"]} == {product.pk for product in matches}
     assert (few["count"], few["count_exact"]) == (7, True)
-    # Beyond the candidates, the count is a lower bound.
-    assert (many["count"], many["count_exact"]) == (4, False)
+    # Beyond the candidates, the count is a lower bound (or PostgreSQL's estimate above it).
+    assert many["count_exact"] is False
+    assert many["count"] >= 4
 
 
 def test_relevance_puts_name_matches_first(api_client):
@@ -289,7 +290,8 @@ def test_relevance_ranks_only_the_candidates(api_client, settings):
 
     body = api_client.get(PRODUCTS, {"search": "lamp", "ordering": "relevance"}).json()
 
-    assert (body["count"], body["count_exact"]) == (3, False)
+    assert body["count_exact"] is False
+    assert body["count"] >= 3
     assert len(body["results"]) == 3
 
 
