@@ -32,7 +32,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.viewsets import ViewSetMixin
 
 from . import __version__
-from .filters import MAX_ID_DIGITS, BooleanChoiceFilter, ParentReferenceField, SearchField
+from .filters import (
+    MAX_ID_DIGITS,
+    BooleanChoiceFilter,
+    ParentReferenceField,
+    ProductOrderingFilter,
+    SearchField,
+)
 from .settings import shopcore_settings
 
 DESCRIPTION = """\
@@ -876,6 +882,10 @@ class ShopcoreFilterExtension(DjangoFilterExtension):
                 "help_text"
             ):
                 parameter["description"] = FILTER_DESCRIPTIONS[parameter["name"]]
+        if isinstance(filter_field, ProductOrderingFilter):
+            parameters[0]["description"] += (
+                " `relevance` puts the best matches of `search` first (newest first without one)."
+            )
         return parameters
 
 
