@@ -11,6 +11,7 @@ from django_shopcore.filters import search_tokens
 from django_shopcore.models import Product
 
 from .factories import CategoryFactory, ProductFactory
+from .test_pagination import analyze_products
 
 pytestmark = pytest.mark.django_db
 
@@ -248,6 +249,7 @@ def test_search_orders_the_same_with_few_or_many_matches(api_client, settings, o
         make(name=f"Lamp {index}", price=f"{index % 3}.00", age=index % 4) for index in range(7)
     ]
     make(name="Chair")
+    analyze_products()
     params = {"search": "lamp", "ordering": ordering}
     settings.SHOPCORE = {"SEARCH_CANDIDATES": 100}
     few = api_client.get(PRODUCTS, params).json()
