@@ -2,6 +2,9 @@
 
 import ast
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -187,3 +190,181 @@ def test_the_package_makes_no_outbound_requests():
         if module in OUTBOUND_MODULES or module.split(".")[0] in OUTBOUND_MODULES
     }
     assert not found
+
+
+# --- the example project's production configuration (subprocesses: settings read env) ---
+
+EXAMPLE_PROJECT = Path(__file__).resolve().parent.parent / "example_project"
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "production-like-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEF",
+    "JWT_SIGNING_KEY": "a-separate-jwt-signing-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+    "ALLOWED_HOSTS": "shop.example.com",
+    "DATABASE_URL": "sqlite://:memory:",
+    "CACHE_URL": "locmemcache://",
+    "REDIS_URL": "",
+}
+
+
+def run_example(args, **env):
+    """``args`` run with the example project's settings and only the given environment."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_", "CACHE_", "REDIS_", "SECURE_", "CORS_"))
+        and key not in PRODUCTION_ENV
+    }
+    return subprocess.run(  # noqa: S603 (our own arguments)
+        [sys.executable, *args],
+        cwd=EXAMPLE_PROJECT,
+        env={**environment, **PRODUCTION_ENV, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def deploy_check(**env):
+    return run_example(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **env)
+
+
+def in_example_project(code, **env):
+    """Run ``code`` with Django set up on the example project; returns its stdout."""
+    setup = (
+        "import django, os\n"
+        "os.environ['DJANGO_SETTINGS_MODULE'] = 'demo.settings'\n"
+        "django.setup()\n"
+    )
+    result = run_example(["-c", setup + code], **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_deploy_checks_pass_with_production_settings():
+    result = deploy_check()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "warning"),
+    [
+        ({"SECRET_KEY": "short"}, "security.W009"),
+        ({"SECURE_HSTS_SECONDS": "0"}, "security.W004"),
+        ({"SECURE_HSTS_PRELOAD": "false"}, "security.W021"),
+    ],
+)
+def test_deploy_checks_fail_on_a_weakened_setting(env, warning):
+    result = deploy_check(**env)
+    assert result.returncode != 0
+    assert warning in result.stderr + result.stdout
+
+
+def test_ssl_redirect_can_be_left_to_a_tls_proxy():
+    result = deploy_check(SECURE_SSL_REDIRECT="false", SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto")
+    assert result.returncode == 0, result.stdout + result.stderr
+    output = in_example_project(
+        "from django.conf import settings as s; "
+        "print(s.SECURE_SSL_REDIRECT, s.SECURE_PROXY_SSL_HEADER)",
+        SECURE_SSL_REDIRECT="false",
+        SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto",
+    )
+    assert output.split() == ["False", "('HTTP_X_FORWARDED_PROTO',", "'https')"]
+
+
+def test_the_jwt_signing_key_is_separate_from_the_secret_key():
+    code = (
+        "from django.conf import settings as s; "
+        "from rest_framework_simplejwt.settings import api_settings as jwt; "
+        "print(jwt.SIGNING_KEY == s.SIMPLE_JWT['SIGNING_KEY'], jwt.SIGNING_KEY == s.SECRET_KEY)"
+    )
+    assert in_example_project(code).split() == ["True", "False"]
+    # Without its own key (unset or empty, as in .env.example), SECRET_KEY signs:
+    # never an empty key, with which anyone could sign a token.
+    assert in_example_project(code, JWT_SIGNING_KEY="").split() == ["True", "True"]
+
+
+RESPONSE_OF = """
+from django.test import Client
+response = Client().generic({method!r}, {path!r}, secure=True, **{extra!r})
+print(response.status_code)
+print(response["Content-Type"])
+print(dict(response.headers))
+print(response.content.decode()[:300])
+"""
+
+
+def response_of(path, method="GET", extra=None, **env):
+    extra = {"HTTP_HOST": "shop.example.com", **(extra or {})}
+    output = in_example_project(RESPONSE_OF.format(path=path, method=method, extra=extra), **env)
+    status, content_type, headers, body = output.split("\n", 3)
+    return int(status), content_type, ast.literal_eval(headers), body
+
+
+@pytest.mark.parametrize("path", ["/nope/", "/api/nope/", "/api/products/abc/"])
+def test_unknown_urls_get_a_json_404_not_a_debug_page(path):
+    status, content_type, _, body = response_of(path)
+    assert status == 404
+    assert content_type == "application/json"
+    assert json.loads(body) == {"detail": "Not found."}
+
+
+def test_a_foreign_host_gets_a_json_400():
+    status, content_type, _, body = response_of(
+        "/api/schema/", extra={"HTTP_HOST": "evil.example"}
+    )
+    assert status == 400
+    assert content_type == "application/json"
+    assert "detail" in json.loads(body)
+
+
+def test_responses_carry_the_security_headers():
+    status, _, headers, _ = response_of("/api/schema/")
+    assert status == 200
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_plain_http_is_redirected_to_https():
+    output = in_example_project(
+        "from django.test import Client; "
+        "r = Client().get('/api/schema/', HTTP_HOST='shop.example.com'); "
+        "print(r.status_code, r['Location'])"
+    )
+    assert output.split() == ["301", "https://shop.example.com/api/schema/"]
+
+
+PREFLIGHT = {
+    "HTTP_ACCESS_CONTROL_REQUEST_METHOD": "POST",
+    "HTTP_ACCESS_CONTROL_REQUEST_HEADERS": "authorization, content-type",
+}
+
+
+def test_cors_allows_only_the_listed_origins():
+    origins = "https://shop.example.com,https://admin.example.com"
+    for origin, allowed in [
+        ("https://shop.example.com", True),
+        ("https://admin.example.com", True),
+        ("https://evil.example", False),
+        ("http://shop.example.com", False),
+    ]:
+        _, _, headers, _ = response_of(
+            "/api/products/",
+            method="OPTIONS",
+            extra={**PREFLIGHT, "HTTP_ORIGIN": origin},
+            CORS_ALLOWED_ORIGINS=origins,
+        )
+        assert (headers.get("access-control-allow-origin") == origin) is allowed, headers
+        assert "access-control-allow-credentials" not in headers
+
+
+def test_without_cors_origins_no_cross_origin_access():
+    _, _, headers, _ = response_of(
+        "/api/products/",
+        method="OPTIONS",
+        extra={**PREFLIGHT, "HTTP_ORIGIN": "https://shop.example.com"},
+    )
+    assert not any(name.lower().startswith("access-control-") for name in headers)

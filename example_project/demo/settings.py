@@ -28,6 +28,30 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
+# HTTPS and browser protections, on by default without DEBUG: with them,
+# `manage.py check --deploy --fail-level WARNING` passes (docs/security.md).
+# Behind a TLS-terminating proxy: the header it sets to "https" on secure
+# requests, e.g. X-Forwarded-Proto. Only if the proxy always overwrites it.
+proxy_ssl_header = env.str("SECURE_PROXY_SSL_HEADER", default="")
+if proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + proxy_ssl_header.upper().replace("-", "_"), "https")
+# false when the proxy in front redirects plain HTTP itself.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS = []
+if not DEBUG and not SECURE_SSL_REDIRECT:
+    # Switched off on purpose (SECURE_SSL_REDIRECT=false): the TLS proxy redirects.
+    SILENCED_SYSTEM_CHECKS.append("security.W008")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -53,6 +77,17 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Browser scripts from these origins may call the API (django-cors-headers).
+# Without any, no cross-origin access at all, and the package is not needed.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+if CORS_ALLOWED_ORIGINS:
+    INSTALLED_APPS.append("corsheaders")
+    # Before CommonMiddleware, so preflight requests are answered, not redirected.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.common.CommonMiddleware"),
+        "corsheaders.middleware.CorsMiddleware",
+    )
 
 ROOT_URLCONF = "demo.urls"
 WSGI_APPLICATION = "demo.wsgi.application"
@@ -116,7 +151,8 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     # The signing key can differ from SECRET_KEY, so either can be rotated alone.
-    "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
+    # Unset or empty falls back to SECRET_KEY: an empty key would let anyone sign tokens.
+    "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default="") or SECRET_KEY,
 }
 
 SPECTACULAR_SETTINGS = {
