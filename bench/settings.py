@@ -7,6 +7,8 @@ DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 INSTALLED_APPS = [*INSTALLED_APPS, "bench.reference"]
 ROOT_URLCONF = "bench.urls"
+# Plain HTTP on the loopback interface: no redirect to HTTPS.
+SECURE_SSL_REDIRECT = False
 
 # No query may run longer than this: a pathological plan fails the request
 # (reported as an error) instead of stalling the whole run.

@@ -9,6 +9,8 @@ from demo.settings import *  # noqa: F403
 from demo.settings import SHOPCORE
 
 ROOT_URLCONF = "e2e.urls"
+# Plain HTTP on the loopback interface: no redirect to HTTPS.
+SECURE_SSL_REDIRECT = False
 
 SHOPCORE = {
     **SHOPCORE,

@@ -28,6 +28,8 @@ def project_env(tmp_path):
         DEBUG="false",
         SECRET_KEY="example-project-tests-not-a-secret",
         ALLOWED_HOSTS="127.0.0.1,localhost",
+        # Plain HTTP on the loopback interface: no redirect to HTTPS.
+        SECURE_SSL_REDIRECT="false",
         DATABASE_URL=f"sqlite:///{tmp_path / 'example.sqlite3'}",
         CACHE_URL="locmemcache://",
         REDIS_URL="",
