@@ -15,13 +15,14 @@ MANAGE := cd example_project && $(DEMO_ENV) $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
 .PHONY: help venv demo test test-sqlite test-postgres test-custom-user check-postgres \
-	lint format tox clean distclean
+	lint format tox e2e clean distclean
 
 help:
 	@echo "make demo      serve the example project with demo data on http://$(DEMO_ADDR)"
 	@echo "make test      run the test suite on SQLite, PostgreSQL and a custom user model"
 	@echo "make lint      ruff check and ruff format --check"
 	@echo "make format    fix what ruff can fix and format the code"
+	@echo "make e2e       newman, the browser check and schemathesis against a live server"
 	@echo "make tox       run tox (TOX_ENVS=lint,packaging,... to choose environments)"
 	@echo "make clean     remove build artifacts, caches, .tox and the demo database"
 	@echo "make distclean clean, and remove $(VENV) too"
@@ -85,6 +86,19 @@ test-custom-user: $(VENV)/.test-deps
 	else \
 		echo "warning: tests/settings_custom_user.py does not exist yet: custom user model run not done" >&2; \
 	fi
+
+# --- end to end, against a live example server on PostgreSQL ------------------------
+
+$(VENV)/.e2e-deps: $(BIN)/python pyproject.toml
+	$(PIP) install --quiet -e ".[postgres]" --group e2e
+	@touch $@
+
+# newman runs the Postman collection, Chromium clicks through Swagger UI, and
+# schemathesis fuzzes every operation; each script installs its own tools.
+e2e: check-postgres $(VENV)/.e2e-deps
+	PYTHON=$(BIN)/python e2e/run_newman.sh
+	PYTHON=$(BIN)/python e2e/run_browser.sh
+	PYTHON=$(BIN)/python e2e/run_schemathesis.sh
 
 # --- code quality and the tox matrix ----------------------------------------------
 
