@@ -12,6 +12,7 @@ import hashlib
 import time
 
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.db.models import Subquery
 from django.db.models.signals import post_delete, post_save
@@ -30,6 +31,11 @@ RESPONSE_DEPENDS_ON = {Category: (CATEGORIES,), Product: (CATEGORIES, PRODUCTS)}
 
 def get_cache():
     return caches[shopcore_settings.CACHE_ALIAS]
+
+
+def is_shared(cache):
+    """False for a per-process cache, which never sees other processes' invalidations."""
+    return not isinstance(cache, LocMemCache)
 
 
 def version_key(name):
@@ -99,9 +105,12 @@ def subtree_ids(reference_q, reference):
     reference under the categories version. A literal list, unlike a
     subquery, lets PostgreSQL estimate how many products match.
     """
+    cache = get_cache()
+    if not is_shared(cache):
+        # Another worker's category write would leave this one's list stale.
+        return load_subtree_ids(reference_q)
     (version,) = get_versions([CATEGORIES])
     key = f"{KEY_PREFIX}:subtree:{version}:{digest(reference)}"
-    cache = get_cache()
     ids = cache.get(key)
     if ids is None:
         ids = load_subtree_ids(reference_q)

@@ -1,7 +1,7 @@
 """System checks that catch a misconfigured ``SHOPCORE`` or simplejwt at start-up."""
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 from .settings import DEFAULTS, IMPORT_STRINGS, SETTING_NAME, perform_import
 
@@ -55,3 +55,24 @@ def check_refresh_rotation_blacklist(app_configs, **kwargs):
             id="shopcore.E004",
         )
     ]
+
+
+@register(Tags.caches)
+def check_response_cache_is_shared(app_configs, **kwargs):
+    """A per-process cache would serve other workers' stale catalog responses."""
+    from django.core.cache import caches
+
+    from .cache import is_shared
+    from .settings import shopcore_settings
+
+    if shopcore_settings.CACHE_RESPONSES and not is_shared(caches[shopcore_settings.CACHE_ALIAS]):
+        return [
+            Warning(
+                f"SHOPCORE['CACHE_RESPONSES'] is on but the {shopcore_settings.CACHE_ALIAS!r} "
+                "cache is local to each process: a write seen by one worker leaves the "
+                "others serving stale responses.",
+                hint="Point SHOPCORE['CACHE_ALIAS'] at a shared cache such as django-redis.",
+                id="shopcore.W001",
+            )
+        ]
+    return []

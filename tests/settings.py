@@ -1,5 +1,9 @@
 """Settings for the test suite: SQLite by default, PostgreSQL when DATABASE_URL says so."""
 
+import atexit
+import shutil
+import tempfile
+
 import environ
 
 env = environ.Env()
@@ -50,7 +54,16 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default="sqlite://:memory:")}
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Shared by processes like production's Redis (shopcore does not cache subtree
+# ids in a per-process LocMem cache); one directory per test run.
+CACHE_DIRECTORY = tempfile.mkdtemp(prefix="shopcore-tests-cache-")
+atexit.register(shutil.rmtree, CACHE_DIRECTORY, ignore_errors=True)
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": CACHE_DIRECTORY,
+    }
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

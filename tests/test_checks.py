@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
-from django_shopcore.checks import check_shopcore_setting
+from django_shopcore.checks import check_response_cache_is_shared, check_shopcore_setting
 
 pytestmark = pytest.mark.user_model_agnostic
 
@@ -59,3 +59,18 @@ def test_e003_checks_every_string_of_a_list():
 def test_manage_py_check_stops_on_a_misconfiguration():
     with pytest.raises(SystemCheckError, match=r"shopcore\.E001"):
         call_command("check")
+
+
+@override_settings(
+    SHOPCORE={"CACHE_RESPONSES": True},
+    CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+)
+def test_response_cache_on_a_per_process_cache_is_a_warning():
+    (warning,) = check_response_cache_is_shared(None)
+    assert warning.id == "shopcore.W001"
+    assert "stale" in warning.msg
+
+
+@override_settings(SHOPCORE={"CACHE_RESPONSES": True})
+def test_response_cache_on_a_shared_cache_is_fine():
+    assert check_response_cache_is_shared(None) == []
