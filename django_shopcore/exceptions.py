@@ -1,5 +1,7 @@
 """The shopcore exception handler: integrity errors become 400/409, never 500."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
@@ -18,12 +20,25 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class RequestTooLarge(exceptions.APIException):
+    """A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (HTTP 413), refused before it is parsed."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = _("The request body is too large.")
+    default_code = "request_too_large"
+
+
 def exception_handler(exc, context):
     """DRF's handler, after mapping database integrity errors to client errors."""
     return drf_exception_handler(to_api_exception(exc, context), context)
 
 
 def to_api_exception(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        return RequestTooLarge(
+            _("The request body is larger than %(limit)d bytes.")
+            % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
+        )
     if isinstance(exc, (ProtectedError, RestrictedError)):
         return Conflict(_("It is still referenced by other records; remove those first."))
     if isinstance(exc, IntegrityError):
