@@ -54,7 +54,7 @@ Reading the catalog needs no token; writing to it needs an admin (`is_staff`).
 other errors are `{"detail": "message"}`: 401 without valid credentials
 (with a `WWW-Authenticate` header), 403 when not allowed, 404 for an unknown
 object or a page past the end, 409 when a write would break data integrity,
-429 when throttled (with a `Retry-After` header).
+413 when a body is too large, 429 when throttled (with a `Retry-After` header).
 """
 
 TAGS = [
@@ -560,7 +560,7 @@ class ShopcoreAutoSchema(AutoSchema):
     Which errors an operation documents follows from the view: 400 on writes
     and on lists taking query parameters, 401 when it authenticates, 403 when
     its permissions can refuse a signed-in non-admin, 404 on detail routes and
-    paged lists, 409 on deleting protected rows, 429 when it is throttled.
+    paged lists, 409 on deleting protected rows, 413 on bodies, 429 when it is throttled.
     """
 
     def get_summary(self):
@@ -654,6 +654,12 @@ class ShopcoreAutoSchema(AutoSchema):
             )
         if self.is_detail_route() or self.is_paginated_list():
             responses["404"] = self.not_found_response()
+        if self.has_request_body() and settings.DATA_UPLOAD_MAX_MEMORY_SIZE is not None:
+            responses["413"] = error_response(
+                f"The body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.",
+                ERROR_COMPONENT,
+                {"TooLarge": example(self.too_large_example(), "Body too large")},
+            )
         if self.method == "DELETE" and self.blocking_relations():
             responses["409"] = self.conflict_response()
         for status_code, (description, examples) in (
@@ -777,6 +783,10 @@ class ShopcoreAutoSchema(AutoSchema):
                     }
         parameters = self._get_filter_parameters() + self._get_pagination_parameters()
         return {parameters[0]["name"]: ["Enter a valid value."]}
+
+    def too_large_example(self):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return {"detail": f"The request body is larger than {limit} bytes."}
 
     def unauthorized_response(self):
         examples = {"TokenNotValid": example(TOKEN_NOT_VALID, "Invalid or expired token")}

@@ -273,6 +273,14 @@ def test_detail_routes_and_paged_lists_document_404(schema):
             assert "404" in operation["responses"], (method, path)
 
 
+def test_operations_with_a_body_document_413(schema):
+    for key, operation in operations(schema).items():
+        if "requestBody" in operation:
+            response = operation["responses"]["413"]
+            (too_large,) = response["content"]["application/json"]["examples"].values()
+            assert str(settings.DATA_UPLOAD_MAX_MEMORY_SIZE) in too_large["value"]["detail"], key
+
+
 def test_deleting_a_category_documents_409(schema):
     response = operations(schema)["delete", "/api/categories/{id}/"]["responses"]["409"]
     assert response["content"]["application/json"]["schema"] == {
