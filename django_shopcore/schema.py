@@ -546,6 +546,10 @@ SERIALIZER_DOCS = {
 }
 
 
+def required_fields(serializer):
+    return {name for name, field in serializer.fields.items() if field.required}
+
+
 def docs_for(obj, table):
     """``obj``'s entry in ``table``, found through its classes (subclasses inherit it)."""
     for cls in type(obj).__mro__:
@@ -573,6 +577,23 @@ class ShopcoreAutoSchema(AutoSchema):
         """This operation's entry in ``OPERATIONS``."""
         action = getattr(self.view, "action", None) or self.method.lower()
         return docs_for(self.view, OPERATIONS).get(action, {})
+
+    def get_request_serializer(self):
+        serializer = super().get_request_serializer()
+        model = getattr(getattr(serializer, "Meta", None), "model", None)
+        if self.method != "PUT" or not isinstance(serializer, serializers.Serializer) or not model:
+            return serializer
+        # Serializers may require less of an update (a user's password): describe that one.
+        for_update = type(serializer)(instance=model(), context=serializer.context)
+        if required_fields(for_update) == required_fields(serializer):
+            return serializer
+        return for_update
+
+    def get_serializer_name(self, serializer, direction):
+        name = super().get_serializer_name(serializer, direction)
+        if direction == "request" and getattr(serializer, "instance", None) is not None:
+            return f"{name.removesuffix('Serializer')}Update"
+        return name
 
     def _map_serializer(self, serializer, direction, bypass_extensions=False):
         schema = super()._map_serializer(serializer, direction, bypass_extensions)

@@ -260,6 +260,16 @@ def test_public_reads_take_an_optional_token(schema, method, path):
     assert "403" not in operation["responses"]
 
 
+def test_replacing_a_user_does_not_require_a_password(schema):
+    components = schema["components"]["schemas"]
+    create = operations(schema)["post", "/api/users/"]["requestBody"]["content"]
+    update = operations(schema)["put", "/api/users/{id}/"]["requestBody"]["content"]
+    create_ref = create["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    update_ref = update["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert "password" in components[create_ref]["required"]
+    assert "password" not in components[update_ref]["required"]
+
+
 def test_user_management_is_for_admins_only(schema):
     for (_, path), operation in operations(schema).items():
         if path.startswith("/api/users/"):
