@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 
+from .cache import invalidate
 from .models import Product
 
 # The largest value the ``stock`` column (a 32-bit integer) can hold.
@@ -71,6 +72,9 @@ def _change_stock(product_id, delta, condition, conflict):
         )
         # Our UPDATE holds the row lock until commit, so this read sees our write only.
         stock = Product.objects.filter(pk=product_id).values_list("stock", flat=True).first()
+        if changed:
+            # update() sends no post_save: cached catalog responses must go too.
+            invalidate(Product)
     if stock is None:
         raise exceptions.NotFound(_("No such product."))
     if not changed:

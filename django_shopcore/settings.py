@@ -47,10 +47,10 @@ DEFAULTS = {
     # Passwords longer than this are rejected before hashing, bounding its cost.
     "PASSWORD_MAX_LENGTH": 128,
     "THROTTLE_RATES": {
-        "login": "10/min",
-        "register": "5/min",
-        "refresh": "30/min",
-        "password": "5/min",
+        "login": "20/min",
+        "register": "20/min",
+        "refresh": "60/min",
+        "password": "10/min",
     },
 }
 

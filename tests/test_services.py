@@ -2,6 +2,7 @@
 
 import pytest
 from rest_framework import exceptions
+from rest_framework.test import APIClient
 
 from django_shopcore.services import (
     MAX_STOCK,
@@ -91,3 +92,16 @@ def test_invalid_quantity_is_a_400_naming_quantity(service, quantity):
     assert caught.value.status_code == 400
     assert "quantity" in caught.value.detail
     assert stock_of(product) == 10
+
+
+@pytest.mark.parametrize("change", [decrement_stock, increment_stock])
+def test_a_stock_change_invalidates_cached_catalog_responses(change, settings):
+    settings.SHOPCORE = {"CACHE_RESPONSES": True}
+    product = ProductFactory(stock=5)
+    client = APIClient()
+    path = f"/api/products/{product.pk}/"
+    client.get(path)  # now cached
+
+    new_stock = change(product.pk, 2)
+
+    assert client.get(path).json()["stock"] == new_stock
