@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
@@ -18,6 +18,40 @@ from .exceptions import integrity_error_to_validation_error
 from .models import Category, Product
 from .settings import shopcore_settings
 from .tokens import RefreshToken, revoke_refresh_token, revoke_user_tokens, rotate_refresh_token
+
+
+class TextOnlyMixin:
+    """Refuses numbers and booleans where the schema promises text (DRF turns 0 into "0")."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class TextField(TextOnlyMixin, serializers.CharField):
+    pass
+
+
+class TextSlugField(TextOnlyMixin, serializers.SlugField):
+    pass
+
+
+class TextEmailField(TextOnlyMixin, serializers.EmailField):
+    pass
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """DRF's ModelSerializer, with text model fields that accept only JSON strings."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: TextField,
+        models.TextField: TextField,
+        models.SlugField: TextSlugField,
+        models.EmailField: TextEmailField,
+    }
+
 
 # --- Catalog -----------------------------------------------------------------
 
@@ -52,7 +86,7 @@ class SaveGivenFieldsMixin:
 
 
 class CategorySerializer(
-    IntegrityErrorAsValidationErrorMixin, SaveGivenFieldsMixin, serializers.ModelSerializer
+    IntegrityErrorAsValidationErrorMixin, SaveGivenFieldsMixin, ModelSerializer
 ):
     parent = serializers.PrimaryKeyRelatedField(
         queryset=Category.objects.all(), allow_null=True, required=False
@@ -109,7 +143,7 @@ class CategorySummaryField(serializers.PrimaryKeyRelatedField):
 
 
 class ProductSerializer(
-    IntegrityErrorAsValidationErrorMixin, SaveGivenFieldsMixin, serializers.ModelSerializer
+    IntegrityErrorAsValidationErrorMixin, SaveGivenFieldsMixin, ModelSerializer
 ):
     category = CategorySummaryField(queryset=Category.objects.all())
     price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0"))
@@ -154,7 +188,7 @@ def unique_names(*names):
     return list(dict.fromkeys(names))
 
 
-class PasswordField(serializers.CharField):
+class PasswordField(TextField):
     """A write-only password, refused above PASSWORD_MAX_LENGTH before anything hashes it."""
 
     def __init__(self, **kwargs):
@@ -172,7 +206,7 @@ class PasswordField(serializers.CharField):
         return value
 
 
-class BaseUserSerializer(IntegrityErrorAsValidationErrorMixin, serializers.ModelSerializer):
+class BaseUserSerializer(IntegrityErrorAsValidationErrorMixin, ModelSerializer):
     """Rules shared by the user serializers.
 
     The model's REQUIRED_FIELDS are required, e-mail addresses are unique
@@ -312,7 +346,7 @@ class LoginSerializer(TokenObtainPairSerializer):
 class RefreshSerializer(serializers.Serializer):
     """A refresh token in; a new access token and the rotated refresh token out."""
 
-    refresh = serializers.CharField()
+    refresh = TextField()
     access = serializers.CharField(read_only=True)
 
     def validate(self, attrs):
@@ -323,7 +357,7 @@ class RefreshSerializer(serializers.Serializer):
 class LogoutSerializer(serializers.Serializer):
     """The refresh token of the login to end."""
 
-    refresh = serializers.CharField(write_only=True)
+    refresh = TextField(write_only=True)
 
     def validate_refresh(self, value):
         try:

@@ -1,0 +1,44 @@
+"""Tests for the serializers' shared rules: text fields take JSON strings only."""
+
+import pytest
+
+from .factories import CategoryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("field", ["name", "slug", "description"])
+@pytest.mark.parametrize("value", [0, 1.5, True, ["a"], {"a": 1}])
+def test_category_text_fields_refuse_non_strings(admin_client, field, value):
+    body = {"name": "Lamps", field: value}
+    response = admin_client.post("/api/categories/", body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+@pytest.mark.parametrize("field", ["name", "description"])
+def test_product_text_fields_refuse_numbers(admin_client, field):
+    body = {"name": "Lamp", "category": CategoryFactory().pk, "price": "1.00", field: 42}
+    response = admin_client.post("/api/products/", body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_profile_text_fields_refuse_numbers(user_client):
+    response = user_client.patch("/api/auth/me/", {"email": 0}, format="json")
+    assert response.status_code == 400
+    assert "email" in response.json()
+
+
+@pytest.mark.parametrize("path", ["/api/auth/refresh/", "/api/auth/logout/"])
+def test_refresh_token_must_be_a_string(user_client, path):
+    response = user_client.post(path, {"refresh": 12345}, format="json")
+    assert response.status_code == 400
+    assert "refresh" in response.json()
+
+
+def test_strings_are_still_accepted(admin_client):
+    response = admin_client.post(
+        "/api/categories/", {"name": "Lamps", "description": "Bright"}, format="json"
+    )
+    assert response.status_code == 201
