@@ -216,6 +216,14 @@ class ProductFilterSet(django_filters.FilterSet):
         return queryset.filter(pk__in=candidates)
 
 
+def quoted_initial_alias(compiler):
+    """The query's main table or alias, quoted as the compiler quotes it."""
+    alias = compiler.query.get_initial_alias()
+    # Django 6.1 quotes aliases too and deprecates quote_name_unless_alias().
+    quote = getattr(compiler, "quote_name", None) or compiler.quote_name_unless_alias
+    return quote(alias)
+
+
 class SearchVectorMatch(Expression):
     """``<product>.search_vector @@ to_tsquery('english', query)``.
 
@@ -232,7 +240,7 @@ class SearchVectorMatch(Expression):
         self.query = query
 
     def as_sql(self, compiler, connection):
-        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        table = quoted_initial_alias(compiler)
         return f"{table}.search_vector @@ to_tsquery('english', %s)", [self.query]
 
 
@@ -243,7 +251,7 @@ class SearchRank(SearchVectorMatch):
     conditional = False
 
     def as_sql(self, compiler, connection):
-        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        table = quoted_initial_alias(compiler)
         return f"ts_rank({table}.search_vector, to_tsquery('english', %s))", [self.query]
 
 
