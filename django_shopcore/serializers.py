@@ -387,6 +387,7 @@ class PasswordChangeSerializer(serializers.Serializer):
             raise serializers.ValidationError(list(exc.messages)) from exc
         return value
 
+    @transaction.atomic
     def save(self):
         user = self.context["request"].user
         user.set_password(self.validated_data["new_password"])

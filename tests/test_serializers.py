@@ -2,7 +2,7 @@
 
 import pytest
 
-from .factories import CategoryFactory
+from .factories import DEFAULT_PASSWORD, CategoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,3 +42,32 @@ def test_strings_are_still_accepted(admin_client):
         "/api/categories/", {"name": "Lamps", "description": "Bright"}, format="json"
     )
     assert response.status_code == 201
+
+
+def test_password_change_and_token_revocation_commit_together(user, user_client, monkeypatch):
+    def fail(user):
+        raise RuntimeError("revocation failed")
+
+    monkeypatch.setattr("django_shopcore.serializers.revoke_user_tokens", fail)
+    body = {"old_password": DEFAULT_PASSWORD, "new_password": "An0ther-Long-Passphrase"}
+    with pytest.raises(RuntimeError):
+        user_client.post("/api/auth/password/", body, format="json")
+
+    user.refresh_from_db()
+    assert user.check_password(DEFAULT_PASSWORD)
+
+
+def test_admin_password_reset_and_token_revocation_commit_together(
+    user, admin_client, monkeypatch
+):
+    def fail(user):
+        raise RuntimeError("revocation failed")
+
+    monkeypatch.setattr("django_shopcore.serializers.revoke_user_tokens", fail)
+    with pytest.raises(RuntimeError):
+        admin_client.patch(
+            f"/api/users/{user.pk}/", {"password": "An0ther-Long-Passphrase"}, format="json"
+        )
+
+    user.refresh_from_db()
+    assert user.check_password(DEFAULT_PASSWORD)
