@@ -76,3 +76,22 @@ def check_response_cache_is_shared(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.compatibility)
+def check_schema_class(app_configs, **kwargs):
+    """drf-spectacular cannot describe our views from DRF's own schema class."""
+    from drf_spectacular.openapi import AutoSchema
+    from rest_framework.settings import api_settings
+
+    if not issubclass(api_settings.DEFAULT_SCHEMA_CLASS, AutoSchema):
+        return [
+            Warning(
+                "REST_FRAMEWORK['DEFAULT_SCHEMA_CLASS'] is not drf-spectacular's AutoSchema: "
+                "the shopcore schema view (schema/) will fail.",
+                hint="Set REST_FRAMEWORK['DEFAULT_SCHEMA_CLASS'] = "
+                "'drf_spectacular.openapi.AutoSchema'.",
+                id="shopcore.W002",
+            )
+        ]
+    return []

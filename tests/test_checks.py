@@ -5,7 +5,11 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
-from django_shopcore.checks import check_response_cache_is_shared, check_shopcore_setting
+from django_shopcore.checks import (
+    check_response_cache_is_shared,
+    check_schema_class,
+    check_shopcore_setting,
+)
 
 pytestmark = pytest.mark.user_model_agnostic
 
@@ -74,3 +78,14 @@ def test_response_cache_on_a_per_process_cache_is_a_warning():
 @override_settings(SHOPCORE={"CACHE_RESPONSES": True})
 def test_response_cache_on_a_shared_cache_is_fine():
     assert check_response_cache_is_shared(None) == []
+
+
+@override_settings(REST_FRAMEWORK={})
+def test_drf_default_schema_class_is_a_warning():
+    (warning,) = check_schema_class(None)
+    assert warning.id == "shopcore.W002"
+    assert "DEFAULT_SCHEMA_CLASS" in warning.msg
+
+
+def test_spectacular_schema_class_is_fine():
+    assert check_schema_class(None) == []
