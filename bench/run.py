@@ -154,7 +154,8 @@ def request_paths(seed):
         "category": ("products", f"?category={category}"),
         "price_range": ("products", "?min_price=10&max_price=50"),
         "in_stock": ("products", "?in_stock=true"),
-        "deep_page": ("products", "?page=5000"),
+        # Deep scrolling: shopcore follows cursors, the reference pages by number.
+        "deep_scroll": ("products", deep_scroll()),
         "detail": ("products", f"{detail_id}/"),
         "category_list": ("categories", ""),
     }
@@ -164,6 +165,27 @@ def request_paths(seed):
         paths[f"search_{frequency}"] = ("products", f"?search={word}")
         paths[f"search_{frequency}_price"] = ("products", f"?search={word}&ordering=price")
     return paths, {"category": category, "detail_id": detail_id, "search_words": words}
+
+
+def deep_scroll(depth=0.9):
+    """Query strings per target for the row ``depth`` of the way down the default ordering.
+
+    shopcore's page numbers stop at MAX_PAGE_DEPTH rows, so it gets the cursor
+    a client reaches by following ``next`` links (signed with the SECRET_KEY
+    the server gets too); the reference gets the page number.
+    """
+    from django.core import signing
+
+    from django_shopcore.models import Product
+    from django_shopcore.pagination import CURSOR_SALT, Keyset
+
+    rows = Product.objects.filter(is_active=True).order_by("-created_at", "-id")
+    keyset = Keyset.of(rows)
+    offset = int(rows.count() * depth)
+    row = rows.values("id", "created_at")[offset]
+    payload = {"o": keyset.signature(), "v": keyset.position_of(row)}
+    cursor = signing.dumps(payload, salt=CURSOR_SALT, compress=True)
+    return {"shopcore": f"?cursor={cursor}", "reference": f"?page={offset // 20 + 1}"}
 
 
 def count_queries(url, explain):
@@ -418,7 +440,8 @@ def main():
         "explain": {},
     }
     urls = {
-        (target, name): TARGETS[target][resource] + suffix
+        (target, name): TARGETS[target][resource]
+        + (suffix if isinstance(suffix, str) else suffix[target])
         for target in targets
         for name, (resource, suffix) in selected.items()
     }
