@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.http import HttpResponse
-from django.utils.cache import get_conditional_response, quote_etag
+from django.utils.cache import get_conditional_response, patch_vary_headers, quote_etag
 from django.utils.decorators import method_decorator
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
@@ -115,11 +115,14 @@ def conditional_response(request, response, last_modified_ns):
     etag = quote_etag(digest(response.content.decode()))
     last_modified = last_modified_ns // 10**9 if last_modified_ns else None
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
-    if not_modified is not None:
-        return not_modified
-    response["ETag"] = etag
-    if last_modified is not None:
-        response["Last-Modified"] = http_date(last_modified)
+    if not_modified is None:
+        response["ETag"] = etag
+        if last_modified is not None:
+            response["Last-Modified"] = http_date(last_modified)
+    else:
+        response = not_modified
+    # Admins see inactive products: a shared cache must not hand their copy to others.
+    patch_vary_headers(response, ["Authorization"])
     return response
 
 

@@ -661,6 +661,16 @@ def test_matching_etag_is_a_304(api_client):
         assert other.status_code == 200
 
 
+def test_reads_vary_on_authorization(api_client):
+    product = ProductFactory()
+    for url in (PRODUCTS, detail(PRODUCTS, product.pk), CATEGORIES):
+        response = api_client.get(url)
+        not_modified = api_client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
+
+        assert "Authorization" in response["Vary"]
+        assert "Authorization" in not_modified["Vary"]
+
+
 def test_etag_changes_with_the_content(api_client, admin_client):
     product = ProductFactory(name="Old")
     etag = api_client.get(detail(PRODUCTS, product.pk))["ETag"]
