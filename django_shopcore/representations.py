@@ -21,30 +21,33 @@ class ValuesRepresentation:
     composite_fields = {}
 
     def __init__(self):
-        self.fields = self.serializer_class().fields
-        self.plain = [
-            (name, field.source, field.to_representation)
-            for name, field in self.fields.items()
-            if name not in self.composite_fields and not field.write_only
-        ]
-        composite_columns = [
-            column for columns in self.composite_fields.values() for column in columns
-        ]
-        self.columns = [source for _name, source, _convert in self.plain] + composite_columns
+        # (name, function of a row), in the serializer's field order.
+        self.converters = []
+        self.columns = []
+        for name, field in self.serializer_class().fields.items():
+            if name in self.composite_fields:
+                self.converters.append((name, getattr(self, f"represent_{name}")))
+                self.columns += self.composite_fields[name]
+            elif not field.write_only:
+                self.converters.append((name, column_converter(field)))
+                self.columns.append(field.source)
 
     def values(self, queryset):
         return queryset.values(*self.columns)
 
     def to_representation(self, row):
-        data = {}
-        for name in self.fields:
-            if name in self.composite_fields:
-                data[name] = getattr(self, f"represent_{name}")(row)
-        for name, source, convert in self.plain:
-            value = row[source]
-            data[name] = None if value is None else convert(value)
-        # In the serializer's field order.
-        return {name: data[name] for name in self.fields if name in data}
+        return {name: convert(row) for name, convert in self.converters}
+
+
+def column_converter(field):
+    """Turns a row's value of ``field``'s column into what the serializer field gives."""
+    source, convert = field.source, field.to_representation
+
+    def converter(row):
+        value = row[source]
+        return None if value is None else convert(value)
+
+    return converter
 
 
 class CategoryRepresentation(ValuesRepresentation):

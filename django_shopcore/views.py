@@ -155,7 +155,7 @@ class ProductViewSet(CatalogViewSet):
     def get_queryset(self):
         queryset = super().get_queryset()
         if not getattr(self.request.user, "is_staff", False):
-            queryset = queryset.filter(is_active=True)
+            queryset = queryset.active()
         return queryset
 
     def get_serializer_class(self):
