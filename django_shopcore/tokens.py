@@ -5,10 +5,13 @@ travels in the ``fam`` claim of each refresh token rotated from that login.
 Presenting a refresh token that was already rotated (or logged out) revokes
 the whole family. Every token also carries ``pwd``, a keyed digest of the
 user's password hash, so changing the password invalidates all its tokens.
+``manage.py shopcore_flushexpiredtokens`` deletes the families none of whose
+tokens can still be used.
 """
 
 import logging
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -16,8 +19,13 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt import tokens
-from rest_framework_simplejwt.exceptions import AuthenticationFailed, TokenError
+from rest_framework_simplejwt.exceptions import (
+    AuthenticationFailed,
+    TokenBackendError,
+    TokenError,
+)
 from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.state import token_backend
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
@@ -30,6 +38,8 @@ FAMILY_CLAIM = "fam"
 # A keyed digest of the password hash: it changes with the password.
 PASSWORD_CLAIM = "pwd"  # noqa: S105 (a claim name)
 PASSWORD_KEY_SALT = "django_shopcore.tokens.password_fingerprint"  # noqa: S105
+# How long after its last token expires a family is kept at least.
+FAMILY_GRACE = timedelta(minutes=1)
 
 
 class ReusedTokenError(TokenError):
@@ -73,11 +83,15 @@ class RefreshToken(tokens.RefreshToken):
 
     @property
     def family_id(self):
-        """The token's family id, or None when the claim is missing or malformed."""
-        try:
-            return uuid.UUID(str(self.get(FAMILY_CLAIM)))
-        except ValueError:
-            return None
+        return claimed_family_id(self)
+
+
+def claimed_family_id(claims):
+    """The token family id in ``claims``, or None when it is missing or malformed."""
+    try:
+        return uuid.UUID(str(claims.get(FAMILY_CLAIM)))
+    except ValueError:
+        return None
 
 
 def password_fingerprint(user, secret=None):
@@ -177,3 +191,43 @@ def revoke_user_tokens(user):
 
 def token_belongs_to(token, user):
     return token.get(api_settings.USER_ID_CLAIM) == str(getattr(user, api_settings.USER_ID_FIELD))
+
+
+def flush_expired_families(batch_size=500):
+    """Delete the token families none of whose refresh tokens can still be used.
+
+    A family lives as long as its newest refresh token. Only the ``fam`` claim
+    links a token to its family, so the unexpired outstanding tokens of the
+    users concerned are decoded to find the families still in use. Returns the
+    number of families deleted.
+    """
+    # A minute's grace: a refresh that took a token just before it expired may
+    # not have committed its successor yet.
+    cutoff = timezone.now() - FAMILY_GRACE
+    # A younger family still has its first token: no need to look at it.
+    old_families = TokenFamily.objects.filter(
+        created_at__lte=cutoff - RefreshToken.lifetime
+    ).order_by("pk")
+    candidates = old_families
+    deleted = 0
+    while batch := list(candidates.values_list("pk", "user_id")[:batch_size]):
+        in_use = families_in_use({user_id for _, user_id in batch}, cutoff)
+        # A family without a usable token never gets one again: rotating takes one.
+        expired = [pk for pk, _ in batch if pk not in in_use]
+        deleted += TokenFamily.objects.filter(pk__in=expired).delete()[0]
+        candidates = old_families.filter(pk__gt=batch[-1][0])
+    return deleted
+
+
+def families_in_use(user_ids, cutoff):
+    """The families of the users' outstanding refresh tokens that expire after ``cutoff``."""
+    tokens = OutstandingToken.objects.filter(user__in=user_ids, expires_at__gt=cutoff)
+    families = set()
+    for raw in tokens.values_list("token", flat=True).iterator():
+        try:
+            # Our own rows, only read to spare their families: no need to verify them.
+            claims = token_backend.decode(raw, verify=False)
+        except TokenBackendError:
+            continue  # Nobody could present it either.
+        families.add(claimed_family_id(claims))
+    return families

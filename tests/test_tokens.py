@@ -1,17 +1,21 @@
-"""Refresh-token lifecycle: rotation, token families, reuse detection, bad tokens."""
+"""Refresh-token lifecycle: rotation, token families, reuse detection, flushing, bad tokens."""
 
 import base64
 import json
 from datetime import timedelta
+from io import StringIO
 from pathlib import Path
 
 import jwt
 import pytest
 from django.conf import global_settings, settings
 from django.contrib.auth.hashers import get_hasher
+from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import F
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt import tokens as simplejwt_tokens
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -166,6 +170,112 @@ def test_refresh_for_a_deactivated_user_is_refused(user):
 
     assert response.status_code == 401
     assert response.data["code"] == "user_inactive"
+
+
+# --- flushing expired tokens and families ------------------------------------
+
+
+def backdate(by, *tokens):
+    """Make the outstanding rows of ``tokens`` and their family ``by`` older."""
+    OutstandingToken.objects.filter(jti__in=[token["jti"] for token in tokens]).update(
+        created_at=F("created_at") - by, expires_at=F("expires_at") - by
+    )
+    TokenFamily.objects.filter(pk=tokens[0].family_id).update(created_at=F("created_at") - by)
+
+
+def rotated(token):
+    return RefreshToken(refresh(token).data["refresh"])
+
+
+def flush(**options):
+    out = StringIO()
+    call_command("shopcore_flushexpiredtokens", stdout=out, **options)
+    return out.getvalue()
+
+
+@pytest.fixture
+def families(user):
+    """Logins of one user; refresh tokens last simplejwt's default day."""
+    assert RefreshToken.lifetime == timedelta(days=1)
+    expired = RefreshToken.for_user(user)
+    backdate(timedelta(days=30), expired)
+    first = RefreshToken.for_user(user)
+    second = rotated(first)
+    expired_after_refreshes = rotated(second)
+    backdate(timedelta(days=8), first, second, expired_after_refreshes)
+    # Logged in a month ago, and refreshed since.
+    kept_alive = RefreshToken.for_user(user)
+    refreshed = rotated(kept_alive)
+    backdate(timedelta(days=30), kept_alive)
+    backdate(timedelta(hours=1), refreshed)
+    fresh = RefreshToken.for_user(user)
+    return {
+        "expired": {expired.family_id, expired_after_refreshes.family_id},
+        "live": {kept_alive.family_id, fresh.family_id},
+    }
+
+
+def outstanding(**filters):
+    return set(OutstandingToken.objects.filter(**filters).values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("batch_size", [1, 500])
+def test_flushing_deletes_the_expired_families_and_tokens_only(families, batch_size):
+    unexpired = outstanding(expires_at__gt=timezone.now())
+
+    output = flush(batch_size=batch_size)
+
+    assert set(TokenFamily.objects.values_list("pk", flat=True)) == families["live"]
+    assert outstanding() == unexpired
+    assert not BlacklistedToken.objects.exists()  # Every rotated token had expired.
+    # The expired families' 1 + 3 tokens, and the live family's first one.
+    assert output == "Deleted 2 token families and 5 expired outstanding tokens.\n"
+
+
+@pytest.mark.django_db
+def test_a_family_is_kept_for_a_minute_after_its_last_token_expired(user):
+    token = RefreshToken.for_user(user)
+    backdate(timedelta(days=1, seconds=30), token)
+
+    flush()
+
+    assert TokenFamily.objects.filter(pk=token.family_id).exists()
+
+
+@pytest.mark.django_db
+def test_flushing_twice_deletes_nothing_more(families):
+    flush()
+
+    assert flush() == "Deleted 0 token families and 0 expired outstanding tokens.\n"
+    assert set(TokenFamily.objects.values_list("pk", flat=True)) == families["live"]
+
+
+@pytest.mark.django_db
+def test_flushing_keeps_reuse_detection_for_live_tokens(user):
+    stolen = RefreshToken.for_user(user)
+    current = rotated(stolen)
+    # Old enough to be looked at, with both tokens unexpired.
+    TokenFamily.objects.update(created_at=timezone.now() - timedelta(days=3))
+
+    assert flush() == "Deleted 0 token families and 0 expired outstanding tokens.\n"
+
+    reuse = refresh(stolen)
+    assert reuse.status_code == 401
+    assert reuse.data["detail"] == "Token is blacklisted"
+    assert TokenFamily.objects.get().revoked_at is not None
+    assert refresh(current).data["detail"] == "Token has been revoked"
+
+
+@pytest.mark.django_db
+def test_flushing_is_silent_at_verbosity_zero(families):
+    assert flush(verbosity=0) == ""
+    assert TokenFamily.objects.count() == 2
+
+
+def test_flushing_needs_a_positive_batch_size():
+    with pytest.raises(CommandError, match="--batch-size"):
+        flush(batch_size=0)
 
 
 # --- bad tokens --------------------------------------------------------------
