@@ -15,7 +15,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
 from .exceptions import integrity_error_to_validation_error
-from .models import Category, Product
+from .models import ID_MAX_DIGITS, Category, Product
 from .settings import shopcore_settings
 from .tokens import RefreshToken, revoke_refresh_token, revoke_user_tokens, rotate_refresh_token
 
@@ -39,6 +39,32 @@ class TextSlugField(TextOnlyMixin, serializers.SlugField):
 
 class TextEmailField(TextOnlyMixin, serializers.EmailField):
     pass
+
+
+class IntegerPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related id: a JSON integer, or a string of ASCII digits as form data sends it.
+
+    DRF's field passes anything on to the ORM, which takes 1.5, " 1", "+1" or
+    a fullwidth one (U+FF11) for the id 1.
+    """
+
+    default_error_messages = {
+        "incorrect_format": _(
+            "Incorrect format. Expected pk value: an integer, or a string of ASCII digits only."
+        ),
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            if not (data.isascii() and data.isdigit()):
+                self.fail("incorrect_format")
+            if len(data) > ID_MAX_DIGITS:
+                # No bigint id is that long, and int() refuses thousands of digits.
+                self.fail("does_not_exist", pk_value=data)
+            data = int(data)
+        elif isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
 
 
 class ModelSerializer(serializers.ModelSerializer):
@@ -88,7 +114,7 @@ class SaveGivenFieldsMixin:
 class CategorySerializer(
     IntegrityErrorAsValidationErrorMixin, SaveGivenFieldsMixin, ModelSerializer
 ):
-    parent = serializers.PrimaryKeyRelatedField(
+    parent = IntegerPrimaryKeyRelatedField(
         queryset=Category.objects.all(), allow_null=True, required=False
     )
 
@@ -125,7 +151,7 @@ class CategorySerializer(
         return parent
 
 
-class CategorySummaryField(serializers.PrimaryKeyRelatedField):
+class CategorySummaryField(IntegerPrimaryKeyRelatedField):
     """Written as a category id; read as ``{"id", "name", "slug"}``."""
 
     def use_pk_only_optimization(self):

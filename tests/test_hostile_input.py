@@ -322,21 +322,46 @@ def test_other_spellings_of_an_existing_id_are_a_404(shop, template, who, spelli
         assert response.status_code == 404, (value, response.status_code, response.content[:300])
 
 
-@pytest.mark.parametrize(
-    ("write", "field"),
-    [
-        ("product-create", "category"),
-        ("product-update", "category"),
-        ("category-create", "parent"),
-        ("category-update", "parent"),
-    ],
-)
-# DRF's related fields coerce " 1" and 1.5 to 1 like int() does: lenient, not hostile.
-@pytest.mark.parametrize("value", ["0", "-1", "abc", "1" * 30, int("1" * 30), -1, 0, True, []])
+RELATED_ID_FIELDS = [
+    ("product-create", "category"),
+    ("product-update", "category"),
+    ("category-create", "parent"),
+    ("category-update", "parent"),
+]
+# Beyond a bigint, in JSON and as digits (int() refuses strings of 4,300 digits or more).
+HUGE_IDS = [2**63, -(2**63) - 1, int("1" * 30), "1" * 30, "9" * 5000]
+
+
+@pytest.mark.parametrize(("write", "field"), RELATED_ID_FIELDS)
+@pytest.mark.parametrize("value", ["0", "-1", "abc", -1, 0, True, [], {}, *HUGE_IDS])
 def test_bad_ids_in_bodies_are_a_400_naming_the_field(shop, write, field, value):
     method, path, client, body = write_endpoints(shop)[write]
     response = send(client, method, path, {**body, field: value})
     assert_refused(response, field=field, statuses={400})
+
+
+# What int() or the ORM would turn into the id of the root category.
+ID_SPELLINGS = {
+    "space": lambda pk: f" {pk}",
+    "trailing-space": lambda pk: f"{pk} ",
+    "newline": lambda pk: f"{pk}\n",
+    "plus": lambda pk: f"+{pk}",
+    "dot": lambda pk: f"{pk}.0",
+    "fullwidth": lambda pk: fullwidth(str(pk)),
+    "float": float,
+    "fraction": lambda pk: pk + 0.5,
+    "true": lambda pk: True,
+}
+
+
+@pytest.mark.parametrize(("write", "field"), RELATED_ID_FIELDS)
+@pytest.mark.parametrize("spell", ID_SPELLINGS.values(), ids=ID_SPELLINGS)
+def test_other_spellings_of_an_existing_id_in_bodies_are_a_400(shop, write, field, spell):
+    """A related id is a JSON integer or a string of ASCII digits, nothing int() would coerce."""
+    method, path, client, body = write_endpoints(shop)[write]
+    response = send(client, method, path, {**body, field: spell(shop.root.pk)})
+    assert_refused(response, field=field, statuses={400})
+    assert "Expected pk value" in response.json()[field][0]
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "abc", "1" * 30, "\uff11"])
