@@ -5,9 +5,10 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.utils import timezone
+from django.http import QueryDict
+from django.utils import timezone, translation
 
-from django_shopcore.filters import search_tokens
+from django_shopcore.filters import ProductFilterSet, search_tokens
 from django_shopcore.models import Product
 
 from .factories import CategoryFactory, ProductFactory
@@ -414,3 +415,38 @@ def test_unknown_parameters_are_ignored(api_client):
     product = make()
 
     assert ids(api_client.get(PRODUCTS, {"colour": "red", "\x00": "\x00"})) == [product.pk]
+
+
+# --- Per-request cost ----------------------------------------------------------
+
+
+def test_each_filterset_calls_its_own_methods():
+    first, second = (ProductFilterSet(QueryDict("in_stock=true")) for _ in range(2))
+
+    for filterset in (first, second):
+        proxy = filterset.filters["in_stock"].filter
+        assert proxy.method == filterset.filter_in_stock
+        assert filterset.filters["in_stock"] is not ProductFilterSet.base_filters["in_stock"]
+    assert not hasattr(ProductFilterSet.base_filters["in_stock"], "parent")
+
+
+def test_the_form_class_is_built_once_per_language():
+    def form_class():
+        return ProductFilterSet(QueryDict()).form.__class__
+
+    english = form_class()
+    with translation.override("fr"):
+        french = form_class()
+
+    assert form_class() is english
+    assert french is not english
+
+
+def test_forms_do_not_share_their_state():
+    valid = ProductFilterSet(QueryDict("min_price=5"))
+    invalid = ProductFilterSet(QueryDict("min_price=abc"))
+
+    assert not invalid.is_valid()
+    assert valid.is_valid()
+    assert valid.form.cleaned_data["min_price"] == Decimal("5")
+    assert "min_price" in invalid.errors
