@@ -11,6 +11,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, status, views, viewsets
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import get_object_or_404
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
@@ -75,13 +77,31 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
             return super().list(request, *args, **kwargs)
         self.paginator.read_rows = representation.values
         rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response([representation.to_representation(row) for row in rows])
+        return self.get_paginated_response(representation.represent(rows))
 
     def retrieve(self, request, *args, **kwargs):
         cached = self.get_cached_response(request)
         if cached is not None:
             return cached
-        return super().retrieve(request, *args, **kwargs)
+        representation = fast_representation(self.get_serializer_class())
+        if representation is None or self.checks_objects():
+            return super().retrieve(request, *args, **kwargs)
+        lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
+        row = get_object_or_404(representation.values(self.get_queryset()), **lookup)
+        return Response(representation.represent([row])[0])
+
+    def checks_objects(self):
+        """Whether a permission class looks at the object itself (it then needs an instance)."""
+        return any(
+            type(permission).has_object_permission is not BasePermission.has_object_permission
+            for permission in self.get_permissions()
+        )
+
+    def filter_queryset(self, queryset):
+        # The filters are list parameters: a detail URL names its object whatever the query says.
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
 
     def get_cached_response(self, request):
         """The cached response to an anonymous JSON GET, if any; remembers the key for a miss."""

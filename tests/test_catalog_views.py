@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework import serializers
+from rest_framework.permissions import BasePermission
 from rest_framework.utils.encoders import JSONEncoder
 
 from django_shopcore.models import Category, Product
@@ -534,6 +535,46 @@ def test_fast_lists_give_the_serializers_json(api_client, with_parent, settings)
         ordering = ["-created_at", "-id"] if model is Product else ["name", "id"]
         expected = serializer_class(model.objects.order_by(*ordering), many=True).data
         assert json.dumps(listed) == json.dumps(expected, cls=JSONEncoder)
+
+
+def test_fast_details_give_the_serializers_json(api_client, settings):
+    settings.TIME_ZONE = "America/New_York"
+    product = ProductFactory(category=CategoryFactory(parent=CategoryFactory()))
+
+    for url, instance, serializer_class in (
+        (detail(PRODUCTS, product.pk), product, ProductSerializer),
+        (detail(CATEGORIES, product.category_id), product.category, CategorySerializer),
+    ):
+        instance.refresh_from_db()
+        expected = json.dumps(serializer_class(instance).data, cls=JSONEncoder)
+        assert json.dumps(api_client.get(url).json()) == expected
+
+
+class OnlyCheapProducts(BasePermission):
+    """A host's permission that looks at the object itself."""
+
+    def has_object_permission(self, request, view, obj):
+        return obj.price < 100
+
+
+def test_object_permissions_still_see_the_object(api_client, settings):
+    settings.SHOPCORE = {
+        "CATALOG_PERMISSION_CLASSES": ["tests.test_catalog_views.OnlyCheapProducts"]
+    }
+    cheap, dear = ProductFactory(price=Decimal("5")), ProductFactory(price=Decimal("500"))
+
+    assert api_client.get(detail(PRODUCTS, cheap.pk)).status_code == 200
+    # Refused to an anonymous client: 401, asking for credentials.
+    assert api_client.get(detail(PRODUCTS, dear.pk)).status_code == 401
+
+
+def test_details_ignore_list_parameters(api_client):
+    product = ProductFactory(price=Decimal("5"))
+
+    response = api_client.get(detail(PRODUCTS, product.pk), {"min_price": "abc", "category": "x"})
+
+    assert response.status_code == 200
+    assert response.json()["id"] == product.pk
 
 
 def test_fast_list_follows_rest_framework_settings(api_client, settings):
