@@ -6,11 +6,13 @@ and the response says so with ``count_exact``.
 """
 
 import math
+import time
 from typing import NamedTuple
 
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.signals import setting_changed
 from django.db import connections
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -55,16 +57,21 @@ def estimate_and_count(queryset, cap, estimate_limit):
 
     On PostgreSQL both come from one query, through ``shopcore_count_estimate()``
     (migration 0004), and nothing is counted (``count`` is None) when the
-    estimate exceeds ``estimate_limit``. Elsewhere there is no estimate (None).
+    estimate exceeds ``estimate_limit``; such an estimate is then reused for
+    ``COUNT_ESTIMATE_TIMEOUT`` seconds. Elsewhere there is no estimate (None).
     """
     rows = queryset.order_by().values("pk")
     capped = rows[: cap + 1]
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return None, capped.count()
-    capped_sql, capped_params = capped.query.sql_with_params()
     # The estimate's EXPLAIN runs the whole query as text, parameters inlined.
     full_sql = connection.ops.compose_sql(*rows.query.sql_with_params())
+    memo_key = (connection.alias, estimate_limit, full_sql)
+    estimate = large_estimates.get(memo_key)
+    if estimate is not None:
+        return estimate, None
+    capped_sql, capped_params = capped.query.sql_with_params()
     with connection.cursor() as cursor:
         # Only SQL that Django compiled is interpolated; values are parameters.
         # PostgreSQL runs the counting subquery only when the CASE needs it.
@@ -74,7 +81,44 @@ def estimate_and_count(queryset, cap, estimate_limit):
             "FROM (SELECT shopcore_count_estimate(%s) AS estimate) planned",
             [estimate_limit, *capped_params, full_sql],
         )
-        return cursor.fetchone()
+        estimate, count = cursor.fetchone()
+    if count is None:
+        large_estimates.set(memo_key, estimate, shopcore_settings.COUNT_ESTIMATE_TIMEOUT)
+    return estimate, count
+
+
+class EstimateMemo:
+    """Row estimates too large to count, remembered by this process for a while.
+
+    The planner's estimate only changes when the table is analyzed, and such
+    a count is reported as approximate (``count_exact: false``) anyway;
+    remembering it saves a query that plans the list's query once more.
+    """
+
+    # Past this many entries the memo starts afresh: bounded memory, no bookkeeping.
+    max_entries = 1000
+
+    def __init__(self):
+        self.entries = {}
+
+    def get(self, key):
+        estimate, expires = self.entries.get(key, (None, 0))
+        return estimate if expires > time.monotonic() else None
+
+    def set(self, key, estimate, timeout):
+        if not timeout:
+            return
+        if len(self.entries) >= self.max_entries:
+            self.entries.clear()
+        self.entries[key] = (estimate, time.monotonic() + timeout)
+
+    def clear(self, **kwargs):
+        self.entries.clear()
+
+
+large_estimates = EstimateMemo()
+# A new EXACT_COUNT_THRESHOLD or timeout must not reuse what the old one allowed.
+setting_changed.connect(large_estimates.clear)
 
 
 class Keyset:

@@ -28,6 +28,9 @@ DEFAULTS = {
     # Lists count their rows exactly up to this many; beyond, `count` is an
     # estimate (PostgreSQL's planner) or this bound, and `count_exact` is false.
     "EXACT_COUNT_THRESHOLD": 1000,
+    # Seconds a process reuses an estimate too large to count (it only changes
+    # when PostgreSQL analyzes the table); 0 asks the planner every time.
+    "COUNT_ESTIMATE_TIMEOUT": 60,
     # Page numbers reach this many rows deep; beyond, use the `next` cursor links.
     "MAX_PAGE_DEPTH": 10000,
     # A search first collects up to this many matches from the search indexes,

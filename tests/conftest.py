@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from django_shopcore.pagination import large_estimates
 from django_shopcore.tokens import RefreshToken
 
 from .factories import AdminFactory, UserFactory
@@ -13,6 +14,12 @@ from .factories import AdminFactory, UserFactory
 def clear_cache():
     """Throttle counters live in the cache: every test starts with none."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def clear_estimates():
+    """Row estimates are remembered per process: a test must not see an earlier test's."""
+    large_estimates.clear()
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.db import connection
 
+from django_shopcore.pagination import EstimateMemo
+
 from .factories import CategoryFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -159,6 +161,50 @@ def test_last_page_needs_an_exact_count(api_client, products, settings):
 
     assert response.status_code == 400
     assert "page" in response.json()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's estimates")
+@pytest.mark.parametrize(("timeout", "queries"), [(60, 1), (0, 2)])
+def test_large_estimates_are_reused(
+    api_client, settings, django_assert_num_queries, timeout, queries
+):
+    ProductFactory.create_batch(30, category=CategoryFactory())
+    settings.SHOPCORE = {"EXACT_COUNT_THRESHOLD": 2, "COUNT_ESTIMATE_TIMEOUT": timeout}
+    analyze_products()
+    first = api_client.get(PRODUCTS, {"page_size": 2}).json()
+
+    with django_assert_num_queries(queries):  # the page, and the estimate unless reused
+        again = api_client.get(PRODUCTS, {"page_size": 2}).json()
+
+    assert (again["count"], again["count_exact"]) == (first["count"], False)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's estimates")
+def test_exact_counts_are_never_reused(api_client, products, django_assert_num_queries):
+    analyze_products()
+    api_client.get(PRODUCTS, {"page_size": 2})
+    ProductFactory()
+
+    with django_assert_num_queries(2):
+        body = api_client.get(PRODUCTS, {"page_size": 2}).json()
+
+    assert (body["count"], body["count_exact"]) == (6, True)
+
+
+def test_remembered_estimates_expire_and_stay_bounded(monkeypatch):
+    memo = EstimateMemo()
+    now = [100.0]
+    monkeypatch.setattr("django_shopcore.pagination.time.monotonic", lambda: now[0])
+    memo.set("a", 5000, timeout=60)
+    memo.set("b", 7000, timeout=0)
+
+    assert (memo.get("a"), memo.get("b")) == (5000, None)
+    now[0] += 61
+    assert memo.get("a") is None
+
+    for key in range(memo.max_entries + 1):
+        memo.set(key, key, timeout=60)
+    assert len(memo.entries) <= memo.max_entries
 
 
 # --- Cursors -----------------------------------------------------------------
