@@ -112,7 +112,8 @@ DATABASES = {
 }
 # Persistent connections: no new database connection per request.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+# Checks a kept connection before reusing it (one round trip per request).
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
 
 if env.str("REDIS_URL", default=""):
     CACHES = {
