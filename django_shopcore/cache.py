@@ -102,19 +102,23 @@ def subtree_ids(reference_q, reference):
     """Ids of the category ``reference`` names and of its descendants; [] if it does not exist.
 
     About a thousand categories, rarely written: the id list is cached per
-    reference under the categories version. A literal list, unlike a
-    subquery, lets PostgreSQL estimate how many products match.
+    reference with the categories version it was read under, and both come
+    back in one round trip. A literal list, unlike a subquery, lets
+    PostgreSQL estimate how many products match.
     """
     cache = get_cache()
     if not is_shared(cache):
         # Another worker's category write would leave this one's list stale.
         return load_subtree_ids(reference_q)
-    (version,) = get_versions([CATEGORIES])
-    key = f"{KEY_PREFIX}:subtree:{version}:{digest(reference)}"
-    ids = cache.get(key)
-    if ids is None:
-        ids = load_subtree_ids(reference_q)
-        cache.set(key, ids, timeout=shopcore_settings.CACHE_TIMEOUT)
+    versions_key, key = version_key(CATEGORIES), f"{KEY_PREFIX}:subtree:{digest(reference)}"
+    found = cache.get_many([versions_key, key])
+    version = found.get(versions_key)
+    if version is not None and key in found and found[key][0] == version:
+        return found[key][1]
+    if version is None:
+        (version,) = get_versions([CATEGORIES])
+    ids = load_subtree_ids(reference_q)
+    cache.set(key, (version, ids), timeout=shopcore_settings.CACHE_TIMEOUT)
     return ids
 
 

@@ -16,6 +16,7 @@ from typing import NamedTuple
 from django.db import connections, transaction
 from django.utils.text import slugify
 
+from .cache import invalidate
 from .models import PATH_SEPARATOR, Category, Product
 
 # Real words, roughly most common first, so the head of the Zipf curve reads
@@ -323,6 +324,8 @@ def clear_catalog(using):
         )
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY")
+        # No signal tells the cache: cached subtrees and responses would outlive the rows.
+        invalidate(Category)
         return
     with transaction.atomic(using=using):
         Product.objects.using(using).all().delete()
@@ -483,6 +486,8 @@ def seed_catalog(
         write(rows, connection, batch_size, progress)
     if connection.vendor == "postgresql":
         analyze(connection)
+    # Bulk writes send no signals: cached reads of the old catalog must go.
+    invalidate(Category)
     return category_ids
 
 

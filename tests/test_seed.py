@@ -114,6 +114,20 @@ def test_clear_replaces_the_whole_catalog():
 
 
 @pytest.mark.django_db
+def test_seeding_invalidates_cached_catalog_reads(api_client):
+    seed()
+    root = Category.objects.filter(parent=None).order_by("id").first()
+    before = api_client.get("/api/products/", {"category": root.pk, "page_size": 100}).json()
+    seed(products=120, categories=8, seed=8, clear=True)
+    root = Category.objects.filter(parent=None).order_by("id").first()
+
+    after = api_client.get("/api/products/", {"category": root.pk, "page_size": 100}).json()
+
+    subtree = Product.objects.filter(category__path__startswith=root.path, is_active=True)
+    assert after["count"] == subtree.count() != before["count"]
+
+
+@pytest.mark.django_db
 def test_rejects_zero_categories():
     with pytest.raises(CommandError, match="--categories"):
         seed(categories=0)
