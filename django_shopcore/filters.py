@@ -237,6 +237,8 @@ class ProductFilterSet(CatalogFilterSet):
         ids = subtree_ids(category_reference(value), category_cache_name(value))
         if not ids:
             raise ValidationError({name: [_("No category has this id or slug.")]})
+        if connections[queryset.db].vendor == "postgresql":
+            return queryset.filter(ColumnInArray("category_id", ids))
         return queryset.filter(category_id__in=ids)
 
     def filter_in_stock(self, queryset, name, value):
@@ -299,6 +301,26 @@ class SearchVectorMatch(Expression):
     def as_sql(self, compiler, connection):
         table = quoted_initial_alias(compiler)
         return f"{table}.search_vector @@ to_tsquery('english', %s)", [self.query]
+
+
+class ColumnInArray(Expression):
+    """``<product>.<column> = ANY(%s)``, the values as one array parameter (PostgreSQL).
+
+    What ``IN (...)`` becomes in PostgreSQL, same plan and estimate, without
+    Django preparing and compiling a parameter per value: a subtree can hold
+    hundreds of categories.
+    """
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, column, values):
+        super().__init__()
+        self.column, self.values = column, list(values)
+
+    def as_sql(self, compiler, connection):
+        table = quoted_initial_alias(compiler)
+        return f"{table}.{connection.ops.quote_name(self.column)} = ANY(%s)", [self.values]
 
 
 class SearchRank(SearchVectorMatch):

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from django_shopcore.filters import ProductFilterSet, search_tokens
@@ -415,6 +416,20 @@ def test_unknown_parameters_are_ignored(api_client):
     product = make()
 
     assert ids(api_client.get(PRODUCTS, {"colour": "red", "\x00": "\x00"})) == [product.pk]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL arrays")
+def test_a_subtree_is_one_array_parameter(api_client):
+    root = CategoryFactory()
+    children = CategoryFactory.create_batch(30, parent=root)
+    product = make(category=children[-1])
+
+    with CaptureQueriesContext(connection) as queries:
+        assert ids(api_client.get(PRODUCTS, {"category": root.pk})) == [product.pk]
+
+    page_query = queries.captured_queries[-1]["sql"]
+    assert '"category_id" = ANY(ARRAY[' in page_query
+    assert " IN (" not in page_query
 
 
 # --- Per-request cost ----------------------------------------------------------
