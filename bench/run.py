@@ -68,6 +68,14 @@ def parse_args():
         "--rss-seconds", type=int, default=60, help="list requests for the RSS check; 0 skips it"
     )
     parser.add_argument("--explain", action="store_true", help="EXPLAIN (ANALYZE, BUFFERS)")
+    parser.add_argument(
+        "--cache-url",
+        default="redis://127.0.0.1:6379/15",
+        help="Redis for category subtrees and versions (flushed first); 'none': no cache",
+    )
+    parser.add_argument(
+        "--cache-responses", action="store_true", help="also cache whole responses (cache hits)"
+    )
     parser.add_argument("--output", type=Path, default=None)
     return parser.parse_args()
 
@@ -95,7 +103,7 @@ def ensure_database(server_url, name):
     connection.close()
 
 
-def configure_django(database_url):
+def configure_django(database_url, cache_url, cache_responses):
     """Point this process (and, through the environment, gunicorn) at the bench settings."""
     sys.path[:0] = [str(ROOT), str(ROOT / "example_project")]
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
@@ -103,9 +111,15 @@ def configure_django(database_url):
     os.environ["DEBUG"] = "false"
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ["CONN_MAX_AGE"] = "600"
+    os.environ["REDIS_URL"] = "" if cache_url == "none" else cache_url
+    os.environ["BENCH_CACHE_RESPONSES"] = "1" if cache_responses else "0"
     import django
 
     django.setup()
+    from django.core.cache import cache
+
+    # Entries made for another database (or catalog) must not answer this run.
+    cache.clear()
 
 
 def prepare_catalog(args):
@@ -298,6 +312,17 @@ def fetch(url):
         return status, None
 
 
+def warm_up(url):
+    """One request, then a second of two connections, so that both workers are warm.
+
+    Returns what the first request gave (see ``fetch``).
+    """
+    status, hits = fetch(url)
+    if status == 200:
+        run_wrk(url, 2, 1)
+    return status, hits
+
+
 def run_wrk(url, connections, duration, paths=None):
     env = os.environ.copy()
     with tempfile.NamedTemporaryFile("w", suffix=".paths") as path_file:
@@ -373,12 +398,14 @@ def git_commit():
 
 
 def print_table(results, targets, connections):
+    from bench.to_markdown import sql_cell
+
     for count in connections:
         rows = [row for row in results if row["connections"] == count]
         print(f"\n{count} connection(s)")
         header = f"{'request type':<26}"
         for target in targets:
-            header += f" | {target + ' p50':>14} {'p99':>9} {'req/s':>8} {'SQL':>3} {'err':>4}"
+            header += f" | {target + ' p50':>14} {'p99':>9} {'req/s':>8} {'SQL':>5} {'err':>4}"
         if len(targets) == 2:
             header += f" | {'p50 ratio':>9} {'rps ratio':>9}"
         print(header)
@@ -390,11 +417,11 @@ def print_table(results, targets, connections):
                 row = by_target.get(target)
                 # No response within the run: the request is slower than --duration.
                 if row is None or not row["requests"]:
-                    line += f" | {'-':>14} {'-':>9} {'-':>8} {'-':>3} {'-':>4}"
+                    line += f" | {'-':>14} {'-':>9} {'-':>8} {'-':>5} {'-':>4}"
                     continue
                 line += (
                     f" | {row['p50_ms']:>11.2f} ms {row['p99_ms']:>6.1f} ms {row['rps']:>8.1f}"
-                    f" {row['queries'] if row['queries'] is not None else '-':>3}"
+                    f" {sql_cell(row):>5}"
                     f" {row['errors']:>4}"
                 )
             if len(by_target) == 2 and all(row["requests"] for row in by_target.values()):
@@ -417,7 +444,7 @@ def main():
     connections = [int(count) for count in args.connections.split(",")]
     ensure_wrk()
     ensure_database(args.server_url, args.database)
-    configure_django(f"{args.server_url}/{args.database}")
+    configure_django(f"{args.server_url}/{args.database}", args.cache_url, args.cache_responses)
     prepare_catalog(args)
     log("Choosing request parameters")
     paths, parameters = request_paths(args.seed)
@@ -448,8 +475,11 @@ def main():
     query_counts = {}
     log("Counting queries" + (" and explaining them" if args.explain else ""))
     for key, url in urls.items():
-        status, queries, plans = count_queries(url, args.explain)
-        query_counts[key] = queries if status == 200 else None
+        status, first, plans = count_queries(url, args.explain)
+        # Again: what every later request costs (an estimate or subtree reused).
+        status_again, again, _plans = count_queries(url, explain=False)
+        ok = status == status_again == 200
+        query_counts[key] = (first, again) if ok else (None, None)
         if plans:
             report["explain"][f"{key[0]} {key[1]}"] = plans
 
@@ -457,7 +487,7 @@ def main():
     with Server(port) as server:
         for count in connections:
             for (target, name), url in urls.items():
-                status, hits = fetch(server.base_url + url)
+                status, hits = warm_up(server.base_url + url)
                 log(f"{count:>2}c {target:<9} {name:<24} HTTP {status}")
                 if status != 200:
                     continue
@@ -472,7 +502,8 @@ def main():
                         "type": name,
                         "path": url,
                         "connections": count,
-                        "queries": query_counts[target, name],
+                        "queries_first": query_counts[target, name][0],
+                        "queries": query_counts[target, name][1],
                         "count": hits,
                         **stats,
                     }

@@ -1,5 +1,7 @@
 """Benchmark settings: the example project's, plus the seed-literal reference app."""
 
+import os
+
 from demo.settings import *  # noqa: F403
 from demo.settings import DATABASES, INSTALLED_APPS
 
@@ -18,5 +20,9 @@ DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c statement_timeou
 # seed-literal implementation did; shopcore keeps the example's persistent ones.
 DATABASES["reference"] = {**DATABASES["default"], "CONN_MAX_AGE": 0}
 
-# The targets are measured without a cache unless a run says otherwise.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+# bench/run.py sets REDIS_URL (the example project then uses django-redis for
+# category subtrees and versions) unless run with --cache-url none.
+if not os.environ.get("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+# Whole responses are cached only when a run asks for it (--cache-responses).
+SHOPCORE = {"CACHE_RESPONSES": os.environ.get("BENCH_CACHE_RESPONSES") == "1"}
