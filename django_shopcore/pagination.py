@@ -65,12 +65,13 @@ def estimate_and_count(queryset, cap, estimate_limit):
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return None, capped.count()
-    # The estimate's EXPLAIN runs the whole query as text, parameters inlined.
-    full_sql = connection.ops.compose_sql(*rows.query.sql_with_params())
-    memo_key = (connection.alias, estimate_limit, full_sql)
+    sql, params = rows.query.sql_with_params()
+    memo_key = (connection.alias, estimate_limit, sql, repr(params))
     estimate = large_estimates.get(memo_key)
     if estimate is not None:
         return estimate, None
+    # The estimate's EXPLAIN runs the whole query as text, parameters inlined.
+    full_sql = connection.ops.compose_sql(sql, params)
     capped_sql, capped_params = capped.query.sql_with_params()
     with connection.cursor() as cursor:
         # Only SQL that Django compiled is interpolated; values are parameters.
