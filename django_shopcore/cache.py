@@ -91,8 +91,11 @@ def connect_signals():
         )
 
 
-def digest(text):
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+def digest(data):
+    """A short hex digest of text or bytes."""
+    if isinstance(data, str):
+        data = data.encode()
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 # --- Category subtrees -------------------------------------------------------

@@ -396,21 +396,21 @@ class CatalogPagination(ShopcorePageNumberPagination):
         )
 
     def get_next_link(self):
-        url = self.request.build_absolute_uri()
         if self.next_cursor is not None:
-            url = remove_query_param(url, self.page_query_param)
+            url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
             return replace_query_param(url, self.cursor_query_param, self.next_cursor)
         if self.next_page is not None:
+            url = self.request.build_absolute_uri()
             return replace_query_param(url, self.page_query_param, self.next_page)
         return None
 
     def get_previous_link(self):
-        url = self.request.build_absolute_uri()
         if self.previous_cursor is not None:
-            url = remove_query_param(url, self.page_query_param)
+            url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
             return replace_query_param(url, self.cursor_query_param, self.previous_cursor)
         if self.previous_page is None:
             return None
+        url = self.request.build_absolute_uri()
         if self.previous_page == 1:
             return remove_query_param(url, self.page_query_param)
         return replace_query_param(url, self.page_query_param, self.previous_page)

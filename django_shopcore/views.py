@@ -132,7 +132,7 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
 
 def conditional_response(request, response, last_modified_ns):
     """Adds ETag (and Last-Modified when known); 304 when the client's copy is current."""
-    etag = quote_etag(digest(response.content.decode()))
+    etag = quote_etag(digest(response.content))
     last_modified = last_modified_ns // 10**9 if last_modified_ns else None
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if not_modified is None:
