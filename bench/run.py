@@ -111,6 +111,9 @@ def configure_django(database_url, cache_url, cache_responses):
     os.environ["DEBUG"] = "false"
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ["CONN_MAX_AGE"] = "600"
+    # The example project's default; CONN_HEALTH_CHECKS=false measures without
+    # the round trip it costs every request.
+    os.environ.setdefault("CONN_HEALTH_CHECKS", "true")
     os.environ["REDIS_URL"] = "" if cache_url == "none" else cache_url
     os.environ["BENCH_CACHE_RESPONSES"] = "1" if cache_responses else "0"
     import django
@@ -461,6 +464,11 @@ def main():
             "categories": args.categories,
             "seed": args.seed,
             **parameters,
+        },
+        "server": {
+            "conn_health_checks": os.environ["CONN_HEALTH_CHECKS"],
+            "cache_url": args.cache_url,
+            "cache_responses": args.cache_responses,
         },
         "duration_s": args.duration,
         "results": [],

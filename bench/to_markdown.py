@@ -10,13 +10,13 @@ import json
 from pathlib import Path
 
 
-def cell(row, key, unit=""):
+def cell(row, key, unit="", digits=1):
     if row is None or not row["requests"]:
         return "-"
     value = row[key]
     if value is None:
         return "-"
-    return f"{value:.1f}{unit}" if isinstance(value, float) else f"{value}{unit}"
+    return f"{value:.{digits}f}{unit}" if isinstance(value, float) else f"{value}{unit}"
 
 
 def sql_cell(row):
@@ -47,7 +47,7 @@ def tables(report):
             for target in targets:
                 row = by_target.get(target)
                 cells += [
-                    cell(row, "p50_ms", " ms"),
+                    cell(row, "p50_ms", " ms", digits=2),
                     cell(row, "p99_ms", " ms"),
                     cell(row, "rps"),
                     sql_cell(row),
