@@ -23,7 +23,7 @@ from rest_framework.exceptions import ValidationError
 
 from .cache import subtree_ids
 from .models import Category, Product
-from .pagination import RowCount, estimate_and_count, remember_count
+from .pagination import RowCount, estimate_and_collect, estimate_and_count, remember_count
 from .settings import shopcore_settings
 
 # A search keyword: a run of letters and digits. Everything else separates
@@ -252,12 +252,11 @@ class ProductFilterSet(CatalogFilterSet):
         matching = queryset
         for token in tokens:
             matching = matching.filter(search_condition(token, vendor))
-        # Count the matches first, at most SEARCH_CANDIDATES + 1 of them, from
+        # Collect the matches first, at most SEARCH_CANDIDATES + 1 of them, from
         # the search indexes (the count is then known to the paginator); on
         # PostgreSQL, not when the planner expects more than that anyway.
         limit = shopcore_settings.SEARCH_CANDIDATES
-        candidates = matching.order_by().values("pk")[: limit + 1]
-        estimate, found = estimate_and_count(matching, limit, limit)
+        estimate, found, candidates = collect_matches(matching, limit)
         if found is None:
             remember_count(self.request, RowCount(estimate, False))
         else:
@@ -269,10 +268,33 @@ class ProductFilterSet(CatalogFilterSet):
         if (found is None or found > limit) and not ranked:
             # Common words: an ordered index scan meets matches soon enough.
             return matching
-        # Few matches: the LIMIT keeps PostgreSQL from flattening the subquery,
-        # so it collects them from the search indexes and then sorts only them,
-        # instead of walking a sort index through the whole table looking for them.
-        return queryset.filter(pk__in=candidates)
+        # Few matches (or ranked ones): sort only them, instead of walking a
+        # sort index through the whole table looking for them.
+        return queryset.filter(candidates or subquery_of_candidates(matching, limit))
+
+
+def collect_matches(matching, limit):
+    """``(estimate, count, candidates)`` of a search's matches.
+
+    ``count`` counts at most ``limit + 1``, and is None when PostgreSQL's
+    planner expects more than ``limit``; ``candidates`` is a condition
+    selecting the counted rows (None when nothing was counted). On PostgreSQL
+    the same query collects their primary keys, so the page reads them by key
+    instead of searching again.
+    """
+    if connections[matching.db].vendor == "postgresql":
+        estimate, pks = estimate_and_collect(matching, limit)
+        if pks is None:
+            return estimate, None, None
+        return estimate, len(pks), ColumnInArray("id", pks)
+    estimate, found = estimate_and_count(matching, limit, limit)
+    return estimate, found, subquery_of_candidates(matching, limit)
+
+
+def subquery_of_candidates(matching, limit):
+    # The LIMIT keeps PostgreSQL from flattening the subquery, so it collects
+    # the matches from the search indexes before sorting them.
+    return Q(pk__in=matching.order_by().values("pk")[: limit + 1])
 
 
 def quoted_initial_alias(compiler):

@@ -88,6 +88,35 @@ def estimate_and_count(queryset, cap, estimate_limit):
     return estimate, count
 
 
+def estimate_and_collect(queryset, cap):
+    """``(estimate, pks)``: the planner's row estimate and, when it is at most ``cap``, the
+    primary keys of at most ``cap + 1`` rows (else None). PostgreSQL only; one query.
+
+    What ``estimate_and_count()`` counts, kept: a later query can then read
+    those rows by primary key instead of finding them again.
+    """
+    connection = connections[queryset.db]
+    rows = queryset.order_by().values("pk")
+    sql, params = rows.query.sql_with_params()
+    memo_key = (connection.alias, "collect", cap, sql, repr(params))
+    estimate = large_estimates.get(memo_key)
+    if estimate is not None:
+        return estimate, None
+    capped_sql, capped_params = rows[: cap + 1].query.sql_with_params()
+    with connection.cursor() as cursor:
+        # Only SQL that Django compiled is interpolated; values are parameters.
+        cursor.execute(
+            "SELECT planned.estimate, CASE WHEN planned.estimate <= %s THEN "  # noqa: S608
+            f"ARRAY({capped_sql}) END "
+            "FROM (SELECT shopcore_count_estimate(%s) AS estimate) planned",
+            [cap, *capped_params, connection.ops.compose_sql(sql, params)],
+        )
+        estimate, pks = cursor.fetchone()
+    if pks is None:
+        large_estimates.set(memo_key, estimate, shopcore_settings.COUNT_ESTIMATE_TIMEOUT)
+    return estimate, pks
+
+
 class EstimateMemo:
     """Row estimates too large to count, remembered by this process for a while.
 

@@ -314,6 +314,23 @@ def test_search_without_matches_runs_one_query(api_client, django_assert_num_que
     }
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL arrays")
+def test_few_matches_are_read_by_primary_key(api_client):
+    matches = [make(name="Desk Lamp", age=age) for age in range(3)]
+    make(name="Chair")
+    analyze_products()
+
+    with CaptureQueriesContext(connection) as queries:
+        found = ids(api_client.get(PRODUCTS, {"search": "lamp"}))
+
+    assert found == [product.pk for product in matches]
+    collect, page = (query["sql"] for query in queries.captured_queries)
+    assert "ARRAY(SELECT" in collect
+    # The page does not search again: it reads the collected keys.
+    assert '"id" = ANY(ARRAY[' in page
+    assert "search_vector" not in page
+
+
 def test_search_counts_once_across_pages(api_client, django_assert_num_queries):
     for _ in range(5):
         make(name="Desk Lamp")
