@@ -1,10 +1,11 @@
-"""The catalog's fast read path: list rows read with ``.values()``, shaped like the serializers'.
+"""The catalog's fast read path: rows read with ``.values()``, shaped like the serializers'.
 
-A ModelSerializer builds a model instance and walks its fields for every row.
-For the default serializer classes, the lists instead read plain dicts and
-convert each value with the very field objects of the serializer (so the JSON
-is the same, whatever REST_FRAMEWORK says about dates or decimals). A host
-that swaps CATEGORY_SERIALIZER or PRODUCT_SERIALIZER gets the serializer path.
+A ModelSerializer builds its fields on every instantiation, and a model
+instance per row. For the default serializer classes, lists and details
+instead read plain dicts and convert each value with the very field objects
+of the serializer (so the JSON is the same, whatever REST_FRAMEWORK says
+about dates or decimals). A host that swaps CATEGORY_SERIALIZER or
+PRODUCT_SERIALIZER gets the serializer path.
 """
 
 import copy
