@@ -60,32 +60,9 @@ def estimate_and_count(queryset, cap, estimate_limit):
     estimate exceeds ``estimate_limit``; such an estimate is then reused for
     ``COUNT_ESTIMATE_TIMEOUT`` seconds. Elsewhere there is no estimate (None).
     """
-    rows = queryset.order_by().values("pk")
-    capped = rows[: cap + 1]
-    connection = connections[queryset.db]
-    if connection.vendor != "postgresql":
-        return None, capped.count()
-    sql, params = rows.query.sql_with_params()
-    memo_key = (connection.alias, estimate_limit, sql, repr(params))
-    estimate = large_estimates.get(memo_key)
-    if estimate is not None:
-        return estimate, None
-    # The estimate's EXPLAIN runs the whole query as text, parameters inlined.
-    full_sql = connection.ops.compose_sql(sql, params)
-    capped_sql, capped_params = capped.query.sql_with_params()
-    with connection.cursor() as cursor:
-        # Only SQL that Django compiled is interpolated; values are parameters.
-        # PostgreSQL runs the counting subquery only when the CASE needs it.
-        cursor.execute(
-            "SELECT planned.estimate, CASE WHEN planned.estimate <= %s THEN "  # noqa: S608
-            f"(SELECT COUNT(*) FROM ({capped_sql}) capped) END "
-            "FROM (SELECT shopcore_count_estimate(%s) AS estimate) planned",
-            [estimate_limit, *capped_params, full_sql],
-        )
-        estimate, count = cursor.fetchone()
-    if count is None:
-        large_estimates.set(memo_key, estimate, shopcore_settings.COUNT_ESTIMATE_TIMEOUT)
-    return estimate, count
+    if connections[queryset.db].vendor != "postgresql":
+        return None, queryset.order_by().values("pk")[: cap + 1].count()
+    return estimate_and_aggregate(queryset, cap, estimate_limit, COUNT_ROWS)
 
 
 def estimate_and_collect(queryset, cap):
@@ -95,26 +72,39 @@ def estimate_and_collect(queryset, cap):
     What ``estimate_and_count()`` counts, kept: a later query can then read
     those rows by primary key instead of finding them again.
     """
+    return estimate_and_aggregate(queryset, cap, cap, COLLECT_KEYS)
+
+
+# What estimate_and_aggregate() makes of the capped primary keys.
+COUNT_ROWS = "(SELECT COUNT(*) FROM ({capped}) capped)"
+COLLECT_KEYS = "ARRAY({capped})"
+
+
+def estimate_and_aggregate(queryset, cap, estimate_limit, aggregate):
+    """The planner's estimate and, when it is at most ``estimate_limit``, ``aggregate``
+    of the primary keys of at most ``cap + 1`` rows; one PostgreSQL query."""
     connection = connections[queryset.db]
     rows = queryset.order_by().values("pk")
     sql, params = rows.query.sql_with_params()
-    memo_key = (connection.alias, "collect", cap, sql, repr(params))
+    memo_key = (connection.alias, aggregate, estimate_limit, sql, repr(params))
     estimate = large_estimates.get(memo_key)
     if estimate is not None:
         return estimate, None
     capped_sql, capped_params = rows[: cap + 1].query.sql_with_params()
     with connection.cursor() as cursor:
         # Only SQL that Django compiled is interpolated; values are parameters.
+        # PostgreSQL runs the aggregate's subquery only when the CASE needs it,
+        # and the estimate's EXPLAIN the whole query as text, parameters inlined.
         cursor.execute(
             "SELECT planned.estimate, CASE WHEN planned.estimate <= %s THEN "  # noqa: S608
-            f"ARRAY({capped_sql}) END "
+            f"{aggregate.format(capped=capped_sql)} END "
             "FROM (SELECT shopcore_count_estimate(%s) AS estimate) planned",
-            [cap, *capped_params, connection.ops.compose_sql(sql, params)],
+            [estimate_limit, *capped_params, connection.ops.compose_sql(sql, params)],
         )
-        estimate, pks = cursor.fetchone()
-    if pks is None:
+        estimate, aggregated = cursor.fetchone()
+    if aggregated is None:
         large_estimates.set(memo_key, estimate, shopcore_settings.COUNT_ESTIMATE_TIMEOUT)
-    return estimate, pks
+    return estimate, aggregated
 
 
 class EstimateMemo:
