@@ -62,7 +62,7 @@ class CategoryReferenceField(forms.CharField):
         super().validate(value)
         if not value:
             return
-        if value.isascii() and value.isdigit():
+        if is_id(value):
             if len(value) > MAX_ID_DIGITS:
                 raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
             return
@@ -79,8 +79,7 @@ class ParentReferenceField(forms.CharField):
 
     def validate(self, value):
         super().validate(value)
-        is_id = value.isascii() and value.isdigit() and len(value) <= MAX_ID_DIGITS
-        if value and value != "null" and not is_id:
+        if value and value != "null" and not (is_id(value) and len(value) <= MAX_ID_DIGITS):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
 
 
@@ -270,7 +269,9 @@ class ProductFilterSet(CatalogFilterSet):
             return matching
         # Few matches (or ranked ones): sort only them, instead of walking a
         # sort index through the whole table looking for them.
-        return queryset.filter(candidates or subquery_of_candidates(matching, limit))
+        if candidates is None:
+            candidates = subquery_of_candidates(matching, limit)
+        return queryset.filter(candidates)
 
 
 def collect_matches(matching, limit):
@@ -325,6 +326,17 @@ class SearchVectorMatch(Expression):
         return f"{table}.search_vector @@ to_tsquery('english', %s)", [self.query]
 
 
+class SearchRank(SearchVectorMatch):
+    """``ts_rank(<product>.search_vector, to_tsquery('english', query))``: names weigh more."""
+
+    output_field = FloatField()
+    conditional = False
+
+    def as_sql(self, compiler, connection):
+        table = quoted_initial_alias(compiler)
+        return f"ts_rank({table}.search_vector, to_tsquery('english', %s))", [self.query]
+
+
 class ColumnInArray(Expression):
     """``<product>.<column> = ANY(%s)``, the values as one array parameter (PostgreSQL).
 
@@ -343,17 +355,6 @@ class ColumnInArray(Expression):
     def as_sql(self, compiler, connection):
         table = quoted_initial_alias(compiler)
         return f"{table}.{connection.ops.quote_name(self.column)} = ANY(%s)", [self.values]
-
-
-class SearchRank(SearchVectorMatch):
-    """``ts_rank(<product>.search_vector, to_tsquery('english', query))``: names weigh more."""
-
-    output_field = FloatField()
-    conditional = False
-
-    def as_sql(self, compiler, connection):
-        table = quoted_initial_alias(compiler)
-        return f"ts_rank({table}.search_vector, to_tsquery('english', %s))", [self.query]
 
 
 def search_rank(tokens, vendor):

@@ -149,7 +149,6 @@ class Keyset:
     """
 
     def __init__(self, model, ordering):
-        self.model = model
         self.ordering = ordering
         self.fields = [model._meta.get_field(name) for name, _descending in ordering]
 

@@ -53,7 +53,7 @@ class ShopcoreViewMixin:
 class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
     """Public reads, writes as ``CATALOG_PERMISSION_CLASSES`` allow; paged, filtered lists.
 
-    Lists of the default serializers are read with ``.values()``
+    Lists and details of the default serializers are read with ``.values()``
     (representations.py). Anonymous JSON reads are cached when
     ``CACHE_RESPONSES`` is on (cache.py), and every successful read has an
     ETag, answered with 304 on ``If-None-Match``.
