@@ -13,7 +13,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # Paths that must ship in the wheel, and prefixes that must not.
-REQUIRED_IN_WHEEL = ["django_shopcore/migrations/0001_initial.py", "django_shopcore/urls/docs.py"]
+REQUIRED_IN_WHEEL = [
+    "django_shopcore/catalog/migrations/0001_initial.py",
+    "django_shopcore/catalog/migrations/0002_postgresql_search_and_estimates.py",
+    "django_shopcore/accounts/migrations/0001_initial.py",
+    "django_shopcore/openapi/urls.py",
+    "django_shopcore/templates/django_shopcore/redoc.html",
+]
 FORBIDDEN_PREFIXES = ["example_project/", "tests/", "bench/", ".ci/"]
 
 

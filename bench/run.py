@@ -129,7 +129,7 @@ def prepare_catalog(args):
     from django.core.management import call_command
     from django.db import connection
 
-    from django_shopcore.models import Product
+    from django_shopcore.catalog.models import Product
 
     # Migrations and seeding may take minutes: lift the bench's statement timeout.
     with connection.cursor() as cursor:
@@ -153,8 +153,8 @@ def request_paths(seed):
     """Query strings per request type, built from the seeded data."""
     from django.db.models import Q
 
-    from django_shopcore.models import Category, Product
-    from django_shopcore.seeding import Vocabulary
+    from django_shopcore.catalog.models import Category, Product
+    from django_shopcore.contrib.demo.seeding import Vocabulary
 
     # A root category of median size: a realistic "browse a department" filter.
     roots = Category.objects.filter(depth=0).order_by("pk").values_list("pk", "path")
@@ -193,8 +193,8 @@ def deep_scroll(depth=0.9):
     """
     from django.core import signing
 
-    from django_shopcore.models import Product
-    from django_shopcore.pagination import CURSOR_SALT, Keyset
+    from django_shopcore.catalog.models import Product
+    from django_shopcore.catalog.pagination import CURSOR_SALT, Keyset
 
     rows = Product.objects.filter(is_active=True).order_by("-created_at", "-id")
     keyset = Keyset.of(rows)

@@ -1,4 +1,4 @@
-"""Django application configuration for django-shopcore."""
+"""The base app: the SHOPCORE settings' checks and the docs' templates; no models."""
 
 from django.apps import AppConfig
 
@@ -7,12 +7,7 @@ class ShopcoreConfig(AppConfig):
     name = "django_shopcore"
     label = "shopcore"
     verbose_name = "Shop core"
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
         # Imported for its side effect: registering the system checks.
-        from . import checks  # noqa: F401
-        from .cache import connect_signals
-
-        # Catalog writes invalidate the cached reads.
-        connect_signals()
+        from .core import checks  # noqa: F401

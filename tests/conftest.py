@@ -4,8 +4,8 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from django_shopcore.pagination import large_estimates
-from django_shopcore.tokens import RefreshToken
+from django_shopcore.accounts.tokens import RefreshToken
+from django_shopcore.core.counting import large_estimates
 
 from .factories import AdminFactory, UserFactory
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 
-from django_shopcore.models import Category, Product
+from django_shopcore.catalog.models import Category, Product
 
 DEFAULT_PASSWORD = "Correct-Horse-Battery-9"
 

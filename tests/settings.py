@@ -25,6 +25,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_shopcore",
+    "django_shopcore.catalog",
+    "django_shopcore.accounts",
+    "django_shopcore.contrib.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,4 @@
-"""The whole API mounted under ``shop/v1/`` instead of ``api/`` (tests/test_urls.py)."""
+"""The whole API mounted under ``shop/v1/`` instead of ``api/`` (tests/core/test_urls.py)."""
 
 from django.urls import include, path
 

@@ -10,7 +10,7 @@ from rest_framework import generics, serializers
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.pagination import PageNumberPagination
 
-from django_shopcore.models import Category, Product
+from django_shopcore.catalog.models import Category, Product
 
 DATABASE = "reference"
 

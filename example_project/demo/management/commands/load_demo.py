@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from django_shopcore.models import Category, Product
+from django_shopcore.catalog.models import Category, Product
 
 ADMIN_USERNAME = "admin"
 

@@ -1,0 +1,1 @@
+"""The accounts app: registration, JWT login with rotating refresh tokens, users."""

@@ -1,0 +1,165 @@
+"""Account views: registration, tokens, the caller's profile and password, and users."""
+
+from django.contrib.auth import get_user_model
+from django.db import models, transaction
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, permissions, status, views, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+
+from ..core.exceptions import Conflict
+from ..core.pagination import ShopcorePageNumberPagination
+from ..core.settings import shopcore_settings
+from ..core.throttling import ShopcoreScopedRateThrottle
+from ..core.views import ShopcoreViewMixin, authentication_classes
+from .serializers import (
+    LoginSerializer,
+    LogoutSerializer,
+    PasswordChangeSerializer,
+    RefreshSerializer,
+)
+from .tokens import revoke_user_tokens, token_belongs_to
+
+
+class CredentialsViewMixin(ShopcoreViewMixin):
+    """For endpoints that take credentials in the body, throttled per ``throttle_scope``.
+
+    No authenticator runs, so a stale ``Authorization`` header cannot turn a
+    login or a refresh into a 401; a 401 still names the Bearer scheme.
+    """
+
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [ShopcoreScopedRateThrottle]
+
+    def get_authenticators(self):
+        return []
+
+    def get_authenticate_header(self, request):
+        classes = authentication_classes()
+        if classes:
+            return classes[0]().authenticate_header(request)
+        return None
+
+
+class RegisterView(CredentialsViewMixin, generics.CreateAPIView):
+    throttle_scope = "register"
+
+    def get_serializer_class(self):
+        return shopcore_settings.REGISTER_SERIALIZER
+
+
+class TokenView(CredentialsViewMixin, generics.GenericAPIView):
+    """Validates the body and answers with the token pair the serializer made."""
+
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except TokenError as exc:
+            raise InvalidToken(exc.args[0]) from exc
+        return Response(serializer.validated_data)
+
+
+class LoginView(TokenView):
+    serializer_class = LoginSerializer
+    throttle_scope = "login"
+
+
+# Reuse detection revokes a family and then fails the request: under
+# ATOMIC_REQUESTS the failure must not roll the revocation back.
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
+class RefreshView(TokenView):
+    serializer_class = RefreshSerializer
+    throttle_scope = "refresh"
+
+
+class LogoutView(ShopcoreViewMixin, generics.GenericAPIView):
+    """Ends one login: its refresh token is blacklisted and its family revoked."""
+
+    serializer_class = LogoutSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={204: None})
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if not token_belongs_to(serializer.validated_data["refresh"], request.user):
+            raise PermissionDenied(_("This refresh token belongs to another user."))
+        serializer.save()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutAllView(ShopcoreViewMixin, views.APIView):
+    """Ends every login of the caller: all their refresh tokens are revoked."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        revoke_user_tokens(request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(ShopcoreViewMixin, generics.RetrieveUpdateAPIView):
+    """The caller's own profile."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_serializer_class(self):
+        return shopcore_settings.USER_SERIALIZER
+
+    def get_object(self):
+        return self.request.user
+
+
+class PasswordChangeView(ShopcoreViewMixin, generics.GenericAPIView):
+    """Changes the caller's password; their refresh and access tokens stop working."""
+
+    serializer_class = PasswordChangeSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = [ShopcoreScopedRateThrottle]
+    throttle_scope = "password"
+
+    @extend_schema(responses={204: None})
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class UserViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
+    """User management for admins (``USER_ADMIN_PERMISSION_CLASSES``)."""
+
+    queryset = get_user_model()._default_manager.order_by("pk")
+    pagination_class = ShopcorePageNumberPagination
+    # With an integer primary key, only ASCII digits name a user: int() would
+    # also take " 7", "+7" or a fullwidth 7.
+    if isinstance(queryset.model._meta.pk, models.IntegerField):
+        lookup_value_regex = "[0-9]+"
+
+    def get_permissions(self):
+        return [permission() for permission in shopcore_settings.USER_ADMIN_PERMISSION_CLASSES]
+
+    def get_serializer_class(self):
+        return shopcore_settings.ADMIN_USER_SERIALIZER
+
+    def perform_update(self, serializer):
+        self.check_may_manage(serializer.instance)
+        serializer.save()
+
+    def perform_destroy(self, instance):
+        self.check_may_manage(instance)
+        if instance.pk == self.request.user.pk:
+            # The last admin would otherwise lock everyone out.
+            raise Conflict(_("You cannot delete your own account."))
+        instance.delete()
+
+    def check_may_manage(self, user):
+        # Staff changing a superuser's password or flags would be a privilege escalation.
+        if getattr(user, "is_superuser", False) and not self.request.user.is_superuser:
+            raise PermissionDenied(_("Only a superuser can change or delete a superuser."))

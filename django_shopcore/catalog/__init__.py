@@ -1,0 +1,1 @@
+"""The catalog app: nested categories and products, with filters, search and pages."""

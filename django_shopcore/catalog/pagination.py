@@ -1,0 +1,302 @@
+"""Catalog pagination: page numbers near the top of a list, keyset cursors beyond a depth."""
+
+import math
+
+from django.core import signing
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import remove_query_param, replace_query_param
+from rest_framework.response import Response
+
+from ..core.counting import RowCount, count_rows
+from ..core.pagination import ShopcorePageNumberPagination
+from ..core.settings import shopcore_settings
+
+CURSOR_SALT = "django_shopcore.pagination.cursor"
+# Set on the request by a filter that already knows how many rows match.
+KNOWN_COUNT_ATTRIBUTE = "shopcore_known_count"
+
+
+def remember_count(request, count):
+    """Tell the paginator the number of matching rows, so it does not count them again."""
+    if request is not None:
+        setattr(request, KNOWN_COUNT_ATTRIBUTE, count)
+
+
+class Keyset:
+    """The ordering of a queryset as ``(field, descending)`` pairs ending with the primary key.
+
+    A position in it is the last row's values of those fields; the rows after
+    it are ``(k1, ..., id) > (v1, ..., id)`` in the ordering's directions.
+    """
+
+    def __init__(self, model, ordering):
+        self.ordering = ordering
+        self.fields = [model._meta.get_field(name) for name, _descending in ordering]
+
+    @classmethod
+    def of(cls, queryset):
+        """``queryset``'s keyset; None unless it is ordered by fields ending with the pk."""
+        query = queryset.query
+        terms = query.order_by or (queryset.model._meta.ordering if query.default_ordering else ())
+        ordering = []
+        for term in terms:
+            if not isinstance(term, str):
+                return None
+            name = term.lstrip("-")
+            if name == "pk":
+                name = queryset.model._meta.pk.name
+            try:
+                field = queryset.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                return None
+            if not field.concrete or field.is_relation:
+                return None
+            ordering.append((name, term.startswith("-")))
+        if not ordering or ordering[-1][0] != queryset.model._meta.pk.name:
+            return None
+        return cls(queryset.model, ordering)
+
+    def signature(self):
+        return [f"{'-' if descending else ''}{name}" for name, descending in self.ordering]
+
+    def position_of(self, row):
+        """The row's sort values as strings (a dict from ``.values()`` or a model instance)."""
+        values = []
+        for (name, _descending), field in zip(self.ordering, self.fields, strict=True):
+            value = row[name] if isinstance(row, dict) else getattr(row, field.attname)
+            values.append(value.isoformat() if hasattr(value, "isoformat") else str(value))
+        return values
+
+    def parse_position(self, values):
+        """Sort values back from strings; ValueError when they do not fit the fields."""
+        if not isinstance(values, list) or len(values) != len(self.fields):
+            raise ValueError("wrong number of values")
+        try:
+            return [
+                field.to_python(value) for field, value in zip(self.fields, values, strict=True)
+            ]
+        except (DjangoValidationError, TypeError) as exc:
+            raise ValueError(str(exc)) from exc
+
+    def beyond(self, position, backward=False):
+        """The rows strictly after ``position`` in this ordering (before it when ``backward``).
+
+        The first key's bound is repeated on its own (``k1 >= v1``) so that
+        the database can start the index scan there.
+        """
+        alternatives = Q()
+        equal_so_far = Q()
+        for (name, descending), value in zip(self.ordering, position, strict=True):
+            lookup = "lt" if descending != backward else "gt"
+            alternatives |= equal_so_far & Q(**{f"{name}__{lookup}": value})
+            equal_so_far &= Q(**{name: value})
+        first_name, first_descending = self.ordering[0]
+        first_lookup = "lte" if first_descending != backward else "gte"
+        return Q(**{f"{first_name}__{first_lookup}": position[0]}) & alternatives
+
+    def reversed_ordering(self):
+        return [f"{'' if descending else '-'}{name}" for name, descending in self.ordering]
+
+
+class CatalogPagination(ShopcorePageNumberPagination):
+    """``?page=N&page_size=M`` near the top of a list, ``?cursor=`` links below.
+
+    A malformed ``page``, ``page_size`` or ``cursor`` is a 400 naming the
+    parameter; a page past the end is a 404, as in DRF. Page numbers reach
+    ``MAX_PAGE_DEPTH`` rows; the ``next`` link of the deepest page carries a
+    cursor, and cursor pages go on for as long as the list does, each one an
+    index range scan from the previous page's last row.
+    """
+
+    cursor_query_param = "cursor"
+    # Turns the page's queryset into the rows to return (e.g. ``.values()``);
+    # the count query keeps the plain queryset, without the joins of the rows.
+    read_rows = None
+    # DRF's page controls need a Django Paginator, which would count every row.
+    display_page_controls = False
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        self.keyset = Keyset.of(queryset)
+        self.next_cursor = self.previous_cursor = None
+        self.next_page = self.previous_page = None
+        raw_cursor = request.query_params.get(self.cursor_query_param)
+        if raw_cursor is not None:
+            rows = self.paginate_by_cursor(queryset, raw_cursor)
+        else:
+            rows = self.paginate_by_number(queryset)
+        self.row_count = getattr(request, KNOWN_COUNT_ATTRIBUTE, None) or self.row_count
+        return rows
+
+    def paginate_by_number(self, queryset):
+        self.row_count = None
+        number = self.get_page_number(self.request, queryset)
+        offset = (number - 1) * self.page_size
+        if offset >= shopcore_settings.MAX_PAGE_DEPTH:
+            raise ValidationError(
+                {
+                    self.page_query_param: [
+                        _(
+                            "Page numbers reach %(depth)d rows deep; follow the `next` links, "
+                            "which use a `cursor` beyond that."
+                        )
+                        % {"depth": shopcore_settings.MAX_PAGE_DEPTH}
+                    ]
+                }
+            )
+        rows = self.fetch(queryset[offset : offset + self.page_size + 1])
+        has_next = len(rows) > self.page_size
+        rows = rows[: self.page_size]
+        if not rows and number > 1:
+            raise NotFound(self.invalid_page_message)
+        if self.row_count is None and not has_next:
+            # The last page: the count comes free.
+            self.row_count = RowCount(offset + len(rows), True)
+        if has_next:
+            if offset + self.page_size < shopcore_settings.MAX_PAGE_DEPTH or not self.keyset:
+                self.next_page = number + 1
+            else:
+                self.next_cursor = self.encode_cursor(rows[-1], backward=False)
+        if number > 1:
+            self.previous_page = number - 1
+        self.count_queryset = queryset
+        return rows
+
+    def paginate_by_cursor(self, queryset, raw_cursor):
+        self.row_count = None
+        if self.keyset is None:
+            raise ValidationError(
+                {self.cursor_query_param: [_("This ordering cannot be paged with a cursor.")]}
+            )
+        position, backward = self.decode_cursor(raw_cursor)
+        page = queryset.filter(self.keyset.beyond(position, backward))
+        if backward:
+            page = page.order_by(*self.keyset.reversed_ordering())
+        rows = self.fetch(page[: self.page_size + 1])
+        has_more = len(rows) > self.page_size
+        rows = rows[: self.page_size]
+        if backward:
+            rows.reverse()
+        if rows:
+            # The row the cursor pointed at is beyond the other edge: there is a page there.
+            if backward:
+                self.next_cursor = self.encode_cursor(rows[-1], backward=False)
+                if has_more:
+                    self.previous_cursor = self.encode_cursor(rows[0], backward=True)
+            else:
+                self.previous_cursor = self.encode_cursor(rows[0], backward=True)
+                if has_more:
+                    self.next_cursor = self.encode_cursor(rows[-1], backward=False)
+        self.count_queryset = queryset
+        return rows
+
+    def fetch(self, queryset):
+        return list(self.read_rows(queryset) if self.read_rows else queryset)
+
+    def encode_cursor(self, row, backward):
+        payload = {"o": self.keyset.signature(), "v": self.keyset.position_of(row)}
+        if backward:
+            payload["b"] = 1
+        return signing.dumps(payload, salt=CURSOR_SALT, compress=True)
+
+    def decode_cursor(self, raw_cursor):
+        invalid = ValidationError({self.cursor_query_param: [_("Invalid cursor.")]})
+        try:
+            payload = signing.loads(raw_cursor, salt=CURSOR_SALT)
+        except (signing.BadSignature, ValueError):
+            raise invalid from None
+        if not isinstance(payload, dict) or payload.get("o") != self.keyset.signature():
+            raise ValidationError(
+                {
+                    self.cursor_query_param: [
+                        _("This cursor was made for another ordering; start again from page 1.")
+                    ]
+                }
+            )
+        try:
+            position = self.keyset.parse_position(payload.get("v"))
+        except ValueError:
+            raise invalid from None
+        return position, bool(payload.get("b"))
+
+    def get_page_number(self, request, queryset):
+        if request.query_params.get(self.page_query_param) in self.last_page_strings:
+            return self.last_page_number(queryset)
+        return super().get_page_number(request, paginator=None)
+
+    def last_page_number(self, queryset):
+        self.row_count = count_rows(queryset)
+        if not self.row_count.exact:
+            raise ValidationError(
+                {
+                    self.page_query_param: [
+                        _("This list is too long for 'last'; follow the `next` links instead.")
+                    ]
+                }
+            )
+        return max(1, math.ceil(self.row_count.value / self.page_size))
+
+    def get_count(self):
+        if self.row_count is None:
+            self.row_count = count_rows(self.count_queryset)
+        return self.row_count
+
+    def get_paginated_response(self, data):
+        count = self.get_count()
+        return Response(
+            {
+                "count": count.value,
+                "count_exact": count.exact,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_next_link(self):
+        if self.next_cursor is not None:
+            url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
+            return replace_query_param(url, self.cursor_query_param, self.next_cursor)
+        if self.next_page is not None:
+            url = self.request.build_absolute_uri()
+            return replace_query_param(url, self.page_query_param, self.next_page)
+        return None
+
+    def get_previous_link(self):
+        if self.previous_cursor is not None:
+            url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
+            return replace_query_param(url, self.cursor_query_param, self.previous_cursor)
+        if self.previous_page is None:
+            return None
+        url = self.request.build_absolute_uri()
+        if self.previous_page == 1:
+            return remove_query_param(url, self.page_query_param)
+        return replace_query_param(url, self.page_query_param, self.previous_page)
+
+    def get_paginated_response_schema(self, schema):
+        response_schema = super().get_paginated_response_schema(schema)
+        response_schema["properties"]["count_exact"] = {
+            "type": "boolean",
+            "description": "False when `count` is an estimate (more than a threshold of rows).",
+            "example": True,
+        }
+        response_schema["required"] = ["count", "count_exact", "results"]
+        return response_schema
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        parameters.append(
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "An opaque position from a `next` or `previous` link.",
+                "schema": {"type": "string"},
+            }
+        )
+        return parameters

@@ -1,0 +1,1 @@
+"""Opt-in apps for development: not needed to serve the API."""

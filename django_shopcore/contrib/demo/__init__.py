@@ -1,0 +1,1 @@
+"""Demo data for development: the ``shopcore_seed`` catalog generator."""

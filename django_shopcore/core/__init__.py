@@ -1,0 +1,1 @@
+"""What every shopcore app shares: settings, errors, ids, counting, caching, schema; no models."""

@@ -1,0 +1,122 @@
+"""Row counts that stay cheap on large tables: exact up to a threshold, estimated beyond.
+
+Counts are exact up to ``EXACT_COUNT_THRESHOLD`` rows; beyond, they are
+PostgreSQL's planner estimate (or, elsewhere, the threshold as a lower bound),
+and the response says so with ``count_exact``.
+"""
+
+import time
+from typing import NamedTuple
+
+from django.core.signals import setting_changed
+from django.db import connections
+
+from .settings import shopcore_settings
+
+
+class RowCount(NamedTuple):
+    value: int
+    exact: bool
+
+
+# Above this many times the threshold, the planner's estimate is trusted without
+# counting: estimates are rarely off by that much, and counting costs a scan.
+ESTIMATE_MARGIN = 10
+
+
+def count_rows(queryset):
+    """The number of rows, exact up to ``EXACT_COUNT_THRESHOLD``; one query."""
+    threshold = shopcore_settings.EXACT_COUNT_THRESHOLD
+    estimate, counted = estimate_and_count(queryset, threshold, threshold * ESTIMATE_MARGIN)
+    if counted is not None and counted <= threshold:
+        return RowCount(counted, True)
+    return RowCount(max(counted or 0, estimate or 0), False)
+
+
+def estimate_and_count(queryset, cap, estimate_limit):
+    """``(estimate, count)``: the planner's row estimate and the rows counted up to ``cap + 1``.
+
+    On PostgreSQL both come from one query, through ``shopcore_count_estimate()``
+    (migration 0002), and nothing is counted (``count`` is None) when the
+    estimate exceeds ``estimate_limit``; such an estimate is then reused for
+    ``COUNT_ESTIMATE_TIMEOUT`` seconds. Elsewhere there is no estimate (None).
+    """
+    if connections[queryset.db].vendor != "postgresql":
+        return None, queryset.order_by().values("pk")[: cap + 1].count()
+    return estimate_and_aggregate(queryset, cap, estimate_limit, COUNT_ROWS)
+
+
+def estimate_and_collect(queryset, cap):
+    """``(estimate, pks)``: the planner's row estimate and, when it is at most ``cap``, the
+    primary keys of at most ``cap + 1`` rows (else None). PostgreSQL only; one query.
+
+    What ``estimate_and_count()`` counts, kept: a later query can then read
+    those rows by primary key instead of finding them again.
+    """
+    return estimate_and_aggregate(queryset, cap, cap, COLLECT_KEYS)
+
+
+# What estimate_and_aggregate() makes of the capped primary keys.
+COUNT_ROWS = "(SELECT COUNT(*) FROM ({capped}) capped)"
+COLLECT_KEYS = "ARRAY({capped})"
+
+
+def estimate_and_aggregate(queryset, cap, estimate_limit, aggregate):
+    """The planner's estimate and, when it is at most ``estimate_limit``, ``aggregate``
+    of the primary keys of at most ``cap + 1`` rows; one PostgreSQL query."""
+    connection = connections[queryset.db]
+    rows = queryset.order_by().values("pk")
+    sql, params = rows.query.sql_with_params()
+    memo_key = (connection.alias, aggregate, estimate_limit, sql, repr(params))
+    estimate = large_estimates.get(memo_key)
+    if estimate is not None:
+        return estimate, None
+    capped_sql, capped_params = rows[: cap + 1].query.sql_with_params()
+    with connection.cursor() as cursor:
+        # Only SQL that Django compiled is interpolated; values are parameters.
+        # PostgreSQL runs the aggregate's subquery only when the CASE needs it,
+        # and the estimate's EXPLAIN the whole query as text, parameters inlined.
+        cursor.execute(
+            "SELECT planned.estimate, CASE WHEN planned.estimate <= %s THEN "  # noqa: S608
+            f"{aggregate.format(capped=capped_sql)} END "
+            "FROM (SELECT shopcore_count_estimate(%s) AS estimate) planned",
+            [estimate_limit, *capped_params, connection.ops.compose_sql(sql, params)],
+        )
+        estimate, aggregated = cursor.fetchone()
+    if aggregated is None:
+        large_estimates.set(memo_key, estimate, shopcore_settings.COUNT_ESTIMATE_TIMEOUT)
+    return estimate, aggregated
+
+
+class EstimateMemo:
+    """Row estimates too large to count, remembered by this process for a while.
+
+    The planner's estimate only changes when the table is analyzed, and such
+    a count is reported as approximate (``count_exact: false``) anyway;
+    remembering it saves a query that plans the list's query once more.
+    """
+
+    # Past this many entries the memo starts afresh: bounded memory, no bookkeeping.
+    max_entries = 1000
+
+    def __init__(self):
+        self.entries = {}
+
+    def get(self, key):
+        estimate, expires = self.entries.get(key, (None, 0))
+        return estimate if expires > time.monotonic() else None
+
+    def set(self, key, estimate, timeout):
+        if not timeout:
+            return
+        if len(self.entries) >= self.max_entries:
+            self.entries.clear()
+        self.entries[key] = (estimate, time.monotonic() + timeout)
+
+    def clear(self, **kwargs):
+        self.entries.clear()
+
+
+large_estimates = EstimateMemo()
+# A new EXACT_COUNT_THRESHOLD or timeout must not reuse what the old one allowed.
+setting_changed.connect(large_estimates.clear)

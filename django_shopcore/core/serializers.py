@@ -1,0 +1,96 @@
+"""Serializer building blocks shared by the shopcore apps."""
+
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from .exceptions import integrity_error_to_validation_error
+from .ids import ID_MAX_DIGITS, is_digits
+
+
+class TextOnlyMixin:
+    """Refuses numbers and booleans where the schema promises text (DRF turns 0 into "0")."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class TextField(TextOnlyMixin, serializers.CharField):
+    pass
+
+
+class TextSlugField(TextOnlyMixin, serializers.SlugField):
+    pass
+
+
+class TextEmailField(TextOnlyMixin, serializers.EmailField):
+    pass
+
+
+class IntegerPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related id: a JSON integer, or a string of ASCII digits as form data sends it.
+
+    DRF's field passes anything on to the ORM, which takes 1.5, " 1", "+1" or
+    a fullwidth one (U+FF11) for the id 1.
+    """
+
+    default_error_messages = {
+        "incorrect_format": _(
+            "Incorrect format. Expected pk value: an integer, or a string of ASCII digits only."
+        ),
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            if not is_digits(data):
+                self.fail("incorrect_format")
+            if len(data) > ID_MAX_DIGITS:
+                # No bigint id is that long, and int() refuses thousands of digits.
+                self.fail("does_not_exist", pk_value=data)
+            data = int(data)
+        elif isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """DRF's ModelSerializer, with text model fields that accept only JSON strings."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: TextField,
+        models.TextField: TextField,
+        models.SlugField: TextSlugField,
+        models.EmailField: TextEmailField,
+    }
+
+
+class IntegrityErrorAsValidationErrorMixin:
+    """Saves in a savepoint and reports a violated database constraint as a 400.
+
+    The validators catch duplicates first; this covers the race where two
+    requests pass them at the same time and the database rejects the second.
+    """
+
+    def save(self, **kwargs):
+        try:
+            with transaction.atomic():
+                return super().save(**kwargs)
+        except IntegrityError as exc:
+            raise integrity_error_to_validation_error(exc, self.Meta.model) from exc
+
+
+class SaveGivenFieldsMixin:
+    """Updates write only the fields the request gave (plus ``updated_at``).
+
+    ModelSerializer saves every field it read, so a PATCH of the price would
+    write back a stock that a concurrent request has just changed.
+    """
+
+    def update(self, instance, validated_data):
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        instance.save(update_fields=[*validated_data, "updated_at"])
+        return instance

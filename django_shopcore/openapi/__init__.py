@@ -1,0 +1,1 @@
+"""The API's docs: the OpenAPI schema, Swagger UI and ReDoc."""

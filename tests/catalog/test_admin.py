@@ -1,0 +1,86 @@
+"""The Django admin pages for categories and products."""
+
+import pytest
+from django.contrib import admin
+from django.urls import path
+
+from django_shopcore.catalog.models import Category, Product
+
+from ..factories import CategoryFactory, ProductFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+
+# The test URLconf has no admin; these tests mount it here.
+urlpatterns = [path("admin/", admin.site.urls)]
+
+
+@pytest.fixture
+def admin_site_client(client, django_user_model):
+    superuser = django_user_model.objects.create_superuser("root", "root@example.com", "pw")
+    client.force_login(superuser)
+    return client
+
+
+@pytest.mark.parametrize("model", [Category, Product])
+def test_models_are_registered(model):
+    model_admin = admin.site._registry[model]
+
+    assert model_admin.search_fields
+    assert model_admin.list_select_related
+    assert model_admin.autocomplete_fields
+    assert model_admin.prepopulated_fields == {"slug": ["name"]}
+    assert {"created_at", "updated_at"} <= set(model_admin.readonly_fields)
+
+
+@pytest.mark.parametrize("name", ["category", "product"])
+def test_changelist_add_and_change_pages_load(admin_site_client, name):
+    product = ProductFactory()
+    obj = product if name == "product" else product.category
+
+    for url in (
+        f"/admin/shopcore_catalog/{name}/",
+        f"/admin/shopcore_catalog/{name}/?q=a",
+        f"/admin/shopcore_catalog/{name}/add/",
+        f"/admin/shopcore_catalog/{name}/{obj.pk}/change/",
+    ):
+        assert admin_site_client.get(url).status_code == 200, url
+
+
+def test_changelist_query_count_does_not_grow_with_rows(
+    admin_site_client, django_assert_max_num_queries
+):
+    category = CategoryFactory()
+    ProductFactory.create_batch(30, category=category)
+
+    with django_assert_max_num_queries(12):
+        assert admin_site_client.get("/admin/shopcore_catalog/product/").status_code == 200
+
+
+def test_category_autocomplete(admin_site_client):
+    CategoryFactory(name="Garden")
+    CategoryFactory(name="Kitchen")
+
+    response = admin_site_client.get(
+        "/admin/autocomplete/",
+        {
+            "term": "gar",
+            "app_label": "shopcore_catalog",
+            "model_name": "product",
+            "field_name": "category",
+        },
+    )
+
+    assert [item["text"] for item in response.json()["results"]] == ["Garden"]
+
+
+def test_admin_add_category_keeps_the_tree(admin_site_client):
+    parent = CategoryFactory()
+
+    response = admin_site_client.post(
+        "/admin/shopcore_catalog/category/add/",
+        {"name": "Child", "slug": "child", "description": "", "parent": parent.pk},
+    )
+
+    assert response.status_code == 302
+    child = Category.objects.get(slug="child")
+    assert child.path == f"{parent.path}{child.pk}/"

@@ -1,0 +1,485 @@
+"""Product list filters and orderings, alone and combined."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
+
+from django_shopcore.catalog.filters import ProductFilterSet
+from django_shopcore.catalog.models import Product
+from django_shopcore.catalog.search import search_tokens
+
+from ..factories import CategoryFactory, ProductFactory
+from .test_pagination import analyze_products
+
+pytestmark = pytest.mark.django_db
+
+PRODUCTS = "/api/products/"
+
+
+def ids(response):
+    assert response.status_code == 200, response.content
+    return [row["id"] for row in response.json()["results"]]
+
+
+def make(name="Thing", price="10.00", stock=5, category=None, description="", age=0):
+    """A product created ``age`` days ago."""
+    product = ProductFactory(
+        name=name,
+        price=Decimal(price),
+        stock=stock,
+        category=category or CategoryFactory(),
+        description=description,
+    )
+    created_at = timezone.now() - timedelta(days=age)
+    Product.objects.filter(pk=product.pk).update(created_at=created_at)
+    product.created_at = created_at
+    return product
+
+
+@pytest.fixture
+def tree():
+    """electronics > computers > laptops > gaming, and a separate garden."""
+    electronics = CategoryFactory(name="Electronics", slug="electronics")
+    computers = CategoryFactory(name="Computers", slug="computers", parent=electronics)
+    laptops = CategoryFactory(name="Laptops", slug="laptops", parent=computers)
+    gaming = CategoryFactory(name="Gaming", slug="gaming", parent=laptops)
+    garden = CategoryFactory(name="Garden", slug="garden")
+    return {c.slug: c for c in (electronics, computers, laptops, gaming, garden)}
+
+
+# --- category ----------------------------------------------------------------
+
+
+def test_category_includes_descendants_to_depth_3(api_client, tree):
+    in_root = make(category=tree["electronics"])
+    in_laptops = make(category=tree["laptops"])
+    in_gaming = make(category=tree["gaming"])
+    make(category=tree["garden"])
+    ordering = {"ordering": "created_at"}
+
+    assert set(ids(api_client.get(PRODUCTS, {"category": "electronics", **ordering}))) == {
+        in_root.pk,
+        in_laptops.pk,
+        in_gaming.pk,
+    }
+    assert set(ids(api_client.get(PRODUCTS, {"category": tree["laptops"].pk}))) == {
+        in_laptops.pk,
+        in_gaming.pk,
+    }
+    assert ids(api_client.get(PRODUCTS, {"category": "gaming"})) == [in_gaming.pk]
+
+
+def test_category_follows_a_moved_subtree(api_client, tree):
+    in_gaming = make(category=tree["gaming"])
+    tree["laptops"].parent = tree["garden"]
+    tree["laptops"].save()
+
+    assert ids(api_client.get(PRODUCTS, {"category": "garden"})) == [in_gaming.pk]
+    assert ids(api_client.get(PRODUCTS, {"category": "computers"})) == []
+
+
+def test_category_subtree_cache_sees_new_subcategories(api_client, tree):
+    assert ids(api_client.get(PRODUCTS, {"category": "gaming"})) == []
+    newer = CategoryFactory(parent=tree["gaming"])
+    in_newer = make(category=newer)
+
+    assert ids(api_client.get(PRODUCTS, {"category": "gaming"})) == [in_newer.pk]
+
+
+def test_category_prefix_does_not_leak_into_sibling_ids(api_client):
+    # Paths /7/ and /70/ share a textual prefix but not a tree.
+    first = CategoryFactory()
+    tenfold = CategoryFactory(pk=first.pk * 10)
+    mine = make(category=first)
+    make(category=tenfold)
+
+    assert ids(api_client.get(PRODUCTS, {"category": first.pk})) == [mine.pk]
+
+
+def test_known_category_without_products_is_an_empty_page(api_client, tree):
+    response = api_client.get(PRODUCTS, {"category": "garden"})
+
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    "value", ["missing", "999999", "99999999999999999999", "\x00", "a b", "%", "_", "/1/"]
+)
+def test_unknown_or_malformed_category_is_400(api_client, tree, value):
+    make(category=tree["garden"])
+
+    response = api_client.get(PRODUCTS, {"category": value})
+
+    assert response.status_code == 400
+    assert "category" in response.json()
+
+
+def test_unknown_category_past_the_first_page_is_still_400(api_client):
+    response = api_client.get(PRODUCTS, {"category": "missing", "page": 2})
+
+    assert response.status_code == 400
+    assert "category" in response.json()
+
+
+# --- price -------------------------------------------------------------------
+
+
+def test_price_bounds_are_inclusive(api_client):
+    cheap, mid, dear = make(price="5.00"), make(price="10.00"), make(price="20.00")
+    by_price = {"ordering": "price"}
+
+    assert ids(api_client.get(PRODUCTS, {"min_price": "10", **by_price})) == [mid.pk, dear.pk]
+    assert ids(api_client.get(PRODUCTS, {"max_price": "10.00", **by_price})) == [cheap.pk, mid.pk]
+    assert ids(api_client.get(PRODUCTS, {"min_price": "10", "max_price": "10"})) == [mid.pk]
+    assert ids(api_client.get(PRODUCTS, {"min_price": "20.01"})) == []
+    assert ids(api_client.get(PRODUCTS, {"min_price": "15", "max_price": "6"})) == []
+
+
+@pytest.mark.parametrize("field", ["min_price", "max_price"])
+@pytest.mark.parametrize(
+    "value", ["abc", "1e999", "NaN", "Infinity", "-Infinity", "1.234", "\x00", "1,5", "0x10"]
+)
+def test_invalid_price_bound_is_400_naming_it(api_client, field, value):
+    response = api_client.get(PRODUCTS, {field: value})
+
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+# --- in_stock ----------------------------------------------------------------
+
+
+def test_in_stock(api_client):
+    available, sold_out = make(stock=3), make(stock=0)
+
+    assert ids(api_client.get(PRODUCTS, {"in_stock": "true"})) == [available.pk]
+    assert ids(api_client.get(PRODUCTS, {"in_stock": "false"})) == [sold_out.pk]
+    assert set(ids(api_client.get(PRODUCTS, {"in_stock": ""}))) == {available.pk, sold_out.pk}
+
+
+@pytest.mark.parametrize("value", ["yes", "2", "TRUE!", "\x00"])
+def test_invalid_in_stock_is_400(api_client, value):
+    response = api_client.get(PRODUCTS, {"in_stock": value})
+
+    assert response.status_code == 400
+    assert "in_stock" in response.json()
+
+
+# --- search ------------------------------------------------------------------
+
+
+def test_search_tokens_are_letters_and_digits():
+    assert search_tokens("  Red-lamp, x200 & 'quotes' | !:* ") == [
+        "Red",
+        "lamp",
+        "x200",
+        "quotes",
+    ]
+    assert search_tokens("crème_brûlée") == ["crème", "brûlée"]
+
+
+def test_search_matches_name_and_description_case_insensitively(api_client):
+    lamp = make(name="Desk Lamp", description="A sturdy reading light")
+    chair = make(name="Office Chair", description="Ergonomic, fits any desk")
+    make(name="Kettle", description="Boils water")
+
+    assert set(ids(api_client.get(PRODUCTS, {"search": "DESK"}))) == {lamp.pk, chair.pk}
+    assert ids(api_client.get(PRODUCTS, {"search": "sturdy"})) == [lamp.pk]
+    assert ids(api_client.get(PRODUCTS, {"search": "lamp"})) == [lamp.pk]
+
+
+def test_search_requires_every_keyword(api_client):
+    lamp = make(name="Desk Lamp", description="reading light")
+    make(name="Desk Chair", description="comfortable")
+
+    assert ids(api_client.get(PRODUCTS, {"search": "desk lamp"})) == [lamp.pk]
+    assert ids(api_client.get(PRODUCTS, {"search": "desk reading"})) == [lamp.pk]
+    assert ids(api_client.get(PRODUCTS, {"search": "desk kettle"})) == []
+
+
+def test_search_matches_part_of_a_name(api_client):
+    headphones = make(name="Headphones")
+
+    assert ids(api_client.get(PRODUCTS, {"search": "phone"})) == [headphones.pk]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL text search")
+def test_search_matches_word_forms_on_postgresql(api_client):
+    lamp = make(name="Desk", description="Two lamps for reading")
+
+    assert ids(api_client.get(PRODUCTS, {"search": "lamp read"})) == [lamp.pk]
+
+
+@pytest.mark.parametrize(
+    "text", ["a & b", "lamp:*", "(desk", "!", "'", "\\", "desk | lamp", "<->", "%", "_", "ü"]
+)
+def test_search_syntax_is_never_an_error(api_client, text):
+    make(name="Desk Lamp")
+
+    assert api_client.get(PRODUCTS, {"search": text}).status_code == 200
+
+
+def test_search_with_no_keywords_is_no_filter(api_client):
+    products = [make(), make()]
+
+    assert len(ids(api_client.get(PRODUCTS, {"search": "  -- "}))) == len(products)
+    assert len(ids(api_client.get(PRODUCTS, {"search": ""}))) == len(products)
+
+
+def test_search_rejects_nul_and_overlong_text(api_client, settings):
+    settings.SHOPCORE = {"SEARCH_MAX_LENGTH": 10}
+
+    nul = api_client.get(PRODUCTS, {"search": "desk\x00"})
+    too_long = api_client.get(PRODUCTS, {"search": "x" * 11})
+    longest = api_client.get(PRODUCTS, {"search": "x" * 10})
+
+    assert nul.status_code == 400
+    assert "search" in nul.json()
+    assert too_long.status_code == 400
+    assert "10" in too_long.json()["search"][0]
+    assert longest.status_code == 200
+
+
+@pytest.mark.parametrize("ordering", ["-created_at", "price", "-price", "name"])
+def test_search_orders_the_same_with_few_or_many_matches(api_client, settings, ordering):
+    matches = [
+        make(name=f"Lamp {index}", price=f"{index % 3}.00", age=index % 4) for index in range(7)
+    ]
+    make(name="Chair")
+    analyze_products()
+    params = {"search": "lamp", "ordering": ordering}
+    settings.SHOPCORE = {"SEARCH_CANDIDATES": 100}
+    few = api_client.get(PRODUCTS, params).json()
+    settings.SHOPCORE = {"SEARCH_CANDIDATES": 3}
+    many = api_client.get(PRODUCTS, params).json()
+
+    assert [row["id"] for row in few["results"]] == [row["id"] for row in many["results"]]
+    assert {row["id"] for row in few["results"]} == {product.pk for product in matches}
+    assert (few["count"], few["count_exact"]) == (7, True)
+    # Beyond the candidates, the count is a lower bound (or PostgreSQL's estimate above it).
+    assert many["count_exact"] is False
+    assert many["count"] >= 4
+
+
+def test_relevance_puts_name_matches_first(api_client):
+    in_description = make(name="Chair", description="goes with a desk lamp", age=0)
+    in_name = make(name="Desk Lamp", description="bright", age=5)
+    make(name="Kettle", description="boils water")
+    params = {"search": "desk lamp"}
+
+    ranked = ids(api_client.get(PRODUCTS, {**params, "ordering": "relevance"}))
+    newest = ids(api_client.get(PRODUCTS, params))
+
+    assert ranked == [in_name.pk, in_description.pk]
+    assert newest == [in_description.pk, in_name.pk]
+
+
+def test_relevance_without_search_is_the_default_order(api_client):
+    older, newer = make(age=2), make(age=1)
+
+    assert ids(api_client.get(PRODUCTS, {"ordering": "relevance"})) == [newer.pk, older.pk]
+    # The other keys still apply (equal prices: by id).
+    assert ids(api_client.get(PRODUCTS, {"ordering": "relevance,price"})) == [older.pk, newer.pk]
+
+
+def test_relevance_ranks_only_the_candidates(api_client, settings):
+    settings.SHOPCORE = {"SEARCH_CANDIDATES": 2}
+    for _ in range(4):
+        make(name="Lamp")
+
+    body = api_client.get(PRODUCTS, {"search": "lamp", "ordering": "relevance"}).json()
+
+    assert body["count_exact"] is False
+    assert body["count"] >= 3
+    assert len(body["results"]) == 3
+
+
+def test_search_without_matches_runs_one_query(api_client, django_assert_num_queries):
+    make(name="Desk Lamp")
+
+    with django_assert_num_queries(1):
+        body = api_client.get(PRODUCTS, {"search": "quixotic"}).json()
+
+    assert body == {
+        "count": 0,
+        "count_exact": True,
+        "next": None,
+        "previous": None,
+        "results": [],
+    }
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL arrays")
+def test_few_matches_are_read_by_primary_key(api_client):
+    matches = [make(name="Desk Lamp", age=age) for age in range(3)]
+    make(name="Chair")
+    analyze_products()
+
+    with CaptureQueriesContext(connection) as queries:
+        found = ids(api_client.get(PRODUCTS, {"search": "lamp"}))
+
+    assert found == [product.pk for product in matches]
+    collect, page = (query["sql"] for query in queries.captured_queries)
+    assert "ARRAY(SELECT" in collect
+    # The page does not search again: it reads the collected keys.
+    assert '"id" = ANY(ARRAY[' in page
+    assert "search_vector" not in page
+
+
+def test_search_counts_once_across_pages(api_client, django_assert_num_queries):
+    for _ in range(5):
+        make(name="Desk Lamp")
+
+    with django_assert_num_queries(2):  # the capped match count, the page
+        body = api_client.get(PRODUCTS, {"search": "lamp", "page_size": 2, "page": 2}).json()
+
+    assert (body["count"], body["count_exact"]) == (5, True)
+    assert len(body["results"]) == 2
+
+
+# --- ordering ----------------------------------------------------------------
+
+
+@pytest.fixture
+def ordered():
+    """Ties on every sort key, so the id tie-breaker decides."""
+    return [
+        make(name="b", price="10.00", age=2),
+        make(name="a", price="10.00", age=2),
+        make(name="c", price="5.00", age=1),
+        make(name="a", price="20.00", age=3),
+    ]
+
+
+def expected(products, key, reverse=False):
+    return [p.pk for p in sorted(products, key=lambda p: (key(p), p.pk), reverse=reverse)]
+
+
+@pytest.mark.parametrize(
+    ("ordering", "key", "reverse"),
+    [
+        ("price", lambda p: p.price, False),
+        ("-price", lambda p: p.price, True),
+        ("created_at", lambda p: p.created_at, False),
+        ("-created_at", lambda p: p.created_at, True),
+        ("name", lambda p: p.name, False),
+        ("-name", lambda p: p.name, True),
+    ],
+)
+def test_ordering_with_id_tie_breaker(api_client, ordered, ordering, key, reverse):
+    assert ids(api_client.get(PRODUCTS, {"ordering": ordering})) == expected(ordered, key, reverse)
+
+
+def test_default_ordering_is_newest_first(api_client, ordered):
+    assert ids(api_client.get(PRODUCTS)) == expected(ordered, lambda p: p.created_at, True)
+
+
+def test_ordering_by_several_fields(api_client, ordered):
+    response = api_client.get(PRODUCTS, {"ordering": "name,-price"})
+
+    assert ids(response) == [p.pk for p in sorted(ordered, key=lambda p: (p.name, -p.price))]
+
+
+@pytest.mark.parametrize("value", ["password", "id", "category", "\x00", "price;drop", "--price"])
+def test_invalid_ordering_is_400(api_client, value):
+    response = api_client.get(PRODUCTS, {"ordering": value})
+
+    assert response.status_code == 400
+    assert "ordering" in response.json()
+
+
+def test_pages_never_repeat_or_skip_rows_with_ties(api_client):
+    products = [make(price="1.00", age=1) for _ in range(7)]
+
+    seen = []
+    for page in (1, 2, 3):
+        seen += ids(api_client.get(PRODUCTS, {"ordering": "price", "page_size": 3, "page": page}))
+
+    assert seen == sorted(p.pk for p in products)
+
+
+# --- combined ----------------------------------------------------------------
+
+
+def test_all_filters_combined(api_client, tree):
+    match = make(name="Gaming Laptop", price="999.00", stock=2, category=tree["gaming"])
+    cheaper = make(name="Budget Laptop", price="499.00", stock=1, category=tree["laptops"])
+    make(name="Laptop Sold Out", price="800.00", stock=0, category=tree["laptops"])
+    make(name="Laptop Bag", price="50.00", stock=9, category=tree["garden"])
+    make(name="Mouse", price="600.00", stock=9, category=tree["computers"])
+
+    response = api_client.get(
+        PRODUCTS,
+        {
+            "category": "computers",
+            "min_price": "100",
+            "max_price": "1000",
+            "in_stock": "true",
+            "search": "laptop",
+            "ordering": "-price",
+        },
+    )
+
+    assert ids(response) == [match.pk, cheaper.pk]
+    assert response.json()["count"] == 2
+
+
+def test_unknown_parameters_are_ignored(api_client):
+    product = make()
+
+    assert ids(api_client.get(PRODUCTS, {"colour": "red", "\x00": "\x00"})) == [product.pk]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL arrays")
+def test_a_subtree_is_one_array_parameter(api_client):
+    root = CategoryFactory()
+    children = CategoryFactory.create_batch(30, parent=root)
+    product = make(category=children[-1])
+
+    with CaptureQueriesContext(connection) as queries:
+        assert ids(api_client.get(PRODUCTS, {"category": root.pk})) == [product.pk]
+
+    page_query = queries.captured_queries[-1]["sql"]
+    assert '"category_id" = ANY(ARRAY[' in page_query
+    assert " IN (" not in page_query
+
+
+# --- Per-request cost ----------------------------------------------------------
+
+
+def test_each_filterset_calls_its_own_methods():
+    first, second = (ProductFilterSet(QueryDict("in_stock=true")) for _ in range(2))
+
+    for filterset in (first, second):
+        proxy = filterset.filters["in_stock"].filter
+        assert proxy.method == filterset.filter_in_stock
+        assert filterset.filters["in_stock"] is not ProductFilterSet.base_filters["in_stock"]
+    assert not hasattr(ProductFilterSet.base_filters["in_stock"], "parent")
+
+
+def test_the_form_class_is_built_once_per_language():
+    def form_class():
+        return ProductFilterSet(QueryDict()).form.__class__
+
+    english = form_class()
+    with translation.override("fr"):
+        french = form_class()
+
+    assert form_class() is english
+    assert french is not english
+
+
+def test_forms_do_not_share_their_state():
+    valid = ProductFilterSet(QueryDict("min_price=5"))
+    invalid = ProductFilterSet(QueryDict("min_price=abc"))
+
+    assert not invalid.is_valid()
+    assert valid.is_valid()
+    assert valid.form.cleaned_data["min_price"] == Decimal("5")
+    assert "min_price" in invalid.errors

@@ -1,0 +1,1 @@
+"""Tests of the shared core: settings, checks, errors, URLs, the schema and hostile input."""
