@@ -76,7 +76,8 @@ def run_example_project_on(wheel, work_dir):
         "makemigrations",
         "--check",
         "--dry-run",
-        "shopcore",
+        "shopcore_catalog",
+        "shopcore_accounts",
         cwd=example_project,
         env=env,
     )
