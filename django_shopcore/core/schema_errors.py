@@ -139,14 +139,18 @@ def extend_responses(*, success=None, errors=()):
     are described from the model); ``errors`` are :func:`raises` entries. Use
     it like drf-spectacular's ``extend_schema``: on a view class (all its
     operations), on a view method, or inside ``extend_schema_view`` for one
-    action (``destroy=[extend_schema(...), extend_responses(...)]``).
-    Subclasses inherit the declaration with the method or class.
+    action (``destroy=[extend_schema(...), extend_responses(...)]``). It adds
+    to what is already declared, a parent view's included, so a subclass
+    inherits the declaration and can extend it; a method's replaces its view's.
     """
-    declared = OperationResponses(success, tuple(errors))
 
     def decorator(view_or_method):
-        # A new attribute each time: extend_schema_view's copies of inherited
-        # methods share the original's __dict__ values.
+        inherited = getattr(view_or_method, RESPONSES_ATTRIBUTE, OperationResponses())
+        # Set anew, never changed in place: extend_schema_view's copy of an
+        # inherited method shares the original's attribute values.
+        declared = OperationResponses(
+            success or inherited.success, inherited.errors + tuple(errors)
+        )
         setattr(view_or_method, RESPONSES_ATTRIBUTE, declared)
         return view_or_method
 
