@@ -12,6 +12,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
 from ..core.exceptions import Conflict
 from ..core.pagination import ShopcorePageNumberPagination
+from ..core.schema import ADMIN_ONLY
 from ..core.schema_errors import example, extend_responses, raises
 from ..core.settings import shopcore_settings
 from ..core.throttling import ShopcoreScopedRateThrottle
@@ -43,16 +44,6 @@ class CredentialsViewMixin(ShopcoreViewMixin):
         if classes:
             return classes[0]().authenticate_header(request)
         return None
-
-
-ADMIN_ONLY = "Admins only."
-SUPERUSER_ONLY = raises(
-    403,
-    "Only a superuser may change or delete a superuser.",
-    SuperuserOnly=example(
-        {"detail": "Only a superuser can change or delete a superuser."}, "Staff on a superuser"
-    ),
-)
 
 
 @extend_schema(
@@ -231,6 +222,16 @@ class PasswordChangeView(ShopcoreViewMixin, generics.GenericAPIView):
         serializer.is_valid(raise_exception=True)
         serializer.save()
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# Staff may not manage a superuser (check_may_manage).
+SUPERUSER_ONLY = raises(
+    403,
+    "Only a superuser may change or delete a superuser.",
+    SuperuserOnly=example(
+        {"detail": "Only a superuser can change or delete a superuser."}, "Staff on a superuser"
+    ),
+)
 
 
 @extend_schema(tags=["Users"])

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from ..core.cache import digest
 from ..core.exceptions import Conflict
+from ..core.schema import ADMIN_ONLY
 from ..core.schema_errors import example, extend_responses, raises
 from ..core.settings import shopcore_settings
 from ..core.views import ShopcoreViewMixin
@@ -117,9 +118,6 @@ def conditional_response(request, response, last_modified_ns):
     # Admins see inactive products: a shared cache must not hand their copy to others.
     patch_vary_headers(response, ["Authorization"])
     return response
-
-
-ADMIN_ONLY = "Admins only."
 
 
 @extend_schema(tags=["Categories"])

@@ -20,6 +20,8 @@ from rest_framework import serializers
 from .schema_errors import ErrorResponsesMixin
 from .settings import shopcore_settings
 
+# Ends the description of an operation the default permission classes keep to admins.
+ADMIN_ONLY = "Admins only."
 DIGITS_PATH_PARAMETER = {"type": "string", "pattern": "^[0-9]+$"}
 SUCCESS_DESCRIPTIONS = {
     "list": "A page of {plural}.",
