@@ -8,6 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
@@ -101,16 +102,20 @@ class BaseUserSerializer(IntegrityErrorAsValidationErrorMixin, ModelSerializer):
         return user
 
 
+@extend_schema_serializer(description="A new account.")
 class RegisterSerializer(BaseUserSerializer):
     """Sign-up: USERNAME_FIELD, the model's REQUIRED_FIELDS and a password; nothing else."""
 
-    password = PasswordField()
+    password = PasswordField(
+        help_text=_("Must pass the site's password validators. Never returned.")
+    )
 
     class Meta:
         model = User
         fields = unique_names("id", User.USERNAME_FIELD, *User.REQUIRED_FIELDS, "password")
 
 
+@extend_schema_serializer(description="Your profile.")
 class UserSerializer(BaseUserSerializer):
     """The caller's own profile; privileges, id and password cannot be changed here."""
 
@@ -125,6 +130,7 @@ class UserSerializer(BaseUserSerializer):
         read_only_fields = user_fields("is_staff", "date_joined")
 
 
+@extend_schema_serializer(description="A user, as admins manage it.")
 class AdminUserSerializer(BaseUserSerializer):
     """User management: an admin also sets passwords and the active and staff flags.
 
@@ -132,7 +138,10 @@ class AdminUserSerializer(BaseUserSerializer):
     ``is_superuser`` stays read-only: staff cannot grant what they may lack.
     """
 
-    password = PasswordField(required=False)
+    password = PasswordField(
+        required=False,
+        help_text=_("Sets the password; required to create a user. Never returned."),
+    )
 
     class Meta:
         model = User
@@ -169,6 +178,7 @@ class AdminUserSerializer(BaseUserSerializer):
         return user
 
 
+@extend_schema_serializer(description="Credentials in, a token pair out.")
 class LoginSerializer(TokenObtainPairSerializer):
     """USERNAME_FIELD and password in, ``{access, refresh}`` out; each login starts a family.
 
@@ -176,19 +186,28 @@ class LoginSerializer(TokenObtainPairSerializer):
     """
 
     token_class = RefreshToken
-    access = serializers.CharField(read_only=True)
-    refresh = serializers.CharField(read_only=True)
+    access = serializers.CharField(
+        read_only=True,
+        help_text=_("Send it as `Authorization: Bearer <access>`; it expires soon."),
+    )
+    refresh = serializers.CharField(
+        read_only=True,
+        help_text=_("Gives a new pair at `auth/refresh/`; ends the login at `auth/logout/`."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["password"] = PasswordField()
 
 
+@extend_schema_serializer(description="A refresh token in, a new token pair out.")
 class RefreshSerializer(serializers.Serializer):
     """A refresh token in; a new access token and the rotated refresh token out."""
 
-    refresh = TextField()
-    access = serializers.CharField(read_only=True)
+    refresh = TextField(
+        help_text=_("In: a refresh token. Out: its replacement; the one sent is used up.")
+    )
+    access = serializers.CharField(read_only=True, help_text=_("A new access token."))
 
     def validate(self, attrs):
         token = rotate_refresh_token(attrs["refresh"])
@@ -198,7 +217,10 @@ class RefreshSerializer(serializers.Serializer):
 class LogoutSerializer(serializers.Serializer):
     """The refresh token of the login to end."""
 
-    refresh = TextField(write_only=True)
+    refresh = TextField(
+        write_only=True,
+        help_text=_("A refresh token from `auth/login/` or `auth/refresh/`."),
+    )
 
     def validate_refresh(self, value):
         try:
@@ -210,11 +232,12 @@ class LogoutSerializer(serializers.Serializer):
         revoke_refresh_token(self.validated_data["refresh"])
 
 
+@extend_schema_serializer(description="Your current password and a new one.")
 class PasswordChangeSerializer(serializers.Serializer):
     """The current password and a new one; every token of the user is then revoked."""
 
-    old_password = PasswordField()
-    new_password = PasswordField()
+    old_password = PasswordField(help_text=_("Your current password."))
+    new_password = PasswordField(help_text=_("Must pass the site's password validators."))
 
     def validate_old_password(self, value):
         if not self.context["request"].user.check_password(value):

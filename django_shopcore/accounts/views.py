@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, permissions, status, views, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -12,6 +12,8 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
 from ..core.exceptions import Conflict
 from ..core.pagination import ShopcorePageNumberPagination
+from ..core.schema import ADMIN_ONLY
+from ..core.schema_errors import example, extend_responses, raises
 from ..core.settings import shopcore_settings
 from ..core.throttling import ShopcoreScopedRateThrottle
 from ..core.views import ShopcoreViewMixin, authentication_classes
@@ -44,6 +46,13 @@ class CredentialsViewMixin(ShopcoreViewMixin):
         return None
 
 
+@extend_schema(
+    tags=["Auth"],
+    summary="Register",
+    description="Create an account. The password must pass the site's password validators; "
+    "privileges cannot be set here. Log in afterwards for tokens.",
+)
+@extend_responses(success="The new account, without its password.")
 class RegisterView(CredentialsViewMixin, generics.CreateAPIView):
     throttle_scope = "register"
 
@@ -63,6 +72,26 @@ class TokenView(CredentialsViewMixin, generics.GenericAPIView):
         return Response(serializer.validated_data)
 
 
+@extend_schema(
+    tags=["Auth"],
+    summary="Log in",
+    description="Exchange credentials for an `access` token (send it as "
+    "`Authorization: Bearer <access>`; in Swagger UI, paste it into **Authorize**) "
+    "and a `refresh` token.",
+)
+@extend_responses(
+    success="The token pair.",
+    errors=[
+        raises(
+            401,
+            "Wrong username or password, or an inactive account.",
+            BadCredentials=example(
+                {"detail": "No active account found with the given credentials"},
+                "Wrong credentials",
+            ),
+        )
+    ],
+)
 class LoginView(TokenView):
     serializer_class = LoginSerializer
     throttle_scope = "login"
@@ -71,11 +100,48 @@ class LoginView(TokenView):
 # Reuse detection revokes a family and then fails the request: under
 # ATOMIC_REQUESTS the failure must not roll the revocation back.
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
+@extend_schema(
+    tags=["Auth"],
+    summary="Refresh the tokens",
+    description="Exchange a refresh token for a new `access` token and a new `refresh` "
+    "token. The refresh token sent is used up: sending it again is a 401 and ends that login.",
+)
+@extend_responses(
+    success="A new token pair.",
+    errors=[
+        raises(
+            401,
+            "The refresh token is invalid, expired, used up or revoked.",
+            Blacklisted=example(
+                {"detail": "Token is blacklisted", "code": "token_not_valid"},
+                "Refresh token already used",
+            ),
+        )
+    ],
+)
 class RefreshView(TokenView):
     serializer_class = RefreshSerializer
     throttle_scope = "refresh"
 
 
+@extend_schema(
+    tags=["Auth"],
+    summary="Log out",
+    description="End one login: its refresh token (and every token refreshed from the same "
+    "login) stops working.",
+)
+@extend_responses(
+    errors=[
+        raises(
+            403,
+            "The refresh token belongs to another user.",
+            OtherUsersToken=example(
+                {"detail": "This refresh token belongs to another user."},
+                "Another user's token",
+            ),
+        )
+    ]
+)
 class LogoutView(ShopcoreViewMixin, generics.GenericAPIView):
     """Ends one login: its refresh token is blacklisted and its family revoked."""
 
@@ -92,6 +158,11 @@ class LogoutView(ShopcoreViewMixin, generics.GenericAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema(
+    tags=["Auth"],
+    summary="Log out everywhere",
+    description="End every login of the caller: all their refresh tokens stop working.",
+)
 class LogoutAllView(ShopcoreViewMixin, views.APIView):
     """Ends every login of the caller: all their refresh tokens are revoked."""
 
@@ -103,6 +174,21 @@ class LogoutAllView(ShopcoreViewMixin, views.APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema(tags=["Auth"])
+@extend_schema_view(
+    get=[
+        extend_schema(summary="Get your profile", description="The signed-in user's profile."),
+        extend_responses(success="Your profile."),
+    ],
+    patch=[
+        extend_schema(
+            summary="Update your profile",
+            description="Only the fields sent; privileges and the password cannot be changed "
+            "here (see `auth/password/`).",
+        ),
+        extend_responses(success="Your updated profile."),
+    ],
+)
 class MeView(ShopcoreViewMixin, generics.RetrieveUpdateAPIView):
     """The caller's own profile."""
 
@@ -116,6 +202,12 @@ class MeView(ShopcoreViewMixin, generics.RetrieveUpdateAPIView):
         return self.request.user
 
 
+@extend_schema(
+    tags=["Auth"],
+    summary="Change your password",
+    description="The current password and a new one that passes the password validators. "
+    "Every token of the user stops working: log in again.",
+)
 class PasswordChangeView(ShopcoreViewMixin, generics.GenericAPIView):
     """Changes the caller's password; their refresh and access tokens stop working."""
 
@@ -132,6 +224,58 @@ class PasswordChangeView(ShopcoreViewMixin, generics.GenericAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+# Staff may not manage a superuser (check_may_manage).
+SUPERUSER_ONLY = raises(
+    403,
+    "Only a superuser may change or delete a superuser.",
+    SuperuserOnly=example(
+        {"detail": "Only a superuser can change or delete a superuser."}, "Staff on a superuser"
+    ),
+)
+
+
+@extend_schema(tags=["Users"])
+@extend_schema_view(
+    list=extend_schema(summary="List users", description=f"A page of users, by id. {ADMIN_ONLY}"),
+    create=extend_schema(
+        summary="Create a user",
+        description=f"With a password, which must pass the password validators. {ADMIN_ONLY}",
+    ),
+    retrieve=extend_schema(summary="Get a user", description=ADMIN_ONLY),
+    update=[
+        extend_schema(
+            summary="Replace a user",
+            description="Setting a password or deactivating the user ends all their logins. "
+            f"Only a superuser may change a superuser. {ADMIN_ONLY}",
+        ),
+        extend_responses(errors=[SUPERUSER_ONLY]),
+    ],
+    partial_update=[
+        extend_schema(
+            summary="Update a user",
+            description="Only the fields sent. Setting a password or deactivating the user "
+            f"ends all their logins. Only a superuser may change a superuser. {ADMIN_ONLY}",
+        ),
+        extend_responses(errors=[SUPERUSER_ONLY]),
+    ],
+    destroy=[
+        extend_schema(
+            summary="Delete a user",
+            description="Only a superuser may delete a superuser; nobody may delete their own "
+            f"account. {ADMIN_ONLY}",
+        ),
+        extend_responses(
+            errors=[
+                SUPERUSER_ONLY,
+                raises(
+                    409,
+                    "You tried to delete your own account.",
+                    OwnAccount=example({"detail": "You cannot delete your own account."}, "Self"),
+                ),
+            ]
+        ),
+    ],
+)
 class UserViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
     """User management for admins (``USER_ADMIN_PERMISSION_CLASSES``)."""
 

@@ -84,9 +84,15 @@ class CategorySummaryFieldExtension(OpenApiSerializerFieldExtension):
     target_class = "django_shopcore.catalog.serializers.CategorySummaryField"
     match_subclasses = True
 
+    # The request's description: a help_text would also wrap the response's $ref in allOf.
+    request_description = "The category's id."
+
     def map_serializer_field(self, auto_schema, direction):
         if direction == "request":
-            return auto_schema._map_serializer_field(
+            # Private, as drf-spectacular's own docs have field extensions call it:
+            # the field's default schema, which has no public accessor.
+            schema = auto_schema._map_serializer_field(
                 self.target, direction, bypass_extensions=True
             )
+            return {**schema, "description": self.request_description}
         return auto_schema.resolve_serializer(CategorySummarySerializer, direction).ref

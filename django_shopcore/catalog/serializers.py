@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
@@ -16,11 +17,15 @@ from ..core.serializers import (
 from .models import Category, Product
 
 
+@extend_schema_serializer(description="A category: a node of the category tree.")
 class CategorySerializer(
     IntegrityErrorAsValidationErrorMixin, SaveGivenFieldsMixin, ModelSerializer
 ):
     parent = IntegerPrimaryKeyRelatedField(
-        queryset=Category.objects.all(), allow_null=True, required=False
+        queryset=Category.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text=_("The parent category's id, or null for a root category."),
     )
 
     class Meta:
@@ -37,12 +42,17 @@ class CategorySerializer(
         ]
         read_only_fields = ["depth"]
         extra_kwargs = {
-            "name": {"validators": [UniqueValidator(queryset=Category.objects.all())]},
+            "name": {
+                "validators": [UniqueValidator(queryset=Category.objects.all())],
+                "help_text": _("Unique."),
+            },
             # Derived from the name when absent, and kept on rename.
             "slug": {
                 "required": False,
                 "validators": [UniqueValidator(queryset=Category.objects.all())],
+                "help_text": _("Unique; derived from the name when left out."),
             },
+            "depth": {"help_text": _("0 for a root category, 1 for its children, and so on.")},
         }
 
     def validate_parent(self, parent):
@@ -73,13 +83,26 @@ class CategorySummaryField(IntegerPrimaryKeyRelatedField):
         return {item.pk: self.display_value(item) for item in queryset}
 
 
+@extend_schema_serializer(
+    description="A product. Its `category` is written as an id and read as `{id, name, slug}`."
+)
 class ProductSerializer(
     IntegrityErrorAsValidationErrorMixin, SaveGivenFieldsMixin, ModelSerializer
 ):
     category = CategorySummaryField(queryset=Category.objects.all())
-    price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0"))
+    price = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        help_text=_('A decimal with 2 places, as a string (`"19.99"`); not negative.'),
+    )
     # The upper bound is PostgreSQL's integer column's.
-    stock = serializers.IntegerField(min_value=0, max_value=MAX_INT32, required=False)
+    stock = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_INT32,
+        required=False,
+        help_text=_("Units in stock; not negative. 0 when left out."),
+    )
 
     class Meta:
         model = Product
@@ -100,5 +123,9 @@ class ProductSerializer(
             "slug": {
                 "required": False,
                 "validators": [UniqueValidator(queryset=Product.objects.all())],
+                "help_text": _("Unique; derived from the name when left out."),
+            },
+            "is_active": {
+                "help_text": _("Inactive products are hidden from everyone but admins.")
             },
         }

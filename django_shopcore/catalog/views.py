@@ -5,6 +5,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers, quo
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import BasePermission
@@ -12,6 +13,8 @@ from rest_framework.response import Response
 
 from ..core.cache import digest
 from ..core.exceptions import Conflict
+from ..core.schema import ADMIN_ONLY
+from ..core.schema_errors import example, extend_responses, raises
 from ..core.settings import shopcore_settings
 from ..core.views import ShopcoreViewMixin
 from .cache import get_response, response_key, set_response
@@ -117,6 +120,51 @@ def conditional_response(request, response, last_modified_ns):
     return response
 
 
+@extend_schema(tags=["Categories"])
+@extend_schema_view(
+    list=extend_schema(
+        summary="List categories",
+        description="A page of categories, by name. `parent` narrows to the children of one "
+        "category (or to the roots with `parent=null`).",
+    ),
+    create=extend_schema(
+        summary="Create a category",
+        description=f"The slug is derived from the name when left out. {ADMIN_ONLY}",
+    ),
+    retrieve=extend_schema(summary="Get a category", description="One category, by id."),
+    update=extend_schema(
+        summary="Replace a category",
+        description="All writable fields. Moving a category under itself or one of its "
+        f"subcategories is a 400. {ADMIN_ONLY}",
+    ),
+    partial_update=extend_schema(
+        summary="Update a category",
+        description="Only the fields sent. Moving a category under itself or one of its "
+        f"subcategories is a 400. {ADMIN_ONLY}",
+    ),
+    destroy=[
+        extend_schema(
+            summary="Delete a category",
+            description="Only an empty category: one with subcategories or products is a 409. "
+            f"{ADMIN_ONLY}",
+        ),
+        extend_responses(
+            errors=[
+                raises(
+                    409,
+                    "The category still has subcategories or products.",
+                    HasProducts=example(
+                        {
+                            "detail": "Category “Shoes” still has products; "
+                            "move or delete them first."
+                        },
+                        "Category with products",
+                    ),
+                )
+            ]
+        ),
+    ],
+)
 class CategoryViewSet(CatalogViewSet):
     queryset = Category.objects.order_by("name", "id")
     filterset_class = CategoryFilterSet
@@ -139,6 +187,35 @@ class CategoryViewSet(CatalogViewSet):
         instance.delete()
 
 
+@extend_schema(tags=["Products"])
+@extend_schema_view(
+    list=extend_schema(
+        summary="List products",
+        description="A page of products, newest first. Every filter is optional and they "
+        "combine: `category` includes its subcategories, `min_price` and `max_price` are "
+        "inclusive, `search` matches all its keywords against the name and description, "
+        "`in_stock=true` keeps products with stock. Inactive products are listed for "
+        "admins only.",
+    ),
+    create=extend_schema(
+        summary="Create a product",
+        description="`category` is a category id. The slug is derived from the name when left "
+        f"out. Negative prices and stock are a 400. {ADMIN_ONLY}",
+    ),
+    retrieve=extend_schema(
+        summary="Get a product",
+        description="One product, by id; its `category` is read as `{id, name, slug}`. "
+        "Inactive products are found for admins only.",
+    ),
+    update=extend_schema(
+        summary="Replace a product", description=f"All writable fields. {ADMIN_ONLY}"
+    ),
+    partial_update=extend_schema(
+        summary="Update a product",
+        description=f'Only the fields sent, e.g. `{{"stock": 0}}`. {ADMIN_ONLY}',
+    ),
+    destroy=extend_schema(summary="Delete a product", description=ADMIN_ONLY),
+)
 class ProductViewSet(CatalogViewSet):
     queryset = Product.objects.select_related("category")
     filterset_class = ProductFilterSet
