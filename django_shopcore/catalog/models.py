@@ -1,5 +1,7 @@
 """Catalog models: the category tree and products."""
 
+from functools import partial
+
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router, transaction
 from django.db.models import F, Max, Min, Q, Subquery, Value
@@ -7,7 +9,7 @@ from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext_lazy as _
 
 from ..core.ids import BIGINT_MAX_DIGITS
-from ..core.models import SLUG_MAX_LENGTH, TimestampedModel, unique_slug
+from ..core.models import SLUG_MAX_LENGTH, TimestampedModel, save_with_derived_slug
 
 PATH_SEPARATOR = "/"
 PATH_MAX_LENGTH = 1024
@@ -87,8 +89,13 @@ class Category(TimestampedModel):
         return self.name
 
     def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Category, self.name, exclude_pk=self.pk)
+        if self.slug:
+            self._save_in_tree(*args, **kwargs)
+        else:
+            save_with_derived_slug(self, partial(self._save_in_tree, *args, **kwargs))
+
+    def _save_in_tree(self, *args, **kwargs):
+        """Save, keeping ``path`` and ``depth`` (and the descendants' on a move) right."""
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "parent" not in update_fields:
             super().save(*args, **kwargs)
@@ -242,6 +249,7 @@ class Product(TimestampedModel):
         return self.name
 
     def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Product, self.name, exclude_pk=self.pk)
-        super().save(*args, **kwargs)
+        if self.slug:
+            super().save(*args, **kwargs)
+        else:
+            save_with_derived_slug(self, partial(super().save, *args, **kwargs))

@@ -11,6 +11,8 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .models import constraint_field
+
 
 class Conflict(exceptions.APIException):
     """A write that would break data integrity (HTTP 409)."""
@@ -64,30 +66,3 @@ def integrity_error_to_validation_error(exc, model):
     if "unique" in message.lower():
         return exceptions.ValidationError({field: [_("This value is already in use.")]})
     return exceptions.ValidationError({field: [_("This value is not allowed.")]})
-
-
-def constraint_field(message, model):
-    """The field a database error message names, through the model's constraints.
-
-    PostgreSQL messages quote the constraint name; SQLite's name the column
-    (``UNIQUE constraint failed: table.column``) or the CHECK constraint.
-    """
-    if model is None:
-        return None
-    opts = model._meta
-    for constraint in opts.constraints:
-        if constraint.name in message:
-            fields = getattr(constraint, "fields", ()) or constraint_check_fields(constraint)
-            if fields:
-                return fields[0]
-    for field in opts.concrete_fields:
-        if f"{opts.db_table}.{field.column}" in message:
-            return field.name
-    return None
-
-
-def constraint_check_fields(constraint):
-    condition = getattr(constraint, "condition", None)
-    if condition is None:
-        return ()
-    return [child[0].split("__")[0] for child in condition.children if isinstance(child, tuple)]

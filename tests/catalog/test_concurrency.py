@@ -210,3 +210,23 @@ def test_crossed_moves_under_each_others_children_never_deadlock(round_number):
     # Refused by the serializer's check or, when both passed it, by save() under the lock.
     assert list(refused) == ["parent"]
     assert_paths_consistent()
+
+
+def test_concurrent_creates_of_one_name_each_get_a_distinct_derived_slug():
+    """No client sent a slug, so none may be refused for one."""
+    admin = AdminFactory()
+    category = CategoryFactory()
+
+    def task(index):
+        response = bearer_client(admin).post(
+            "/api/products/",
+            {"name": "Same Name", "price": "1.00", "category": category.pk},
+            format="json",
+        )
+        return response.status_code, response.json()
+
+    results, errors = run_concurrently(task)
+    assert errors == [None] * WRITERS
+    assert [status for status, _ in results] == [201] * WRITERS, results
+    slugs = {body["slug"] for _, body in results}
+    assert slugs == {"same-name", *(f"same-name-{n}" for n in range(2, WRITERS + 1))}
