@@ -8,6 +8,7 @@ from rest_framework.validators import UniqueValidator
 
 from ..core.ids import MAX_INT32
 from ..core.serializers import (
+    DecimalField,
     IntegerPrimaryKeyRelatedField,
     IntegrityErrorAsValidationErrorMixin,
     ModelSerializer,
@@ -77,7 +78,7 @@ class ProductSerializer(
     IntegrityErrorAsValidationErrorMixin, SaveGivenFieldsMixin, ModelSerializer
 ):
     category = CategorySummaryField(queryset=Category.objects.all())
-    price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0"))
+    price = DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0"))
     # The upper bound is PostgreSQL's integer column's.
     stock = serializers.IntegerField(min_value=0, max_value=MAX_INT32, required=False)
 
