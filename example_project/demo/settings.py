@@ -129,6 +129,9 @@ if env.str("REDIS_URL", default=""):
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": env.str("REDIS_URL"),
+            # Seconds: with Redis unreachable a request waits this long, then
+            # reads the database (shopcore never fails on the cache).
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
         }
     }
 else:
