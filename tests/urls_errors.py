@@ -1,8 +1,10 @@
-"""URLs with views that fail, for the request id and error logging tests."""
+"""URLs with views that fail, for the request id, error logging and outage tests."""
 
+from django.http import JsonResponse
 from django.urls import include, path
 from rest_framework.views import APIView
 
+from django_shopcore.catalog.models import Product
 from django_shopcore.core.views import ShopcoreViewMixin
 
 
@@ -17,7 +19,13 @@ def failing_view(request):
     raise RuntimeError("the plain view broke")
 
 
+def count_view(request):
+    """A view outside DRF that reads the database."""
+    return JsonResponse({"products": Product.objects.count()})
+
+
 urlpatterns = [
+    path("count/", count_view),
     path("api/", include("django_shopcore.urls")),
     path("fail/api/", FailingAPIView.as_view()),
     path("fail/plain/", failing_view),

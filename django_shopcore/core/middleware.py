@@ -1,8 +1,11 @@
-"""Request ids: each request gets one, echoed in ``X-Request-ID`` and put on its log records."""
+"""Middleware: request ids (``X-Request-ID``) and a 503 for an unreachable database."""
 
 import re
 import uuid
 
+from django.http import JsonResponse
+
+from .exceptions import DATABASE_UNAVAILABLE_ERRORS, DatabaseUnavailable, log_database_unavailable
 from .logging import request_id_var
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -36,3 +39,25 @@ class RequestIdMiddleware:
 def incoming_request_id(request):
     value = request.headers.get(REQUEST_ID_HEADER, "")
     return value if VALID_REQUEST_ID.fullmatch(value) else None
+
+
+class DatabaseUnavailableMiddleware:
+    """A JSON 503 with Retry-After, not a 500, when a view outside DRF cannot reach the
+    database (shopcore's DRF views answer so on their own)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DATABASE_UNAVAILABLE_ERRORS):
+            return None
+        log_database_unavailable(exception)
+        response = JsonResponse(
+            {"detail": str(DatabaseUnavailable.default_detail)},
+            status=DatabaseUnavailable.status_code,
+        )
+        response["Retry-After"] = str(DatabaseUnavailable.wait)
+        return response

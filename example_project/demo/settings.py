@@ -81,6 +81,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A JSON 503 with Retry-After when a view outside DRF (the admin) cannot reach
+    # the database; shopcore's API views answer so on their own.
+    "django_shopcore.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 # Browser scripts from these origins may call the API (django-cors-headers).
