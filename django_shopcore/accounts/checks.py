@@ -1,6 +1,10 @@
-"""System checks of what the accounts app relies on: simplejwt's blacklist app."""
+"""System checks of what the accounts app relies on: simplejwt's blacklist app and signing key."""
 
-from django.core.checks import Error, Tags, register
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+# The shortest HMAC key each algorithm's hash allows (RFC 7518, section 3.2), in bytes.
+HMAC_MIN_KEY_BYTES = {"HS256": 32, "HS384": 48, "HS512": 64}
 
 
 @register(Tags.security)
@@ -23,5 +27,30 @@ def check_refresh_rotation_blacklist(app_configs, **kwargs):
             hint="Add 'rest_framework_simplejwt.token_blacklist' to INSTALLED_APPS and run "
             "migrate.",
             id="shopcore.E004",
+        )
+    ]
+
+
+@register(Tags.security)
+def check_signing_key_length(app_configs, **kwargs):
+    """An HMAC key shorter than its hash is guessable offline from any one token."""
+    jwt_settings = getattr(settings, "SIMPLE_JWT", {})
+    algorithm = jwt_settings.get("ALGORITHM", "HS256")
+    min_bytes = HMAC_MIN_KEY_BYTES.get(algorithm)
+    if min_bytes is None:  # An asymmetric key: its length is the key pair's business.
+        return []
+    # simplejwt signs with SECRET_KEY when SIGNING_KEY is not set.
+    key = jwt_settings.get("SIGNING_KEY", settings.SECRET_KEY)
+    key_bytes = len(key.encode() if isinstance(key, str) else key)
+    if key_bytes >= min_bytes:
+        return []
+    source = "SIMPLE_JWT['SIGNING_KEY']" if "SIGNING_KEY" in jwt_settings else "SECRET_KEY"
+    return [
+        Warning(
+            f"The JWT signing key ({source}) is {key_bytes} bytes long; {algorithm} needs at "
+            f"least {min_bytes}: a shorter key can be brute-forced from any issued token.",
+            hint=f"Set {source} to a random value of at least {min_bytes} bytes, e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(64))'.",
+            id="shopcore.W003",
         )
     ]

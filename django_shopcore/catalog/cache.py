@@ -6,17 +6,22 @@ responses, subtree ids, and product responses, which embed their category);
 category list cached.
 """
 
+from contextlib import suppress
+
 from django.db import transaction
 from django.db.models import Subquery
 from django.db.models.signals import post_delete, post_save
 
 from ..core.cache import (
     KEY_PREFIX,
+    CacheUnavailable,
+    apply_pending_bumps,
     bump_versions,
     digest,
     get_cache,
     get_versions,
     is_shared,
+    shared_cache,
     version_key,
 )
 from ..core.settings import shopcore_settings
@@ -35,7 +40,8 @@ def invalidate(model):
 
     Bumped at once (so the writer's next read is fresh) and again after the
     commit, so that a read racing the transaction cannot cache the old rows
-    under the new version.
+    under the new version. With the cache down the write still succeeds:
+    bump_versions() retries once the cache is back.
     """
     names = BUMPED_BY[model]
     bump_versions(names)
@@ -65,20 +71,38 @@ def subtree_ids(reference_q, reference):
     back in one round trip. A literal list, unlike a subquery, lets
     PostgreSQL estimate how many products match.
     """
-    cache = get_cache()
-    if not is_shared(cache):
+    if not is_shared(get_cache()):
         # Another worker's category write would leave this one's list stale.
         return load_subtree_ids(reference_q)
-    versions_key, key = version_key(CATEGORIES), f"{KEY_PREFIX}:subtree:{digest(reference)}"
-    found = cache.get_many([versions_key, key])
+    key = f"{KEY_PREFIX}:subtree:{digest(reference)}"
+    version, ids = cached_subtree_ids(key)
+    if ids is not None:
+        return ids
+    ids = load_subtree_ids(reference_q)
+    if version is not None:
+        # Logged when it fails; the next request then reads the database again.
+        with suppress(CacheUnavailable):
+            shared_cache.set(key, (version, ids), timeout=shopcore_settings.CACHE_TIMEOUT)
+    return ids
+
+
+def cached_subtree_ids(key):
+    """(the categories version, the ids cached under it or None); (None, None) when the
+    cache cannot be used."""
+    if not apply_pending_bumps():
+        return None, None
+    versions_key = version_key(CATEGORIES)
+    try:
+        found = shared_cache.get_many([versions_key, key])
+    except CacheUnavailable:
+        return None, None
     version = found.get(versions_key)
     if version is not None and key in found and found[key][0] == version:
-        return found[key][1]
+        return version, found[key][1]
     if version is None:
-        (version,) = get_versions([CATEGORIES])
-    ids = load_subtree_ids(reference_q)
-    cache.set(key, (version, ids), timeout=shopcore_settings.CACHE_TIMEOUT)
-    return ids
+        versions = get_versions([CATEGORIES])
+        version = versions[0] if versions else None
+    return version, None
 
 
 def load_subtree_ids(reference_q):
@@ -95,7 +119,8 @@ def load_subtree_ids(reference_q):
 
 
 def response_key(model, request):
-    """The cache key of an anonymous GET, or None when the cache is off.
+    """The cache key of an anonymous GET and its Last-Modified, or Nones when the cache is
+    off or failing.
 
     The absolute URL is part of the key: the page links in the body use it.
     """
@@ -103,6 +128,8 @@ def response_key(model, request):
         return None, None
     names = RESPONSE_DEPENDS_ON[model]
     versions = get_versions(names)
+    if versions is None:  # The cache fails: the response is read and not stored.
+        return None, None
     params = sorted(request.query_params.lists())
     url = request.build_absolute_uri(request.path)
     media_type = request.accepted_media_type
@@ -112,8 +139,13 @@ def response_key(model, request):
 
 
 def get_response(key):
-    return get_cache().get(key)
+    try:
+        return shared_cache.get(key)
+    except CacheUnavailable:
+        return None
 
 
 def set_response(key, value):
-    get_cache().set(key, value, timeout=shopcore_settings.CACHE_TIMEOUT)
+    # Logged when it fails; the response is then simply not cached.
+    with suppress(CacheUnavailable):
+        shared_cache.set(key, value, timeout=shopcore_settings.CACHE_TIMEOUT)

@@ -1,16 +1,35 @@
 """Catalog models: the category tree and products."""
 
+from functools import partial
+
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import F, Max, Min, Q, Subquery, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext_lazy as _
 
 from ..core.ids import BIGINT_MAX_DIGITS
-from ..core.models import SLUG_MAX_LENGTH, TimestampedModel, unique_slug
+from ..core.models import SLUG_MAX_LENGTH, TimestampedModel, save_with_derived_slug
 
 PATH_SEPARATOR = "/"
 PATH_MAX_LENGTH = 1024
+# The PostgreSQL advisory lock key that serializes tree writes (any bigint
+# unused by the host; this one spells "shopcat" in ASCII).
+TREE_LOCK_KEY = 0x73686F70636174
+
+
+def lock_tree(using):
+    """Serialize the tree writes of concurrent transactions until this one ends.
+
+    Row locks alone deadlock: a move updates every descendant, in an order no
+    lock taken beforehand can match when two subtrees move into each other.
+    Transaction-scoped, so that it holds behind a pgbouncer in transaction mode.
+    SQLite needs none: it serializes all writes.
+    """
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TREE_LOCK_KEY])
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -70,24 +89,33 @@ class Category(TimestampedModel):
         return self.name
 
     def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Category, self.name, exclude_pk=self.pk)
+        if self.slug:
+            self._save_in_tree(*args, **kwargs)
+        else:
+            save_with_derived_slug(self, partial(self._save_in_tree, *args, **kwargs))
+
+    def _save_in_tree(self, *args, **kwargs):
+        """Save, keeping ``path`` and ``depth`` (and the descendants' on a move) right."""
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "parent" not in update_fields:
             super().save(*args, **kwargs)
             return
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "path", "depth"}
-        with transaction.atomic():
+        using = kwargs.get("using") or router.db_for_write(Category, instance=self)
+        with transaction.atomic(using=using):
             if self._state.adding:
                 # The path ends with our own id, which the insert assigns.
+                if self.parent_id is not None:
+                    # A move of an ancestor must not miss the new row.
+                    lock_tree(using)
                 super().save(*args, **kwargs)
                 self._set_path(self._parent_path())
-                super().save(update_fields=["path", "depth"])
+                super().save(using=using, update_fields=["path", "depth"])
                 return
-            # Lock this row and the parent's in id order, so that crossed moves
-            # (A under B, B under A) queue instead of deadlocking, and read their
-            # stored paths: the in-memory ones may be stale if an ancestor moved.
+            lock_tree(using)
+            # Read the stored paths, the in-memory ones may be stale if an ancestor
+            # moved; locked in id order for databases without the tree lock.
             stored_paths = dict(
                 Category.objects.select_for_update()
                 .filter(pk__in=[pk for pk in (self.pk, self.parent_id) if pk is not None])
@@ -221,6 +249,7 @@ class Product(TimestampedModel):
         return self.name
 
     def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Product, self.name, exclude_pk=self.pk)
-        super().save(*args, **kwargs)
+        if self.slug:
+            super().save(*args, **kwargs)
+        else:
+            save_with_derived_slug(self, partial(super().save, *args, **kwargs))

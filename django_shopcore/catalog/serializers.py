@@ -9,6 +9,7 @@ from rest_framework.validators import UniqueValidator
 
 from ..core.ids import MAX_INT32
 from ..core.serializers import (
+    DecimalField,
     IntegerPrimaryKeyRelatedField,
     IntegrityErrorAsValidationErrorMixin,
     ModelSerializer,
@@ -90,7 +91,7 @@ class ProductSerializer(
     IntegrityErrorAsValidationErrorMixin, SaveGivenFieldsMixin, ModelSerializer
 ):
     category = CategorySummaryField(queryset=Category.objects.all())
-    price = serializers.DecimalField(
+    price = DecimalField(
         max_digits=10,
         decimal_places=2,
         min_value=Decimal("0"),

@@ -1,15 +1,20 @@
-"""The shopcore exception handler: integrity errors become 400/409, never 500."""
+"""The shopcore exception handler: integrity errors become 400/409, an unreachable
+database 503, never 500."""
+
+import logging
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .models import constraint_field
 
 
 class Conflict(exceptions.APIException):
@@ -28,6 +33,28 @@ class RequestTooLarge(exceptions.APIException):
     default_code = "request_too_large"
 
 
+class DatabaseUnavailable(exceptions.APIException):
+    """The database cannot be reached or refuses work for now (HTTP 503, with Retry-After)."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = _("The service is temporarily unavailable; retry later.")
+    default_code = "service_unavailable"
+    # Seconds for Retry-After: DRF's handler sends the ``wait`` of an exception.
+    wait = 5
+
+
+# Raised by the database driver for a server it cannot reach, a connection it
+# lost, or work the server refuses now (shutting down, too many connections):
+# none of it is the client's fault or a bug in the code.
+DATABASE_UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
+
+logger = logging.getLogger(__name__)
+
+
+def log_database_unavailable(exc):
+    logger.warning("The database is unavailable: %s", type(exc).__name__, exc_info=exc)
+
+
 def exception_handler(exc, context):
     """DRF's handler, after mapping database integrity errors to client errors."""
     return drf_exception_handler(to_api_exception(exc, context), context)
@@ -39,6 +66,9 @@ def to_api_exception(exc, context):
             _("The request body is larger than %(limit)d bytes.")
             % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
         )
+    if isinstance(exc, DATABASE_UNAVAILABLE_ERRORS):
+        log_database_unavailable(exc)
+        return DatabaseUnavailable()
     if isinstance(exc, (ProtectedError, RestrictedError)):
         return Conflict(_("It is still referenced by other records; remove those first."))
     if isinstance(exc, IntegrityError):
@@ -64,30 +94,3 @@ def integrity_error_to_validation_error(exc, model):
     if "unique" in message.lower():
         return exceptions.ValidationError({field: [_("This value is already in use.")]})
     return exceptions.ValidationError({field: [_("This value is not allowed.")]})
-
-
-def constraint_field(message, model):
-    """The field a database error message names, through the model's constraints.
-
-    PostgreSQL messages quote the constraint name; SQLite's name the column
-    (``UNIQUE constraint failed: table.column``) or the CHECK constraint.
-    """
-    if model is None:
-        return None
-    opts = model._meta
-    for constraint in opts.constraints:
-        if constraint.name in message:
-            fields = getattr(constraint, "fields", ()) or constraint_check_fields(constraint)
-            if fields:
-                return fields[0]
-    for field in opts.concrete_fields:
-        if f"{opts.db_table}.{field.column}" in message:
-            return field.name
-    return None
-
-
-def constraint_check_fields(constraint):
-    condition = getattr(constraint, "condition", None)
-    if condition is None:
-        return ()
-    return [child[0].split("__")[0] for child in condition.children if isinstance(child, tuple)]

@@ -29,6 +29,20 @@ class TextEmailField(TextOnlyMixin, serializers.EmailField):
     pass
 
 
+class DecimalField(serializers.DecimalField):
+    """DRF's DecimalField for ASCII digits only, and without a negative zero.
+
+    Python's Decimal reads any Unicode digit ("٣" is 3), which no client means
+    to send as a price; and DRF echoes "-0" as "-0.00".
+    """
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not data.isascii():
+            self.fail("invalid")
+        value = super().to_internal_value(data)
+        return value.copy_abs() if value.is_zero() else value
+
+
 class IntegerPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """A related id: a JSON integer, or a string of ASCII digits as form data sends it.
 
@@ -64,6 +78,7 @@ class ModelSerializer(serializers.ModelSerializer):
         models.TextField: TextField,
         models.SlugField: TextSlugField,
         models.EmailField: TextEmailField,
+        models.DecimalField: DecimalField,
     }
 
 

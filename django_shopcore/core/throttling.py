@@ -3,6 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.throttling import ScopedRateThrottle
 
+from .cache import FallbackCache
 from .settings import shopcore_settings
 
 
@@ -13,6 +14,9 @@ class ShopcoreScopedRateThrottle(ScopedRateThrottle):
     without touching ``REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']``; a rate of
     None switches the scope off.
     """
+
+    # DRF's default cache, counted per process while it fails (never a 500, never off).
+    cache = FallbackCache("default", fallback_name="shopcore-throttles")
 
     def get_rate(self):
         try:

@@ -2,9 +2,11 @@
 
 from django.apps import apps
 from django.utils.module_loading import import_string
+from rest_framework.parsers import JSONParser
 from rest_framework.settings import api_settings
 
 from .exceptions import exception_handler
+from .parsers import ShopcoreJSONParser
 from .schema import ShopcoreAutoSchema
 from .settings import shopcore_settings
 
@@ -23,12 +25,19 @@ def authentication_classes():
 
 
 class ShopcoreViewMixin:
-    """Authentication and error handling from shopcore, whatever the host's DRF defaults are."""
+    """Authentication, parsing and error handling from shopcore, whatever DRF's defaults are."""
 
     schema = ShopcoreAutoSchema()
 
     def get_authenticators(self):
         return [auth() for auth in authentication_classes()]
+
+    def get_parsers(self):
+        # DRF's JSON parser answers some malformed bodies with a 500; a host's own parsers stay.
+        return [
+            ShopcoreJSONParser() if parser is JSONParser else parser()
+            for parser in self.parser_classes
+        ]
 
     def get_exception_handler(self):
         # Integrity errors must become 400/409 even under a custom EXCEPTION_HANDLER.

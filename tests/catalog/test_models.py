@@ -9,7 +9,8 @@ from django.db.models import ProtectedError
 from django.test.utils import CaptureQueriesContext
 
 from django_shopcore.catalog.models import Category, Product
-from django_shopcore.core.models import unique_slug
+from django_shopcore.core import models as core_models
+from django_shopcore.core.models import DERIVED_SLUG_ATTEMPTS, unique_slug
 
 from ..factories import CategoryFactory, ProductFactory
 
@@ -50,8 +51,9 @@ def test_moving_a_subtree_rewrites_descendants_in_one_update(django_assert_num_q
     a111 = CategoryFactory(name="a111", parent=a11)
 
     a1.parent = b
-    # savepoint, both paths locked in id order, own row, all descendants, release
-    with django_assert_num_queries(5):
+    # savepoint, the tree lock (PostgreSQL only), both paths locked in id order,
+    # own row, all descendants, release
+    with django_assert_num_queries(6 if connection.vendor == "postgresql" else 5):
         a1.save()
 
     a111.refresh_from_db()
@@ -236,3 +238,42 @@ def test_a_move_locks_itself_and_the_new_parent_in_id_order():
     assert "ORDER BY" in lock
     if connection.features.has_select_for_update:
         assert "FOR UPDATE" in lock
+
+
+def picks_taken_slugs_first(monkeypatch, taken, times):
+    """unique_slug() as in a race: it returns ``taken`` (committed by a concurrent
+    writer after the pick) ``times`` times before the real pick."""
+    calls = []
+
+    def racing_unique_slug(*args, **kwargs):
+        calls.append(args)
+        return taken if len(calls) <= times else unique_slug(*args, **kwargs)
+
+    monkeypatch.setattr(core_models, "unique_slug", racing_unique_slug)
+    return calls
+
+
+@pytest.mark.parametrize("factory", [ProductFactory, CategoryFactory])
+def test_a_derived_slug_taken_meanwhile_is_retried_with_the_next_one(monkeypatch, factory):
+    existing = factory(name="first", slug="same")
+    # A product's category comes first: its slug is not derived.
+    category = {"category": existing.category} if factory is ProductFactory else {}
+    calls = picks_taken_slugs_first(monkeypatch, "same", times=2)
+    instance = factory(name="Same", slug="", **category)
+    assert instance.slug == "same-2"
+    assert len(calls) == 3
+
+
+def test_a_derived_slug_gives_up_after_its_attempts(monkeypatch):
+    existing = ProductFactory(slug="same")
+    picks_taken_slugs_first(monkeypatch, "same", times=DERIVED_SLUG_ATTEMPTS)
+    with pytest.raises(IntegrityError):
+        ProductFactory(name="Same", slug="", category=existing.category)
+
+
+def test_a_derived_slug_does_not_retry_other_constraints(monkeypatch):
+    CategoryFactory(name="taken")
+    calls = picks_taken_slugs_first(monkeypatch, "unused", times=0)
+    with pytest.raises(IntegrityError):
+        CategoryFactory(name="taken", slug="")
+    assert len(calls) == 1

@@ -1,10 +1,12 @@
-"""System checks on the SHOPCORE setting: E001, E002 and E003."""
+"""System checks: the SHOPCORE setting (E001-E003), the response cache, the schema class and
+the JWT signing key."""
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
+from django_shopcore.accounts.checks import check_signing_key_length
 from django_shopcore.catalog.checks import check_response_cache_is_shared
 from django_shopcore.core.checks import check_schema_class, check_shopcore_setting
 
@@ -86,3 +88,35 @@ def test_drf_default_schema_class_is_a_warning():
 
 def test_spectacular_schema_class_is_fine():
     assert check_schema_class(None) == []
+
+
+@override_settings(SIMPLE_JWT={"SIGNING_KEY": "x" * 32})
+def test_w003_a_signing_key_as_long_as_the_hash_passes():
+    assert check_signing_key_length(None) == []
+
+
+@override_settings(SIMPLE_JWT={"SIGNING_KEY": "short-key"})
+def test_w003_a_short_signing_key_is_a_warning_with_a_hint():
+    (warning,) = check_signing_key_length(None)
+    assert warning.id == "shopcore.W003"
+    assert warning.msg.startswith(
+        "The JWT signing key (SIMPLE_JWT['SIGNING_KEY']) is 9 bytes long; HS256 needs at least 32"
+    )
+    assert "secrets.token_urlsafe" in warning.hint
+
+
+@override_settings(SIMPLE_JWT={}, SECRET_KEY="s" * 31)
+def test_w003_without_a_signing_key_secret_key_is_checked():
+    (warning,) = check_signing_key_length(None)
+    assert "(SECRET_KEY) is 31 bytes long" in warning.msg
+
+
+@override_settings(SIMPLE_JWT={"ALGORITHM": "HS512", "SIGNING_KEY": "k" * 63})
+def test_w003_longer_hashes_need_longer_keys():
+    (warning,) = check_signing_key_length(None)
+    assert "HS512 needs at least 64" in warning.msg
+
+
+@override_settings(SIMPLE_JWT={"ALGORITHM": "RS256", "SIGNING_KEY": "-----BEGIN..."})
+def test_w003_asymmetric_keys_are_not_measured():
+    assert check_signing_key_length(None) == []

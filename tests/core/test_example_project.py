@@ -1,5 +1,6 @@
 """Smoke tests of the example project, each in a subprocess with its own environment."""
 
+import json
 import os
 import re
 import socket
@@ -151,3 +152,28 @@ def test_gunicorn_serves_the_schema_and_swagger_ui(gunicorn_url):
         html = docs.read().decode()
     assert "swagger-ui" in html
     assert "/api/schema/" in html
+
+
+# In the example project's shell: a view that breaks, requested through the whole stack.
+FAILING_REQUEST = """
+from unittest import mock
+from django.test import Client
+with mock.patch(
+    "django_shopcore.catalog.views.ProductViewSet.list", side_effect=RuntimeError("boom")
+):
+    response = Client(raise_request_exception=False).get(
+        "/api/products/", HTTP_HOST="localhost", HTTP_X_REQUEST_ID="req-42"
+    )
+print(response.status_code, response["X-Request-ID"], response.content.decode())
+"""
+
+
+def test_an_unhandled_error_is_one_json_line_on_stderr_with_the_request_id(project_env):
+    result = manage("shell", "--no-imports", "-c", FAILING_REQUEST, env=project_env)
+    assert result.stdout.strip() == '500 req-42 {"detail": "Server error."}'
+    (line,) = [line for line in result.stderr.splitlines() if line.strip()]
+    event = json.loads(line)
+    assert event["level"] == "ERROR"
+    assert event["request_id"] == "req-42"
+    assert event["message"] == "Internal Server Error: /api/products/"
+    assert "RuntimeError: boom" in event["exc"]

@@ -124,3 +124,25 @@ def test_admin_password_reset_and_token_revocation_commit_together(
 
     user.refresh_from_db()
     assert user.check_password(DEFAULT_PASSWORD)
+
+
+# Arabic-Indic 3, 3.00, 10 and 1.5; a fullwidth 3.
+NON_ASCII_PRICES = ["\u0663", "\u0663.\u0660\u0660", "1\u0660", "\u0661.5", "\uff13"]
+
+
+@pytest.mark.parametrize("price", NON_ASCII_PRICES)
+def test_prices_refuse_non_ascii_digits(admin_client, price):
+    body = {"name": "Lamp", "category": CategoryFactory().pk, "price": price}
+    response = admin_client.post("/api/products/", body, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"price": ["A valid number is required."]}
+
+
+@pytest.mark.parametrize("price", ["-0", "-0.00", -0.0, "-0e3"])
+def test_a_negative_zero_price_is_zero(admin_client, price):
+    body = {"name": "Lamp", "category": CategoryFactory().pk, "price": price}
+    response = admin_client.post("/api/products/", body, format="json")
+    assert response.status_code == 201
+    assert response.json()["price"] == "0.00"
+    detail = admin_client.get(f"/api/products/{response.json()['id']}/")
+    assert detail.json()["price"] == "0.00"
