@@ -9,6 +9,8 @@ from django.db import connections
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from rest_framework.exceptions import ValidationError
 
 from ..core.counting import RowCount
@@ -16,7 +18,6 @@ from ..core.ids import is_digits, is_id
 from ..core.settings import shopcore_settings
 from .cache import subtree_ids
 from .models import Category, Product
-from .pagination import remember_count
 from .search import (
     ColumnInArray,
     collect_matches,
@@ -192,6 +193,12 @@ class CatalogFilterSet(django_filters.FilterSet, metaclass=CatalogFilterSetMetac
 
 
 class ProductFilterSet(CatalogFilterSet):
+    """The product list's filters; a search may find out how many rows match on the way."""
+
+    # The number of rows ``qs`` holds (a RowCount) once ``qs`` is built, when a
+    # filter found it out on the way; None when nobody knows it yet.
+    known_count = None
+
     category = CategoryReferenceFilter(
         method="filter_category",
         help_text=_("A category id or slug; its subcategories are included."),
@@ -243,9 +250,9 @@ class ProductFilterSet(CatalogFilterSet):
         limit = shopcore_settings.SEARCH_CANDIDATES
         estimate, found, candidates = collect_matches(matching, limit)
         if found is None:
-            remember_count(self.request, RowCount(estimate, False))
+            self.known_count = RowCount(estimate, False)
         else:
-            remember_count(self.request, RowCount(found, found <= limit))
+            self.known_count = RowCount(found, found <= limit)
             if not found:
                 return queryset.none()
         # Ranking reads every row it ranks: only the candidates are ranked.
@@ -258,6 +265,24 @@ class ProductFilterSet(CatalogFilterSet):
         if candidates is None:
             candidates = subquery_of_candidates(matching, limit)
         return queryset.filter(candidates)
+
+
+class CatalogFilterBackend(DjangoFilterBackend):
+    """DjangoFilterBackend that also hands over its filterset's ``known_count``."""
+
+    def filter_and_count(self, request, queryset, view):
+        """The filtered queryset and its known_count (None unless the filterset knew it)."""
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset, None
+        if not filterset.is_valid() and self.raise_exception:
+            raise translate_validation(filterset.errors)
+        # Building ``qs`` runs the filters, which find the count out.
+        filtered = filterset.qs
+        return filtered, getattr(filterset, "known_count", None)
+
+    def filter_queryset(self, request, queryset, view):
+        return self.filter_and_count(request, queryset, view)[0]
 
 
 class CategoryFilterSet(CatalogFilterSet):

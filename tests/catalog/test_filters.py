@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django_shopcore.catalog.filters import ProductFilterSet
 from django_shopcore.catalog.models import Product
 from django_shopcore.catalog.search import search_tokens
+from django_shopcore.core.counting import RowCount
 
 from ..factories import CategoryFactory, ProductFactory
 from .test_pagination import analyze_products
@@ -483,3 +484,31 @@ def test_forms_do_not_share_their_state():
     assert valid.is_valid()
     assert valid.form.cleaned_data["min_price"] == Decimal("5")
     assert "min_price" in invalid.errors
+
+
+@pytest.mark.parametrize(
+    ("candidates", "known_count"), [(100, RowCount(3, True)), (2, RowCount(3, False))]
+)
+def test_a_search_tells_its_count_through_the_filterset(settings, candidates, known_count):
+    settings.SHOPCORE = {"SEARCH_CANDIDATES": candidates}
+    for _ in range(3):
+        make(name="Desk Lamp")
+    make(name="Chair")
+    filterset = ProductFilterSet(QueryDict("search=lamp"), queryset=Product.objects.all())
+
+    assert filterset.known_count is None
+    filterset.qs  # noqa: B018 (building it runs the search)
+
+    if connection.vendor == "postgresql" and not known_count.exact:
+        assert filterset.known_count.exact is False
+    else:
+        assert filterset.known_count == known_count
+
+
+def test_without_a_search_the_count_is_unknown():
+    make(name="Desk Lamp")
+    filterset = ProductFilterSet(QueryDict("min_price=1"), queryset=Product.objects.all())
+
+    filterset.qs  # noqa: B018
+
+    assert filterset.known_count is None
