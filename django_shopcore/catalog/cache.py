@@ -7,7 +7,6 @@ category list cached.
 """
 
 from django.db import transaction
-from django.db.models import Subquery
 from django.db.models.signals import post_delete, post_save
 
 from ..core.cache import (
@@ -82,12 +81,9 @@ def subtree_ids(reference_q, reference):
 
 
 def load_subtree_ids(reference_q):
-    target_path = Category.objects.filter(reference_q).order_by().values("path")[:1]
     # The category itself is in its subtree: no rows means no such category.
     return list(
-        Category.objects.filter(path__startswith=Subquery(target_path))
-        .order_by("id")
-        .values_list("id", flat=True)
+        Category.objects.subtree_of(reference_q).order_by("id").values_list("id", flat=True)
     )
 
 

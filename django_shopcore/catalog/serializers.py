@@ -15,6 +15,9 @@ from ..core.serializers import (
 )
 from .models import Category, Product
 
+# How a product shows its category: these fields of it, in this order.
+CATEGORY_SUMMARY_FIELDS = ("id", "name", "slug")
+
 
 class CategorySerializer(
     IntegrityErrorAsValidationErrorMixin, SaveGivenFieldsMixin, ModelSerializer
@@ -57,13 +60,13 @@ class CategorySerializer(
 
 
 class CategorySummaryField(IntegerPrimaryKeyRelatedField):
-    """Written as a category id; read as ``{"id", "name", "slug"}``."""
+    """Written as a category id; read as the category's ``CATEGORY_SUMMARY_FIELDS``."""
 
     def use_pk_only_optimization(self):
         return False
 
     def to_representation(self, value):
-        return {"id": value.pk, "name": value.name, "slug": value.slug}
+        return {name: getattr(value, name) for name in CATEGORY_SUMMARY_FIELDS}
 
     def get_choices(self, cutoff=None):
         # Keyed by id: the representation, a dict, cannot be a choice key.

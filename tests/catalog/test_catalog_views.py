@@ -11,7 +11,13 @@ from rest_framework.permissions import BasePermission
 from rest_framework.utils.encoders import JSONEncoder
 
 from django_shopcore.catalog.models import Category, Product
-from django_shopcore.catalog.serializers import CategorySerializer, ProductSerializer
+from django_shopcore.catalog.representations import ProductRepresentation
+from django_shopcore.catalog.schema import CategorySummarySerializer
+from django_shopcore.catalog.serializers import (
+    CATEGORY_SUMMARY_FIELDS,
+    CategorySerializer,
+    ProductSerializer,
+)
 
 from ..factories import CategoryFactory, ProductFactory
 
@@ -728,3 +734,15 @@ def test_cached_responses_have_last_modified(api_client, response_cache):
     since = api_client.get(PRODUCTS, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
 
     assert since.status_code == 304
+
+
+@pytest.mark.django_db
+def test_every_category_summary_has_the_summary_fields():
+    product = ProductFactory()
+    row = ProductRepresentation().values(Product.objects.filter(pk=product.pk)).get()
+
+    assert (
+        tuple(ProductRepresentation().represent([row])[0]["category"]) == CATEGORY_SUMMARY_FIELDS
+    )
+    assert tuple(ProductSerializer(product).data["category"]) == CATEGORY_SUMMARY_FIELDS
+    assert tuple(CategorySummarySerializer().fields) == CATEGORY_SUMMARY_FIELDS
