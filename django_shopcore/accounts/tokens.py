@@ -27,7 +27,7 @@ from rest_framework_simplejwt.exceptions import (
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.state import token_backend
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
+from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from .models import TokenFamily
 
@@ -55,16 +55,18 @@ class RefreshToken(tokens.RefreshToken):
 
     @classmethod
     def for_user(cls, user):
-        """Start a new token family for ``user`` and return its first token."""
+        """Start a new token family for ``user`` and return its first token.
+
+        simplejwt's ``for_user`` sets the user id (and its own revoke claim when
+        ``CHECK_REVOKE_TOKEN`` is on) and, the blacklist app being installed,
+        records the token as outstanding. It does so before the family and
+        password claims are added here: the stored copy (``OutstandingToken.token``)
+        lacks them, which is harmless, since rows are found by ``jti`` alone.
+        """
+        token = super().for_user(user)
         family = TokenFamily.objects.create(user=user)
-        token = cls()
-        token[api_settings.USER_ID_CLAIM] = str(getattr(user, api_settings.USER_ID_FIELD))
         token[FAMILY_CLAIM] = str(family.pk)
         token[PASSWORD_CLAIM] = password_fingerprint(user)
-        if api_settings.CHECK_REVOKE_TOKEN:
-            # Keep simplejwt's own password-change claim working for hosts that enable it.
-            token[api_settings.REVOKE_TOKEN_CLAIM] = get_md5_hash_password(user.password)
-        token.record_outstanding(user)
         return token
 
     def check_blacklist(self):

@@ -358,6 +358,17 @@ def test_the_password_claim_changes_with_the_password(user):
 
 
 @pytest.mark.django_db
+def test_a_login_is_issued_by_simplejwt_and_recorded_once(user, caplog):
+    user.is_active = False  # simplejwt warns about these; shopcore's checks refuse them later
+
+    token = RefreshToken.for_user(user)
+
+    assert "Creating token for inactive user" in caplog.text
+    assert list(OutstandingToken.objects.values_list("jti", flat=True)) == [token["jti"]]
+    assert TokenFamily.objects.get().pk == token.family_id
+
+
+@pytest.mark.django_db
 def test_access_tokens_carry_the_family_and_password_claims(user):
     refresh_token = RefreshToken.for_user(user)
     access = refresh_token.access_token
