@@ -11,6 +11,9 @@ from ..core.models import SLUG_MAX_LENGTH, TimestampedModel, unique_slug
 
 PATH_SEPARATOR = "/"
 PATH_MAX_LENGTH = 1024
+# A taken name or slug: DRF's UniqueValidator message, which the serializers
+# derive from the unique constraints (and the admin's forms show too).
+UNIQUE_ERROR_MESSAGES = {"unique": _("This field must be unique.")}
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -40,10 +43,14 @@ class Category(TimestampedModel):
     so a subtree is ``path LIKE '/3/17/%'``: one query on an index.
     """
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, error_messages=UNIQUE_ERROR_MESSAGES)
     # Indexed by the unique constraint in Meta (db_index would add two more).
     slug = models.SlugField(
-        _("slug"), max_length=SLUG_MAX_LENGTH, allow_unicode=True, db_index=False
+        _("slug"),
+        max_length=SLUG_MAX_LENGTH,
+        allow_unicode=True,
+        db_index=False,
+        error_messages=UNIQUE_ERROR_MESSAGES,
     )
     description = models.TextField(_("description"), blank=True, default="")
     parent = models.ForeignKey(
@@ -186,7 +193,11 @@ class Product(TimestampedModel):
     name = models.CharField(_("name"), max_length=200)
     # Indexed by the unique constraint in Meta (db_index would add two more).
     slug = models.SlugField(
-        _("slug"), max_length=SLUG_MAX_LENGTH, allow_unicode=True, db_index=False
+        _("slug"),
+        max_length=SLUG_MAX_LENGTH,
+        allow_unicode=True,
+        db_index=False,
+        error_messages=UNIQUE_ERROR_MESSAGES,
     )
     # No single-column index: the composite indexes below start with category_id.
     category = models.ForeignKey(

@@ -4,7 +4,6 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
-from rest_framework.validators import UniqueValidator
 
 from ..core.ids import MAX_INT32
 from ..core.serializers import (
@@ -39,13 +38,10 @@ class CategorySerializer(
             "updated_at",
         ]
         read_only_fields = ["depth"]
+        # DRF derives the name's and slug's UniqueValidators from the unique constraints.
         extra_kwargs = {
-            "name": {"validators": [UniqueValidator(queryset=Category.objects.all())]},
             # Derived from the name when absent, and kept on rename.
-            "slug": {
-                "required": False,
-                "validators": [UniqueValidator(queryset=Category.objects.all())],
-            },
+            "slug": {"required": False},
         }
 
     def validate_parent(self, parent):
@@ -100,8 +96,5 @@ class ProductSerializer(
         ]
         extra_kwargs = {
             # Derived from the name when absent (with a -2, -3... suffix if taken).
-            "slug": {
-                "required": False,
-                "validators": [UniqueValidator(queryset=Product.objects.all())],
-            },
+            "slug": {"required": False},
         }

@@ -4,6 +4,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework import serializers
@@ -746,3 +747,26 @@ def test_every_category_summary_has_the_summary_fields():
     )
     assert tuple(ProductSerializer(product).data["category"]) == CATEGORY_SUMMARY_FIELDS
     assert tuple(CategorySummarySerializer().fields) == CATEGORY_SUMMARY_FIELDS
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["name", "slug"])
+def test_the_api_and_the_admin_word_a_taken_name_or_slug_alike(field):
+    existing = CategoryFactory(name="Lamps", slug="lamps")
+    data = {"name": "Other", "slug": "other", field: getattr(existing, field)}
+    serializer = CategorySerializer(data=data)
+
+    assert not serializer.is_valid()
+    with pytest.raises(DjangoValidationError) as model_error:
+        Category(**data).full_clean()
+
+    assert serializer.errors[field] == ["This field must be unique."]
+    assert model_error.value.message_dict[field] == ["This field must be unique."]
+
+
+@pytest.mark.django_db
+def test_a_bad_slug_is_reported_once():
+    serializer = ProductSerializer(data={"slug": "not a slug"})
+
+    assert not serializer.is_valid()
+    assert len(serializer.errors["slug"]) == 1
