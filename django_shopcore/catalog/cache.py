@@ -91,9 +91,11 @@ def load_subtree_ids(reference_q):
 
 
 def response_key(model, request):
-    """The cache key of an anonymous GET, or None when the cache is off.
+    """``(key, last_modified)`` for an anonymous GET; ``(None, None)`` when the cache is off.
 
-    The absolute URL is part of the key: the page links in the body use it.
+    ``last_modified`` is the newest of the versions the response depends on
+    (they are write times, in nanoseconds). The absolute URL is part of the
+    key: the page links in the body use it.
     """
     if not shopcore_settings.CACHE_RESPONSES:
         return None, None
