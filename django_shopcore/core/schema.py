@@ -10,6 +10,7 @@ from http import HTTPStatus
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from drf_spectacular.extensions import OpenApiFilterExtension
 from drf_spectacular.openapi import AutoSchema
@@ -562,6 +563,11 @@ class ShopcoreAutoSchema(AutoSchema):
 
     # What the view allows and takes.
 
+    # What a permission needing more than a bare, unsaved user and a mock request
+    # raises: a missing attribute, key or related object, None where an object was
+    # expected, the unsaved user's relations (ValueError). Anything else propagates.
+    permission_errors = (AttributeError, KeyError, TypeError, ValueError, ObjectDoesNotExist)
+
     def allows(self, user):
         """Whether the view's permissions let ``user`` call this operation."""
         request = spectacular_settings.GET_MOCK_REQUEST(self.method, self.path, self.view, None)
@@ -571,7 +577,7 @@ class ShopcoreAutoSchema(AutoSchema):
                 permission.has_permission(request, self.view)
                 for permission in self.view.get_permissions()
             )
-        except Exception:
+        except self.permission_errors:
             # A host permission that needs more than a bare user object: assume it can refuse.
             return False
 
