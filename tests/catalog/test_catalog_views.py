@@ -627,12 +627,26 @@ def test_cache_hits_run_no_sql(api_client, response_cache, django_assert_num_que
         assert hit["Content-Type"] == miss["Content-Type"]
 
 
-def test_cache_is_off_by_default(api_client, django_assert_num_queries):
-    product = ProductFactory()
+def test_cache_is_off_by_default(api_client):
+    product = ProductFactory(name="Old")
+    api_client.get(detail(PRODUCTS, product.pk))
+    api_client.get(PRODUCTS)
+
+    # update() sends no signal: a cached response would not be invalidated.
+    Product.objects.filter(pk=product.pk).update(name="Changed")
+
+    assert api_client.get(detail(PRODUCTS, product.pk)).json()["name"] == "Changed"
+    assert api_client.get(PRODUCTS).json()["results"][0]["name"] == "Changed"
+
+
+def test_a_write_behind_the_caches_back_stays_unseen_while_cached(api_client, response_cache):
+    product = ProductFactory(name="Old")
     api_client.get(detail(PRODUCTS, product.pk))
 
-    with django_assert_num_queries(1):
-        api_client.get(detail(PRODUCTS, product.pk))
+    Product.objects.filter(pk=product.pk).update(name="Changed")
+
+    # What the test above relies on: with the cache on, the old name is served.
+    assert api_client.get(detail(PRODUCTS, product.pk)).json()["name"] == "Old"
 
 
 def test_authenticated_reads_are_not_cached(api_client, admin_client, response_cache):
