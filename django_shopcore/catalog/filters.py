@@ -195,7 +195,8 @@ class CatalogFilterSet(django_filters.FilterSet, metaclass=CatalogFilterSetMetac
     its own filter's, built for its request, in its place.
     """
 
-    # (FilterSet class, language) -> form class without the per-request fields.
+    # (FilterSet class, language) -> form class without the per-request fields;
+    # two threads may both build one, and either class does.
     form_classes = {}
 
     def get_form_class(self):
