@@ -18,10 +18,15 @@ class TokenFamily(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", on_delete=models.CASCADE)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # When its newest refresh token expires (set at login, moved on by each
+    # rotation): past it, no token of the family can be used any more.
+    expires_at = models.DateTimeField()
 
     class Meta:
         # The table name of the single-app releases, so existing databases stay valid.
         db_table = "shopcore_tokenfamily"
+        # The flush's lookup.
+        indexes = [models.Index(fields=["expires_at"], name="shopcore_tokenfamily_expires")]
         verbose_name = _("token family")
         verbose_name_plural = _("token families")
 

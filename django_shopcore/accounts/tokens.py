@@ -6,7 +6,7 @@ Presenting a refresh token that was already rotated (or logged out) revokes
 the whole family. Every token also carries ``pwd``, a keyed digest of the
 user's password hash, so changing the password invalidates all its tokens.
 ``manage.py shopcore_flushexpiredtokens`` deletes the families none of whose
-tokens can still be used.
+tokens can still be used (each family records its newest token's expiry).
 """
 
 import logging
@@ -19,15 +19,10 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt import tokens
-from rest_framework_simplejwt.exceptions import (
-    AuthenticationFailed,
-    TokenBackendError,
-    TokenError,
-)
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, TokenError
 from rest_framework_simplejwt.settings import api_settings
-from rest_framework_simplejwt.state import token_backend
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
+from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from .models import TokenFamily
 
@@ -55,16 +50,18 @@ class RefreshToken(tokens.RefreshToken):
 
     @classmethod
     def for_user(cls, user):
-        """Start a new token family for ``user`` and return its first token."""
-        family = TokenFamily.objects.create(user=user)
-        token = cls()
-        token[api_settings.USER_ID_CLAIM] = str(getattr(user, api_settings.USER_ID_FIELD))
+        """Start a new token family for ``user`` and return its first token.
+
+        simplejwt's ``for_user`` sets the user id (and its own revoke claim when
+        ``CHECK_REVOKE_TOKEN`` is on) and, the blacklist app being installed,
+        records the token as outstanding. It does so before the family and
+        password claims are added here: the stored copy (``OutstandingToken.token``)
+        lacks them, which is harmless, since rows are found by ``jti`` alone.
+        """
+        token = super().for_user(user)
+        family = TokenFamily.objects.create(user=user, expires_at=expiry_of(token))
         token[FAMILY_CLAIM] = str(family.pk)
         token[PASSWORD_CLAIM] = password_fingerprint(user)
-        if api_settings.CHECK_REVOKE_TOKEN:
-            # Keep simplejwt's own password-change claim working for hosts that enable it.
-            token[api_settings.REVOKE_TOKEN_CLAIM] = get_md5_hash_password(user.password)
-        token.record_outstanding(user)
         return token
 
     def check_blacklist(self):
@@ -78,12 +75,16 @@ class RefreshToken(tokens.RefreshToken):
             jti=self[api_settings.JTI_CLAIM],
             token=str(self),
             created_at=self.current_time,
-            expires_at=datetime_from_epoch(self["exp"]),
+            expires_at=expiry_of(self),
         )
 
     @property
     def family_id(self):
         return claimed_family_id(self)
+
+
+def expiry_of(token):
+    return datetime_from_epoch(token["exp"])
 
 
 def claimed_family_id(claims):
@@ -143,16 +144,21 @@ def rotate_refresh_token(raw_token):
                 raise ReusedTokenError(token)
             if token.family_id is None:
                 raise TokenError(_("Token has no token family"))
-            if not TokenFamily.objects.filter(pk=token.family_id, revoked_at=None).exists():
+            # The successor: new id and times, the same claims otherwise.
+            token.set_jti()
+            token.set_exp()
+            token.set_iat()
+            # The family now lives as long as its successor; unless it was revoked.
+            extended = TokenFamily.objects.filter(pk=token.family_id, revoked_at=None).update(
+                expires_at=expiry_of(token)
+            )
+            if not extended:
                 raise TokenError(_("Token has been revoked"))
             user = outstanding.user
             if user is None:
                 raise AuthenticationFailed(_("User not found"), code="user_not_found")
             check_user_may_use(user, token)
             BlacklistedToken.objects.create(token=outstanding)
-            token.set_jti()
-            token.set_exp()
-            token.set_iat()
             token.record_outstanding(user)
             return token
     except ReusedTokenError as exc:
@@ -180,13 +186,15 @@ def revoke_user_tokens(user):
     """Revoke every refresh token and token family of ``user``."""
     now = timezone.now()
     with transaction.atomic():
-        TokenFamily.objects.filter(user=user, revoked_at=None).update(revoked_at=now)
+        # Outstanding tokens first, then families: the order a rotation locks them
+        # in, so that the two never wait for each other crosswise.
         outstanding = OutstandingToken.objects.filter(
             user=user, expires_at__gt=now, blacklistedtoken__isnull=True
         )
         BlacklistedToken.objects.bulk_create(
             [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
         )
+        TokenFamily.objects.filter(user=user, revoked_at=None).update(revoked_at=now)
 
 
 def token_belongs_to(token, user):
@@ -196,38 +204,15 @@ def token_belongs_to(token, user):
 def flush_expired_families(batch_size=500):
     """Delete the token families none of whose refresh tokens can still be used.
 
-    A family lives as long as its newest refresh token. Only the ``fam`` claim
-    links a token to its family, so the unexpired outstanding tokens of the
-    users concerned are decoded to find the families still in use. Returns the
-    number of families deleted.
+    A family's ``expires_at`` is its newest refresh token's expiry, so no token
+    is read: the families past it are deleted, ``batch_size`` at a time.
+    Returns the number of families deleted.
     """
     # A minute's grace: a refresh that took a token just before it expired may
     # not have committed its successor yet.
-    cutoff = timezone.now() - FAMILY_GRACE
-    # A younger family still has its first token: no need to look at it.
-    old_families = TokenFamily.objects.filter(
-        created_at__lte=cutoff - RefreshToken.lifetime
-    ).order_by("pk")
-    candidates = old_families
+    expired = TokenFamily.objects.filter(expires_at__lt=timezone.now() - FAMILY_GRACE)
     deleted = 0
-    while batch := list(candidates.values_list("pk", "user_id")[:batch_size]):
-        in_use = families_in_use({user_id for _, user_id in batch}, cutoff)
-        # A family without a usable token never gets one again: rotating takes one.
-        expired = [pk for pk, _ in batch if pk not in in_use]
-        deleted += TokenFamily.objects.filter(pk__in=expired).delete()[0]
-        candidates = old_families.filter(pk__gt=batch[-1][0])
+    while batch := list(expired.order_by("pk").values_list("pk", flat=True)[:batch_size]):
+        # The condition again: a rotation may have extended a family since.
+        deleted += expired.filter(pk__in=batch).delete()[0]
     return deleted
-
-
-def families_in_use(user_ids, cutoff):
-    """The families of the users' outstanding refresh tokens that expire after ``cutoff``."""
-    tokens = OutstandingToken.objects.filter(user__in=user_ids, expires_at__gt=cutoff)
-    families = set()
-    for raw in tokens.values_list("token", flat=True).iterator():
-        try:
-            # Our own rows, only read to spare their families: no need to verify them.
-            claims = token_backend.decode(raw, verify=False)
-        except TokenBackendError:
-            continue  # Nobody could present it either.
-        families.add(claimed_family_id(claims))
-    return families

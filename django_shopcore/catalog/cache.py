@@ -9,7 +9,6 @@ category list cached.
 from contextlib import suppress
 
 from django.db import transaction
-from django.db.models import Subquery
 from django.db.models.signals import post_delete, post_save
 
 from ..core.cache import (
@@ -106,12 +105,9 @@ def cached_subtree_ids(key):
 
 
 def load_subtree_ids(reference_q):
-    target_path = Category.objects.filter(reference_q).order_by().values("path")[:1]
     # The category itself is in its subtree: no rows means no such category.
     return list(
-        Category.objects.filter(path__startswith=Subquery(target_path))
-        .order_by("id")
-        .values_list("id", flat=True)
+        Category.objects.subtree_of(reference_q).order_by("id").values_list("id", flat=True)
     )
 
 
@@ -119,10 +115,12 @@ def load_subtree_ids(reference_q):
 
 
 def response_key(model, request):
-    """The cache key of an anonymous GET and its Last-Modified, or Nones when the cache is
+    """``(key, last_modified)`` for an anonymous GET; ``(None, None)`` when the cache is
     off or failing.
 
-    The absolute URL is part of the key: the page links in the body use it.
+    ``last_modified`` is the newest of the versions the response depends on
+    (they are write times, in nanoseconds). The absolute URL is part of the
+    key: the page links in the body use it.
     """
     if not shopcore_settings.CACHE_RESPONSES:
         return None, None

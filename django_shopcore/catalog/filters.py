@@ -9,6 +9,9 @@ from django.db import connections
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_filters.filters import QuerySetRequestMixin
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from rest_framework.exceptions import ValidationError
 
 from ..core.counting import RowCount
@@ -16,7 +19,6 @@ from ..core.ids import is_digits, is_id
 from ..core.settings import shopcore_settings
 from .cache import subtree_ids
 from .models import Category, Product
-from .pagination import remember_count
 from .search import (
     ColumnInArray,
     collect_matches,
@@ -136,11 +138,25 @@ class ProductOrderingFilter(StableOrderingFilter):
         return qs.annotate(search_rank=rank).order_by(*ordering, "-id")
 
 
-class SharedFilters(dict):
-    """A FilterSet class's filters, copied shallowly for each request.
+def builds_field_per_request(filter_):
+    """Whether ``filter_``'s form field depends on the request.
 
-    django-filter deep-copies every filter per request, with its labels,
-    choices and field; only its ``parent`` and ``model`` change per request.
+    django-filter's one per-request hook is QuerySetRequestMixin (ModelChoiceFilter
+    and kin): its queryset may be a callable of the request, and its field
+    holds the queryset.
+    """
+    return isinstance(filter_, QuerySetRequestMixin)
+
+
+class PerRequestFilters(dict):
+    """A FilterSet class's filters; each FilterSet instance gets copies sharing no state.
+
+    django-filter deep-copies every filter per request. A filter changes per
+    request only its own attributes (``parent``, ``model``, the field it builds)
+    and its ``extra`` dict (QuerySetRequestMixin stores the request's queryset
+    there): each copy gets its own attributes and ``extra`` and builds its own
+    field, and shares only values nobody mutates (labels, lookups, choices,
+    static querysets, which are cloned before use).
     """
 
     def __deepcopy__(self, memo):
@@ -149,23 +165,19 @@ class SharedFilters(dict):
 
 def copy_filter(filter_):
     copied = copy.copy(filter_)
+    copied.extra = dict(filter_.extra)
+    # A field built earlier (e.g. by schema generation) is the copy's to rebuild.
+    vars(copied).pop("_field", None)
     if filter_.method is not None:
         # Makes a new proxy to the method: the old one calls the original filter's parent.
         copied.method = filter_.method
     return copied
 
 
-class SharedFields(dict):
-    """A filter form class's fields, shared by its forms: filters never change them per request."""
-
-    def __deepcopy__(self, memo):
-        return dict(self)
-
-
 class CatalogFilterSetMetaclass(django_filters.filterset.FilterSetMetaclass):
     def __new__(cls, name, bases, attrs):
         new_class = super().__new__(cls, name, bases, attrs)
-        new_class.base_filters = SharedFilters(new_class.base_filters)
+        new_class.base_filters = PerRequestFilters(new_class.base_filters)
         return new_class
 
 
@@ -173,25 +185,53 @@ class CatalogFilterSet(django_filters.FilterSet, metaclass=CatalogFilterSetMetac
     """A FilterSet that does per request only what depends on the request.
 
     django-filter builds a new form class from every filter's field on each
-    request, translating each label, then deep-copies the filters and the
-    form's fields: together most of a cheap list's time. Here the form class
-    is built once per language (the labels), and the copies are shallow.
+    request, translating each label: most of a cheap list's time. Here the
+    form class is built once per (FilterSet class, language), from the fields
+    that depend on nothing else: a field is built from its filter's class-level
+    options and the language only, and Django's Form deep-copies it for each
+    form as usual, so a form never shares a field's state (widget, choices,
+    queryset) with another. Fields that depend on the request
+    (``builds_field_per_request``) are not in the shared class: each form gets
+    its own filter's, built for its request, in its place.
     """
 
-    # (FilterSet class, language) -> form class.
+    # (FilterSet class, language) -> form class without the per-request fields;
+    # two threads may both build one, and either class does.
     form_classes = {}
 
     def get_form_class(self):
         key = (type(self), get_language())
         form_class = self.form_classes.get(key)
         if form_class is None:
-            form_class = super().get_form_class()
-            form_class.base_fields = SharedFields(form_class.base_fields)
+            fields = {
+                name: filter_.field
+                for name, filter_ in self.filters.items()
+                if not builds_field_per_request(filter_)
+            }
+            form_class = type(f"{type(self).__name__}Form", (self._meta.form,), fields)
             self.form_classes[key] = form_class
         return form_class
 
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            if any(map(builds_field_per_request, self.filters.values())):
+                # In the filters' order: they are applied in the order of the fields.
+                form.fields = {
+                    name: filter_.field if builds_field_per_request(filter_) else form.fields[name]
+                    for name, filter_ in self.filters.items()
+                }
+        return self._form
+
 
 class ProductFilterSet(CatalogFilterSet):
+    """The product list's filters; a search may find out how many rows match on the way."""
+
+    # The number of rows ``qs`` holds (a RowCount) once ``qs`` is built, when a
+    # filter found it out on the way; None when nobody knows it yet.
+    known_count = None
+
     category = CategoryReferenceFilter(
         method="filter_category",
         help_text=_("A category id or slug; its subcategories are included."),
@@ -243,9 +283,9 @@ class ProductFilterSet(CatalogFilterSet):
         limit = shopcore_settings.SEARCH_CANDIDATES
         estimate, found, candidates = collect_matches(matching, limit)
         if found is None:
-            remember_count(self.request, RowCount(estimate, False))
+            self.known_count = RowCount(estimate, False)
         else:
-            remember_count(self.request, RowCount(found, found <= limit))
+            self.known_count = RowCount(found, found <= limit)
             if not found:
                 return queryset.none()
         # Ranking reads every row it ranks: only the candidates are ranked.
@@ -258,6 +298,24 @@ class ProductFilterSet(CatalogFilterSet):
         if candidates is None:
             candidates = subquery_of_candidates(matching, limit)
         return queryset.filter(candidates)
+
+
+class CatalogFilterBackend(DjangoFilterBackend):
+    """DjangoFilterBackend that also hands over its filterset's ``known_count``."""
+
+    def filter_and_count(self, request, queryset, view):
+        """The filtered queryset and its known_count (None unless the filterset knew it)."""
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset, None
+        if not filterset.is_valid() and self.raise_exception:
+            raise translate_validation(filterset.errors)
+        # Building ``qs`` runs the filters, which find the count out.
+        filtered = filterset.qs
+        return filtered, getattr(filterset, "known_count", None)
+
+    def filter_queryset(self, request, queryset, view):
+        return self.filter_and_count(request, queryset, view)[0]
 
 
 class CategoryFilterSet(CatalogFilterSet):

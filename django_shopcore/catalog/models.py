@@ -13,6 +13,11 @@ from ..core.models import SLUG_MAX_LENGTH, TimestampedModel, save_with_derived_s
 
 PATH_SEPARATOR = "/"
 PATH_MAX_LENGTH = 1024
+# A taken name or slug: DRF's UniqueValidator message, which the serializers
+# derive from the unique constraints (and the admin's forms show too).
+UNIQUE_ERROR_MESSAGES = {"unique": _("This field must be unique.")}
+
+
 # The PostgreSQL advisory lock key that serializes tree writes (any bigint
 # unused by the host; this one spells "shopcat" in ASCII).
 TREE_LOCK_KEY = 0x73686F70636174
@@ -33,9 +38,23 @@ def lock_tree(using):
 
 
 class CategoryQuerySet(models.QuerySet):
+    def subtree_at(self, path):
+        """The categories whose path starts with ``path`` (a string or an expression)."""
+        return self.filter(path__startswith=path)
+
     def subtree_of(self, category):
-        """The category and all its descendants, in one indexed prefix query."""
-        return self.filter(path__startswith=category.path)
+        """The category and all its descendants, in one prefix query.
+
+        ``category`` is a Category, whose path as loaded is the prefix (a
+        literal: PostgreSQL scans the path index), or a Q naming one, whose
+        path as stored is read in the same statement: so a concurrent move
+        cannot slip between reading the path and using it, and an unknown
+        category has an empty subtree.
+        """
+        if isinstance(category, Q):
+            stored_path = Category.objects.filter(category).order_by().values("path")[:1]
+            return self.subtree_at(Subquery(stored_path))
+        return self.subtree_at(category.path)
 
 
 class Category(TimestampedModel):
@@ -45,10 +64,14 @@ class Category(TimestampedModel):
     so a subtree is ``path LIKE '/3/17/%'``: one query on an index.
     """
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, error_messages=UNIQUE_ERROR_MESSAGES)
     # Indexed by the unique constraint in Meta (db_index would add two more).
     slug = models.SlugField(
-        _("slug"), max_length=SLUG_MAX_LENGTH, allow_unicode=True, db_index=False
+        _("slug"),
+        max_length=SLUG_MAX_LENGTH,
+        allow_unicode=True,
+        db_index=False,
+        error_messages=UNIQUE_ERROR_MESSAGES,
     )
     description = models.TextField(_("description"), blank=True, default="")
     parent = models.ForeignKey(
@@ -147,13 +170,8 @@ class Category(TimestampedModel):
             return False
         return (
             parent.pk == self.pk
-            or Category.objects.filter(
-                pk=parent.pk, path__startswith=Subquery(self._stored_path_query())
-            ).exists()
+            or Category.objects.subtree_of(Q(pk=self.pk)).filter(pk=parent.pk).exists()
         )
-
-    def _stored_path_query(self):
-        return Category.objects.filter(pk=self.pk).values("path")[:1]
 
     def fits_under(self, parent):
         """False when moving here would make this subtree's paths too long to store."""
@@ -162,7 +180,7 @@ class Category(TimestampedModel):
             return len(parent_path) + BIGINT_MAX_DIGITS + 1 <= PATH_MAX_LENGTH
         # One statement, so a concurrent move of this subtree cannot slip between
         # reading our path and measuring the paths below it.
-        subtree = Category.objects.filter(path__startswith=Subquery(self._stored_path_query()))
+        subtree = Category.objects.subtree_of(Q(pk=self.pk))
         lengths = subtree.aggregate(own=Min(Length("path")), longest=Max(Length("path")))
         if lengths["own"] is None:  # Deleted meanwhile: save() will report it.
             return True
@@ -187,7 +205,7 @@ class Category(TimestampedModel):
     def _move_descendants(self, old_path):
         """Rewrite the path prefix of every descendant in one UPDATE."""
         depth_change = self.path.count(PATH_SEPARATOR) - old_path.count(PATH_SEPARATOR)
-        Category.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+        Category.objects.subtree_at(old_path).exclude(pk=self.pk).update(
             path=Concat(Value(self.path), Substr("path", len(old_path) + 1)),
             depth=F("depth") + depth_change,
         )
@@ -205,7 +223,11 @@ class Product(TimestampedModel):
     name = models.CharField(_("name"), max_length=200)
     # Indexed by the unique constraint in Meta (db_index would add two more).
     slug = models.SlugField(
-        _("slug"), max_length=SLUG_MAX_LENGTH, allow_unicode=True, db_index=False
+        _("slug"),
+        max_length=SLUG_MAX_LENGTH,
+        allow_unicode=True,
+        db_index=False,
+        error_messages=UNIQUE_ERROR_MESSAGES,
     )
     # No single-column index: the composite indexes below start with category_id.
     category = models.ForeignKey(

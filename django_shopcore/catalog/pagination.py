@@ -16,14 +16,6 @@ from ..core.pagination import ShopcorePageNumberPagination
 from ..core.settings import shopcore_settings
 
 CURSOR_SALT = "django_shopcore.pagination.cursor"
-# Set on the request by a filter that already knows how many rows match.
-KNOWN_COUNT_ATTRIBUTE = "shopcore_known_count"
-
-
-def remember_count(request, count):
-    """Tell the paginator the number of matching rows, so it does not count them again."""
-    if request is not None:
-        setattr(request, KNOWN_COUNT_ATTRIBUTE, count)
 
 
 class Keyset:
@@ -119,7 +111,7 @@ class CatalogPagination(ShopcorePageNumberPagination):
     # DRF's page controls need a Django Paginator, which would count every row.
     display_page_controls = False
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def paginate_queryset(self, queryset, request, view=None, known_count=None):
         self.request = request
         self.page_size = self.get_page_size(request)
         self.keyset = Keyset.of(queryset)
@@ -130,7 +122,8 @@ class CatalogPagination(ShopcorePageNumberPagination):
             rows = self.paginate_by_cursor(queryset, raw_cursor)
         else:
             rows = self.paginate_by_number(queryset)
-        self.row_count = getattr(request, KNOWN_COUNT_ATTRIBUTE, None) or self.row_count
+        if known_count is not None:
+            self.row_count = known_count
         return rows
 
     def paginate_by_number(self, queryset):

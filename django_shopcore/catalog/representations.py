@@ -13,7 +13,7 @@ import copy
 from django.core.signals import setting_changed
 from rest_framework import serializers
 
-from .serializers import CategorySerializer, ProductSerializer
+from .serializers import CATEGORY_SUMMARY_FIELDS, CategorySerializer, ProductSerializer
 
 
 class ValuesRepresentation:
@@ -82,14 +82,10 @@ class CategoryRepresentation(ValuesRepresentation):
 
 class ProductRepresentation(ValuesRepresentation):
     serializer_class = ProductSerializer
-    composite_fields = {"category": ["category_id", "category__name", "category__slug"]}
+    composite_fields = {"category": [f"category__{name}" for name in CATEGORY_SUMMARY_FIELDS]}
 
     def represent_category(self, row):
-        return {
-            "id": row["category_id"],
-            "name": row["category__name"],
-            "slug": row["category__slug"],
-        }
+        return {name: row[f"category__{name}"] for name in CATEGORY_SUMMARY_FIELDS}
 
 
 REPRESENTATION_CLASSES = [CategoryRepresentation, ProductRepresentation]

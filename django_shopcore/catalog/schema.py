@@ -9,6 +9,7 @@ from rest_framework import serializers
 from ..core.ids import ID_MAX_DIGITS
 from ..core.settings import shopcore_settings
 from .filters import BooleanChoiceFilter, ParentReferenceField, ProductOrderingFilter, SearchField
+from .serializers import CATEGORY_SUMMARY_FIELDS
 
 # What the catalog's query parameters mean, where their filters say nothing.
 FILTER_DESCRIPTIONS = {
@@ -73,9 +74,11 @@ class ShopcoreFilterExtension(DjangoFilterExtension):
 class CategorySummarySerializer(serializers.Serializer):
     """How a product shows its category."""
 
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    slug = serializers.CharField()
+    def get_fields(self):
+        return {
+            name: serializers.IntegerField() if name == "id" else serializers.CharField()
+            for name in CATEGORY_SUMMARY_FIELDS
+        }
 
 
 class CategorySummaryFieldExtension(OpenApiSerializerFieldExtension):

@@ -5,7 +5,6 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
-from rest_framework.validators import UniqueValidator
 
 from ..core.ids import MAX_INT32
 from ..core.serializers import (
@@ -16,6 +15,9 @@ from ..core.serializers import (
     SaveGivenFieldsMixin,
 )
 from .models import Category, Product
+
+# How a product shows its category: these fields of it, in this order.
+CATEGORY_SUMMARY_FIELDS = ("id", "name", "slug")
 
 
 @extend_schema_serializer(description="A category: a node of the category tree.")
@@ -42,15 +44,12 @@ class CategorySerializer(
             "updated_at",
         ]
         read_only_fields = ["depth"]
+        # DRF derives the name's and slug's UniqueValidators from the unique constraints.
         extra_kwargs = {
-            "name": {
-                "validators": [UniqueValidator(queryset=Category.objects.all())],
-                "help_text": _("Unique."),
-            },
+            "name": {"help_text": _("Unique.")},
             # Derived from the name when absent, and kept on rename.
             "slug": {
                 "required": False,
-                "validators": [UniqueValidator(queryset=Category.objects.all())],
                 "help_text": _("Unique; derived from the name when left out."),
             },
             "depth": {"help_text": _("0 for a root category, 1 for its children, and so on.")},
@@ -68,13 +67,13 @@ class CategorySerializer(
 
 
 class CategorySummaryField(IntegerPrimaryKeyRelatedField):
-    """Written as a category id; read as ``{"id", "name", "slug"}``."""
+    """Written as a category id; read as the category's ``CATEGORY_SUMMARY_FIELDS``."""
 
     def use_pk_only_optimization(self):
         return False
 
     def to_representation(self, value):
-        return {"id": value.pk, "name": value.name, "slug": value.slug}
+        return {name: getattr(value, name) for name in CATEGORY_SUMMARY_FIELDS}
 
     def get_choices(self, cutoff=None):
         # Keyed by id: the representation, a dict, cannot be a choice key.
@@ -123,7 +122,6 @@ class ProductSerializer(
             # Derived from the name when absent (with a -2, -3... suffix if taken).
             "slug": {
                 "required": False,
-                "validators": [UniqueValidator(queryset=Product.objects.all())],
                 "help_text": _("Unique; derived from the name when left out."),
             },
             "is_active": {

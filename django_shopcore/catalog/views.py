@@ -4,7 +4,6 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers, quote_etag
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.generics import get_object_or_404
@@ -18,7 +17,7 @@ from ..core.schema_errors import example, extend_responses, raises
 from ..core.settings import shopcore_settings
 from ..core.views import ShopcoreViewMixin
 from .cache import get_response, response_key, set_response
-from .filters import CategoryFilterSet, ProductFilterSet
+from .filters import CatalogFilterBackend, CategoryFilterSet, ProductFilterSet
 from .models import Category, Product
 from .pagination import CatalogPagination
 from .representations import fast_representation
@@ -34,8 +33,11 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
     """
 
     # Fixed rather than taken from the host's DRF defaults: the contract depends on them.
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [CatalogFilterBackend]
     pagination_class = CatalogPagination
+    # The filtered list's number of rows when its filtering found it out (a
+    # RowCount), passed to the paginator so that it does not count them again.
+    known_count = None
     # Non-numeric ids are not routes at all (404), never a database error.
     lookup_value_regex = "[0-9]+"
 
@@ -72,10 +74,23 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
         )
 
     def filter_queryset(self, queryset):
+        self.known_count = None
         # The filters are list parameters: a detail URL names its object whatever the query says.
         if self.action != "list":
             return queryset
-        return super().filter_queryset(queryset)
+        for backend in (backend_class() for backend_class in self.filter_backends):
+            if isinstance(backend, CatalogFilterBackend):
+                queryset, self.known_count = backend.filter_and_count(self.request, queryset, self)
+            else:
+                # A host's extra filtering may narrow what was counted.
+                queryset = backend.filter_queryset(self.request, queryset, self)
+                self.known_count = None
+        return queryset
+
+    def paginate_queryset(self, queryset):
+        return self.paginator.paginate_queryset(
+            queryset, self.request, view=self, known_count=self.known_count
+        )
 
     def get_cached_response(self, request):
         """The cached response to an anonymous JSON GET, if any; remembers the key for a miss."""

@@ -11,6 +11,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from drf_spectacular.plumbing import ResolvedComponent, get_view_model
 from drf_spectacular.settings import spectacular_settings
@@ -222,6 +223,11 @@ class ErrorResponsesMixin:
 
     # What the view allows and takes.
 
+    # What a permission needing more than a bare, unsaved user and a mock request
+    # raises: a missing attribute, key or related object, None where an object was
+    # expected, the unsaved user's relations (ValueError). Anything else propagates.
+    permission_errors = (AttributeError, KeyError, TypeError, ValueError, ObjectDoesNotExist)
+
     def allows(self, user):
         """Whether the view's permissions let ``user`` call this operation."""
         request = spectacular_settings.GET_MOCK_REQUEST(self.method, self.path, self.view, None)
@@ -231,7 +237,7 @@ class ErrorResponsesMixin:
                 permission.has_permission(request, self.view)
                 for permission in self.view.get_permissions()
             )
-        except Exception:
+        except self.permission_errors:
             # A host permission that needs more than a bare user object: assume it can refuse.
             return False
 

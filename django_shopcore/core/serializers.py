@@ -1,5 +1,6 @@
 """Serializer building blocks shared by the shopcore apps."""
 
+from django.core.validators import validate_unicode_slug
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -80,6 +81,18 @@ class ModelSerializer(serializers.ModelSerializer):
         models.EmailField: TextEmailField,
         models.DecimalField: DecimalField,
     }
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, field_kwargs = super().build_standard_field(field_name, model_field)
+        if issubclass(field_class, serializers.SlugField) and "validators" in field_kwargs:
+            # DRF leaves out the model's validate_slug, which its SlugField repeats,
+            # but not validate_unicode_slug: a bad slug would get the message twice.
+            field_kwargs["validators"] = [
+                validator
+                for validator in field_kwargs["validators"]
+                if validator is not validate_unicode_slug
+            ]
+        return field_class, field_kwargs
 
 
 class IntegrityErrorAsValidationErrorMixin:

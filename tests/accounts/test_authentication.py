@@ -13,6 +13,8 @@ from rest_framework_simplejwt import tokens as simplejwt_tokens
 
 from django_shopcore.accounts.tokens import RefreshToken
 
+from ..factories import DEFAULT_PASSWORD, UserFactory
+
 pytestmark = pytest.mark.user_model_agnostic
 
 ME_URL = reverse("shopcore_auth:me")
@@ -141,3 +143,13 @@ def test_tokens_survive_a_secret_key_rotation_with_fallbacks(user):
 
     with override_settings(SECRET_KEY=new_key):
         assert get_me(token).status_code == 401
+
+
+@pytest.mark.django_db
+def test_factory_users_are_saved_once_with_the_default_password(django_assert_num_queries):
+    with django_assert_num_queries(1):
+        user = UserFactory()
+
+    user.refresh_from_db()
+    assert user.check_password(DEFAULT_PASSWORD)
+    assert UserFactory(password="Other-Horse-7").check_password("Other-Horse-7")

@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt import tokens as simplejwt_tokens
+from rest_framework_simplejwt.state import token_backend
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-from rest_framework_simplejwt.utils import get_md5_hash_password
+from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
 from django_shopcore.accounts.checks import check_refresh_rotation_blacklist
 from django_shopcore.accounts.models import TokenFamily
@@ -27,6 +28,7 @@ from django_shopcore.accounts.tokens import (
     FAMILY_CLAIM,
     PASSWORD_CLAIM,
     RefreshToken,
+    flush_expired_families,
     password_fingerprint,
 )
 
@@ -176,11 +178,10 @@ def test_refresh_for_a_deactivated_user_is_refused(user):
 
 
 def backdate(by, *tokens):
-    """Make the outstanding rows of ``tokens`` and their family ``by`` older."""
-    OutstandingToken.objects.filter(jti__in=[token["jti"] for token in tokens]).update(
-        created_at=F("created_at") - by, expires_at=F("expires_at") - by
-    )
-    TokenFamily.objects.filter(pk=tokens[0].family_id).update(created_at=F("created_at") - by)
+    """Make the outstanding rows of ``tokens`` and their family (its expiry too) ``by`` older."""
+    older = {"created_at": F("created_at") - by, "expires_at": F("expires_at") - by}
+    OutstandingToken.objects.filter(jti__in=[token["jti"] for token in tokens]).update(**older)
+    TokenFamily.objects.filter(pk=tokens[0].family_id).update(**older)
 
 
 def rotated(token):
@@ -205,8 +206,8 @@ def families(user):
     backdate(timedelta(days=8), first, second, expired_after_refreshes)
     # Logged in a month ago, and refreshed since.
     kept_alive = RefreshToken.for_user(user)
-    refreshed = rotated(kept_alive)
     backdate(timedelta(days=30), kept_alive)
+    refreshed = rotated(kept_alive)
     backdate(timedelta(hours=1), refreshed)
     fresh = RefreshToken.for_user(user)
     return {
@@ -231,6 +232,31 @@ def test_flushing_deletes_the_expired_families_and_tokens_only(families, batch_s
     assert not BlacklistedToken.objects.exists()  # Every rotated token had expired.
     # The expired families' 1 + 3 tokens, and the live family's first one.
     assert output == "Deleted 2 token families and 5 expired outstanding tokens.\n"
+
+
+@pytest.mark.django_db
+def test_a_family_expires_with_its_newest_token(user):
+    first = RefreshToken.for_user(user)
+    family = TokenFamily.objects.get(pk=first.family_id)
+    assert family.expires_at == datetime_from_epoch(first["exp"])
+
+    backdate(timedelta(hours=1), first)
+    second = rotated(first)
+
+    family.refresh_from_db()
+    assert family.expires_at == datetime_from_epoch(second["exp"])
+    assert family.expires_at > timezone.now() + RefreshToken.lifetime - timedelta(minutes=1)
+
+
+@pytest.mark.django_db
+def test_flushing_reads_no_token(families, monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr(token_backend, "decode", lambda *args, **kwargs: pytest.fail("decoded"))
+
+    # The expired families' ids, their deletion, and the check that none is left.
+    with django_assert_num_queries(3):
+        assert flush_expired_families() == 2
+
+    assert set(TokenFamily.objects.values_list("pk", flat=True)) == families["live"]
 
 
 @pytest.mark.django_db
@@ -355,6 +381,17 @@ def test_the_password_claim_changes_with_the_password(user):
     user.set_password("Changed-Passphrase-42")
 
     assert password_fingerprint(user) != before
+
+
+@pytest.mark.django_db
+def test_a_login_is_issued_by_simplejwt_and_recorded_once(user, caplog):
+    user.is_active = False  # simplejwt warns about these; shopcore's checks refuse them later
+
+    token = RefreshToken.for_user(user)
+
+    assert "Creating token for inactive user" in caplog.text
+    assert list(OutstandingToken.objects.values_list("jti", flat=True)) == [token["jti"]]
+    assert TokenFamily.objects.get().pk == token.family_id
 
 
 @pytest.mark.django_db

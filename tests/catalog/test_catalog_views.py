@@ -4,6 +4,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework import serializers
@@ -11,7 +12,13 @@ from rest_framework.permissions import BasePermission
 from rest_framework.utils.encoders import JSONEncoder
 
 from django_shopcore.catalog.models import Category, Product
-from django_shopcore.catalog.serializers import CategorySerializer, ProductSerializer
+from django_shopcore.catalog.representations import ProductRepresentation
+from django_shopcore.catalog.schema import CategorySummarySerializer
+from django_shopcore.catalog.serializers import (
+    CATEGORY_SUMMARY_FIELDS,
+    CategorySerializer,
+    ProductSerializer,
+)
 
 from ..factories import CategoryFactory, ProductFactory
 
@@ -620,12 +627,26 @@ def test_cache_hits_run_no_sql(api_client, response_cache, django_assert_num_que
         assert hit["Content-Type"] == miss["Content-Type"]
 
 
-def test_cache_is_off_by_default(api_client, django_assert_num_queries):
-    product = ProductFactory()
+def test_cache_is_off_by_default(api_client):
+    product = ProductFactory(name="Old")
+    api_client.get(detail(PRODUCTS, product.pk))
+    api_client.get(PRODUCTS)
+
+    # update() sends no signal: a cached response would not be invalidated.
+    Product.objects.filter(pk=product.pk).update(name="Changed")
+
+    assert api_client.get(detail(PRODUCTS, product.pk)).json()["name"] == "Changed"
+    assert api_client.get(PRODUCTS).json()["results"][0]["name"] == "Changed"
+
+
+def test_a_write_behind_the_caches_back_stays_unseen_while_cached(api_client, response_cache):
+    product = ProductFactory(name="Old")
     api_client.get(detail(PRODUCTS, product.pk))
 
-    with django_assert_num_queries(1):
-        api_client.get(detail(PRODUCTS, product.pk))
+    Product.objects.filter(pk=product.pk).update(name="Changed")
+
+    # What the test above relies on: with the cache on, the old name is served.
+    assert api_client.get(detail(PRODUCTS, product.pk)).json()["name"] == "Old"
 
 
 def test_authenticated_reads_are_not_cached(api_client, admin_client, response_cache):
@@ -728,3 +749,38 @@ def test_cached_responses_have_last_modified(api_client, response_cache):
     since = api_client.get(PRODUCTS, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
 
     assert since.status_code == 304
+
+
+@pytest.mark.django_db
+def test_every_category_summary_has_the_summary_fields():
+    product = ProductFactory()
+    row = ProductRepresentation().values(Product.objects.filter(pk=product.pk)).get()
+
+    assert (
+        tuple(ProductRepresentation().represent([row])[0]["category"]) == CATEGORY_SUMMARY_FIELDS
+    )
+    assert tuple(ProductSerializer(product).data["category"]) == CATEGORY_SUMMARY_FIELDS
+    assert tuple(CategorySummarySerializer().fields) == CATEGORY_SUMMARY_FIELDS
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["name", "slug"])
+def test_the_api_and_the_admin_word_a_taken_name_or_slug_alike(field):
+    existing = CategoryFactory(name="Lamps", slug="lamps")
+    data = {"name": "Other", "slug": "other", field: getattr(existing, field)}
+    serializer = CategorySerializer(data=data)
+
+    assert not serializer.is_valid()
+    with pytest.raises(DjangoValidationError) as model_error:
+        Category(**data).full_clean()
+
+    assert serializer.errors[field] == ["This field must be unique."]
+    assert model_error.value.message_dict[field] == ["This field must be unique."]
+
+
+@pytest.mark.django_db
+def test_a_bad_slug_is_reported_once():
+    serializer = ProductSerializer(data={"slug": "not a slug"})
+
+    assert not serializer.is_valid()
+    assert len(serializer.errors["slug"]) == 1

@@ -1,17 +1,22 @@
 """Product list filters and orderings, alone and combined."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
 
+import django_filters
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.http import QueryDict
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from django_shopcore.catalog.filters import ProductFilterSet
-from django_shopcore.catalog.models import Product
+from django_shopcore.catalog.models import Category, Product
 from django_shopcore.catalog.search import search_tokens
+from django_shopcore.core.counting import RowCount
 
 from ..factories import CategoryFactory, ProductFactory
 from .test_pagination import analyze_products
@@ -483,3 +488,130 @@ def test_forms_do_not_share_their_state():
     assert valid.is_valid()
     assert valid.form.cleaned_data["min_price"] == Decimal("5")
     assert "min_price" in invalid.errors
+
+
+@pytest.mark.parametrize(
+    ("candidates", "known_count"), [(100, RowCount(3, True)), (2, RowCount(3, False))]
+)
+def test_a_search_tells_its_count_through_the_filterset(settings, candidates, known_count):
+    settings.SHOPCORE = {"SEARCH_CANDIDATES": candidates}
+    for _ in range(3):
+        make(name="Desk Lamp")
+    make(name="Chair")
+    filterset = ProductFilterSet(QueryDict("search=lamp"), queryset=Product.objects.all())
+
+    assert filterset.known_count is None
+    filterset.qs  # noqa: B018 (building it runs the search)
+
+    if connection.vendor == "postgresql" and not known_count.exact:
+        assert filterset.known_count.exact is False
+    else:
+        assert filterset.known_count == known_count
+
+
+def test_without_a_search_the_count_is_unknown():
+    make(name="Desk Lamp")
+    filterset = ProductFilterSet(QueryDict("min_price=1"), queryset=Product.objects.all())
+
+    filterset.qs  # noqa: B018
+
+    assert filterset.known_count is None
+
+
+# --- no state shared between requests ----------------------------------------
+
+
+def own_categories(request):
+    """A request-dependent queryset: the one category the request may pick."""
+    return Category.objects.filter(pk=request.allowed_category_id)
+
+
+class OwnCategoryFilterSet(ProductFilterSet):
+    own_category = django_filters.ModelChoiceFilter(field_name="category", queryset=own_categories)
+
+
+def request_allowed(category):
+    request = RequestFactory().get(PRODUCTS)
+    request.allowed_category_id = category.pk
+    return request
+
+
+def own_category_filterset(request, category):
+    data = QueryDict(f"own_category={category.pk}&ordering=price")
+    return OwnCategoryFilterSet(data, queryset=Product.objects.all(), request=request)
+
+
+def test_a_callable_queryset_is_evaluated_per_request(monkeypatch):
+    first, second = CategoryFactory(), CategoryFactory()
+    seen = []
+    filter_ = OwnCategoryFilterSet.base_filters["own_category"]
+    monkeypatch.setattr(
+        filter_, "queryset", lambda request: seen.append(request) or own_categories(request)
+    )
+    first_request, second_request = request_allowed(first), request_allowed(second)
+
+    assert own_category_filterset(first_request, first).is_valid()
+    assert own_category_filterset(second_request, second).is_valid()
+    # The second request cannot pick the first one's category, nor the first the second's.
+    assert not own_category_filterset(second_request, first).is_valid()
+    assert not own_category_filterset(first_request, second).is_valid()
+    assert seen == [first_request, second_request, second_request, first_request]
+
+
+THREADS = 6
+ROUNDS = 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_each_filter_with_their_own_request():
+    categories = [CategoryFactory() for _ in range(THREADS)]
+    products = [make(category=category) for category in categories]
+    barrier = threading.Barrier(THREADS)
+
+    def filter_concurrently(index):
+        request, own = request_allowed(categories[index]), categories[index]
+        other = categories[(index + 1) % THREADS]
+        barrier.wait()
+        outcomes = []
+        try:
+            for _ in range(ROUNDS):
+                mine = own_category_filterset(request, own)
+                foreign = own_category_filterset(request, other)
+                outcomes.append((mine.is_valid(), [p.pk for p in mine.qs], foreign.is_valid()))
+        finally:
+            connections.close_all()
+        return outcomes
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        results = list(pool.map(filter_concurrently, range(THREADS)))
+
+    for index, outcomes in enumerate(results):
+        assert outcomes == [(True, [products[index].pk], False)] * ROUNDS
+
+
+def test_filtering_leaves_the_class_filters_untouched():
+    category = CategoryFactory()
+    make(category=category)
+    before = {
+        name: dict(vars(f), extra=dict(f.extra))
+        for name, f in OwnCategoryFilterSet.base_filters.items()
+    }
+
+    filterset = own_category_filterset(request_allowed(category), category)
+    assert filterset.is_valid()
+    list(filterset.qs)
+
+    after = {
+        name: dict(vars(f), extra=dict(f.extra))
+        for name, f in OwnCategoryFilterSet.base_filters.items()
+    }
+    assert after == before
+    assert all(
+        filter_ is not filterset.filters[name]
+        for name, filter_ in OwnCategoryFilterSet.base_filters.items()
+    )
+    # Every form has its own fields, and its own request's queryset.
+    other = own_category_filterset(request_allowed(category), category)
+    assert all(
+        other.form.fields[name] is not field for name, field in filterset.form.fields.items()
+    )

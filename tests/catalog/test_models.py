@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from django.test.utils import CaptureQueriesContext
 
 from django_shopcore.catalog.models import Category, Product
@@ -42,6 +42,20 @@ def test_subtree_is_one_query(django_assert_num_queries):
         subtree = set(Category.objects.subtree_of(root))
 
     assert subtree == {root, child, grandchild}
+
+
+def test_a_subtree_named_by_a_q_uses_the_stored_path():
+    root, other_root = CategoryFactory(), CategoryFactory()
+    child = CategoryFactory(parent=root)
+    stale = Category.objects.get(pk=child.pk)
+    child.parent = other_root
+    child.save()
+
+    assert set(Category.objects.subtree_of(Q(pk=stale.pk))) == {child}
+    assert set(Category.objects.subtree_of(Q(slug=other_root.slug))) == {other_root, child}
+    assert set(Category.objects.subtree_of(Q(slug="no-such-category"))) == set()
+    # The in-memory path is taken as it is.
+    assert set(Category.objects.subtree_of(root)) == {root}
 
 
 def test_moving_a_subtree_rewrites_descendants_in_one_update(django_assert_num_queries):

@@ -5,8 +5,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
 
-from django_shopcore.core.counting import EstimateMemo
+from django_shopcore.catalog.models import Product
+from django_shopcore.catalog.pagination import CatalogPagination
+from django_shopcore.core.counting import EstimateMemo, RowCount
 
 from ..factories import CategoryFactory, ProductFactory
 
@@ -323,3 +327,16 @@ def test_categories_page_by_cursor_too(api_client, settings):
 
     names = [row["id"] for _ids, body in pages for row in body["results"]]
     assert len(names) == len(set(names)) == 5
+
+
+def test_a_known_count_is_taken_instead_of_counting(products, django_assert_num_queries):
+    request = Request(APIRequestFactory().get(PRODUCTS, {"page_size": 2}))
+    paginator = CatalogPagination()
+
+    with django_assert_num_queries(1):  # the page only
+        rows = paginator.paginate_queryset(
+            Product.objects.order_by("id"), request, known_count=RowCount(1234, False)
+        )
+        assert paginator.get_count() == RowCount(1234, False)
+
+    assert len(rows) == 2

@@ -1,6 +1,8 @@
 """The stock services: conditional updates, their errors and the quantities they accept."""
 
 import pytest
+from django.utils import translation
+from django.utils.translation import trans_real
 from rest_framework import exceptions
 from rest_framework.test import APIClient
 
@@ -70,6 +72,24 @@ def test_increment_past_the_column_maximum_is_a_409():
     assert isinstance(caught.value, StockConflict)
     assert caught.value.status_code == 409
     assert stock_of(product) == MAX_STOCK - 1
+
+
+def test_the_stock_limit_message_is_translated_when_raised(monkeypatch):
+    message = "The stock would exceed its maximum of {max_stock}."
+    # A French catalog entry for the message (shopcore ships no translations yet).
+    french = trans_real.translation("fr")
+    monkeypatch.setattr(
+        french,
+        "gettext",
+        lambda text: "Le stock dépasserait {max_stock}." if text == message else text,
+    )
+    product = ProductFactory(stock=MAX_STOCK - 1)
+
+    with translation.override("fr"), pytest.raises(StockLimitExceeded) as caught:
+        increment_stock(product.pk, 2)
+
+    assert str(caught.value.detail) == f"Le stock dépasserait {MAX_STOCK}."
+    assert str(StockLimitExceeded().detail) == message.format(max_stock=MAX_STOCK)
 
 
 def test_increment_up_to_the_column_maximum_is_allowed():

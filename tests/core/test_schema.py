@@ -20,9 +20,11 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 from drf_spectacular.drainage import GENERATOR_STATS
+from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.settings import patched_settings
 from drf_spectacular.validation import validate_schema
 from openapi_spec_validator import validate as validate_spec
+from rest_framework.permissions import BasePermission
 from rest_framework.test import APIClient
 
 from django_shopcore import __version__
@@ -450,3 +452,37 @@ def test_swagger_ui_keeps_the_token_and_shows_no_operation_ids():
     assert '"persistAuthorization": true' in html
     assert '"displayOperationId": false' in html
     assert "<title>django-shopcore</title>" in html
+
+
+class NeedsAProfile(BasePermission):
+    """A host permission reading what a bare user does not have."""
+
+    def has_permission(self, request, view):
+        return request.user.profile.can_write
+
+
+class Broken(BasePermission):
+    def has_permission(self, request, view):
+        raise RuntimeError("a bug in the permission")
+
+
+def generate_schema():
+    with patched_settings(schema_settings()):
+        return SchemaGenerator().get_schema(request=None, public=True)
+
+
+@pytest.mark.django_db
+def test_a_permission_needing_more_than_a_user_is_documented_as_refusing(settings):
+    settings.SHOPCORE = {"CATALOG_PERMISSION_CLASSES": [f"{__name__}.NeedsAProfile"]}
+
+    responses = generate_schema()["paths"]["/api/products/"]["get"]["responses"]
+
+    assert "403" in responses
+
+
+@pytest.mark.django_db
+def test_a_permission_that_fails_otherwise_fails_the_schema(settings):
+    settings.SHOPCORE = {"CATALOG_PERMISSION_CLASSES": [f"{__name__}.Broken"]}
+
+    with pytest.raises(RuntimeError, match="a bug in the permission"):
+        generate_schema()
