@@ -20,14 +20,23 @@ from ..core.cache import (
     version_key,
 )
 from ..core.settings import shopcore_settings
-from .models import Category, Product
+from .models import Category, Product, ProductVariant
 
 CATEGORIES = "categories"
 PRODUCTS = "products"
 # Which versions each model's writes bump.
-BUMPED_BY = {Category: (CATEGORIES, PRODUCTS), Product: (PRODUCTS,)}
+BUMPED_BY = {
+    Category: (CATEGORIES, PRODUCTS),
+    Product: (PRODUCTS,),
+    # Variants are part of the product detail, and make its price and stock.
+    ProductVariant: (PRODUCTS,),
+}
 # Which versions a response of each model depends on.
-RESPONSE_DEPENDS_ON = {Category: (CATEGORIES,), Product: (CATEGORIES, PRODUCTS)}
+RESPONSE_DEPENDS_ON = {
+    Category: (CATEGORIES,),
+    Product: (CATEGORIES, PRODUCTS),
+    ProductVariant: (PRODUCTS,),
+}
 
 
 def invalidate(model):

@@ -13,7 +13,14 @@ import copy
 from django.core.signals import setting_changed
 from rest_framework import serializers
 
-from .serializers import CategorySerializer, ProductSerializer
+from ..core.settings import shopcore_settings
+from .models import ProductVariant
+from .serializers import (
+    CategorySerializer,
+    ProductDetailSerializer,
+    ProductSerializer,
+    ProductVariantSerializer,
+)
 
 
 class ValuesRepresentation:
@@ -39,7 +46,7 @@ class ValuesRepresentation:
     def values(self, queryset):
         return queryset.values(*self.columns)
 
-    def represent(self, rows):
+    def represent(self, rows, request=None):
         """Each row (a dict of ``columns``) as the serializer would show its object."""
         converters = [
             (name, column_converter(field) if field else getattr(self, f"represent_{name}"))
@@ -82,7 +89,10 @@ class CategoryRepresentation(ValuesRepresentation):
 
 class ProductRepresentation(ValuesRepresentation):
     serializer_class = ProductSerializer
-    composite_fields = {"category": ["category_id", "category__name", "category__slug"]}
+    composite_fields = {
+        "category": ["category_id", "category__name", "category__slug"],
+        "currency": [],
+    }
 
     def represent_category(self, row):
         return {
@@ -91,8 +101,50 @@ class ProductRepresentation(ValuesRepresentation):
             "slug": row["category__slug"],
         }
 
+    def represent_currency(self, row):
+        return shopcore_settings.CURRENCY
 
-REPRESENTATION_CLASSES = [CategoryRepresentation, ProductRepresentation]
+
+class VariantRepresentation(ValuesRepresentation):
+    serializer_class = ProductVariantSerializer
+    composite_fields = {"product": ["product_id"]}
+
+    def represent_product(self, row):
+        return row["product_id"]
+
+
+class ProductDetailRepresentation(ProductRepresentation):
+    """Adds each product's variants, read for all the rows in one more query."""
+
+    serializer_class = ProductDetailSerializer
+    composite_fields = {**ProductRepresentation.composite_fields, "variants": []}
+
+    def __init__(self):
+        super().__init__()
+        self.variants = VariantRepresentation()
+
+    def represent(self, rows, request=None):
+        variants = ProductVariant.objects.visible_to(getattr(request, "user", None)).filter(
+            product_id__in=[row["id"] for row in rows]
+        )
+        by_product = {row["id"]: [] for row in rows}
+        for variant in self.variants.represent(
+            list(self.variants.values(variants.order_by("id")))
+        ):
+            by_product[variant["product"]].append(variant)
+        for row in rows:
+            row["variants"] = by_product[row["id"]]
+        return super().represent(rows, request)
+
+    def represent_variants(self, row):
+        return row["variants"]
+
+
+REPRESENTATION_CLASSES = [
+    CategoryRepresentation,
+    ProductRepresentation,
+    ProductDetailRepresentation,
+]
 # Built on first use: the serializer's fields read REST_FRAMEWORK's settings.
 _representations = {}
 

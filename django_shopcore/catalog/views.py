@@ -1,5 +1,7 @@
-"""Catalog views: the category and product viewsets."""
+"""Catalog views: the category, product and variant viewsets."""
 
+from django.db import transaction
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers, quote_etag
 from django.utils.http import http_date
@@ -12,13 +14,16 @@ from rest_framework.response import Response
 
 from ..core.cache import digest
 from ..core.exceptions import Conflict
+from ..core.pagination import ShopcorePageNumberPagination
 from ..core.settings import shopcore_settings
 from ..core.views import ShopcoreViewMixin
 from .cache import get_response, response_key, set_response
 from .filters import CategoryFilterSet, ProductFilterSet
-from .models import Category, Product
+from .models import Category, Product, ProductVariant
 from .pagination import CatalogPagination
 from .representations import fast_representation
+from .serializers import ProductVariantSerializer
+from .variants import refresh_product_totals
 
 
 class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
@@ -48,7 +53,7 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
             return super().list(request, *args, **kwargs)
         self.paginator.read_rows = representation.values
         rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(representation.represent(rows))
+        return self.get_paginated_response(representation.represent(rows, request=request))
 
     def retrieve(self, request, *args, **kwargs):
         cached = self.get_cached_response(request)
@@ -59,7 +64,7 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
             return super().retrieve(request, *args, **kwargs)
         lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
         row = get_object_or_404(representation.values(self.get_queryset()), **lookup)
-        return Response(representation.represent([row])[0])
+        return Response(representation.represent([row], request=request)[0])
 
     def checks_objects(self):
         """Whether a permission class looks at the object itself (it then needs an instance)."""
@@ -144,10 +149,65 @@ class ProductViewSet(CatalogViewSet):
     filterset_class = ProductFilterSet
 
     def get_queryset(self):
-        queryset = super().get_queryset()
-        if not getattr(self.request.user, "is_staff", False):
-            queryset = queryset.active()
+        queryset = super().get_queryset().visible_to(self.request.user)
+        if self.action == "retrieve":
+            variants = ProductVariant.objects.visible_to(self.request.user).order_by("id")
+            queryset = queryset.prefetch_related(Prefetch("variants", queryset=variants))
         return queryset
 
     def get_serializer_class(self):
+        if self.action == "retrieve":
+            return shopcore_settings.PRODUCT_DETAIL_SERIALIZER
         return shopcore_settings.PRODUCT_SERIALIZER
+
+
+class VariantViewSet(CatalogViewSet):
+    """``products/{product_pk}/variants/``: a product's variants, in id order.
+
+    Non-admins see the active variants of active products only. Every write
+    keeps the product's price and stock in step, and a product keeps at
+    least one variant (deleting the last one is a 409).
+    """
+
+    queryset = ProductVariant.objects.all()
+    serializer_class = ProductVariantSerializer
+    # Few rows per product: plain pages, no keyset cursors.
+    pagination_class = ShopcorePageNumberPagination
+
+    def visible_products(self):
+        return Product.objects.visible_to(self.request.user)
+
+    def get_product(self):
+        return get_object_or_404(self.visible_products().only("pk"), pk=self.kwargs["product_pk"])
+
+    def get_queryset(self):
+        return (
+            ProductVariant.objects.visible_to(self.request.user)
+            .filter(product_id=self.kwargs["product_pk"], product__in=self.visible_products())
+            .order_by("id")
+        )
+
+    def list(self, request, *args, **kwargs):
+        # An unknown (or hidden) product is a 404, not an empty list.
+        self.get_product()
+        return super().list(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        serializer.save(product=self.get_product())
+
+    def perform_destroy(self, instance):
+        with transaction.atomic():
+            # Locks every variant of the product (in id order, as a lone-variant
+            # product write does), so two deletes cannot each leave the other last.
+            siblings = list(
+                ProductVariant.objects.select_for_update()
+                .filter(product_id=instance.product_id)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            if siblings == [instance.pk]:
+                raise Conflict(
+                    _("This is the product's last variant; a product needs at least one.")
+                )
+            instance.delete()
+            refresh_product_totals([instance.product_id])

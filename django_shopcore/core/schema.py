@@ -87,7 +87,7 @@ WRITE_METHODS = {"POST", "PUT", "PATCH"}
 BLOCKING_ON_DELETE = {models.PROTECT, models.RESTRICT}
 
 DIGITS_PATH_PARAMETER = {"type": "string", "pattern": "^[0-9]+$"}
-MODEL_TAGS = {"Category": "Categories", "Product": "Products"}
+MODEL_TAGS = {"Category": "Categories", "Product": "Products", "ProductVariant": "Products"}
 SUCCESS_DESCRIPTIONS = {
     "list": "A page of {plural}.",
     "create": "The new {name}.",
@@ -209,6 +209,44 @@ OPERATIONS = {
             "description": f'Only the fields sent, e.g. `{{"stock": 0}}`. {ADMIN_ONLY}',
         },
         "destroy": {"summary": "Delete a product", "description": ADMIN_ONLY},
+    },
+    "VariantViewSet": {
+        "list": {
+            "summary": "List a product's variants",
+            "description": "A page of the product's variants, by id. Inactive variants, and "
+            "the variants of inactive products, are listed for admins only.",
+        },
+        "create": {
+            "summary": "Add a variant",
+            "description": "`sku` is unique in the shop; `options` maps option names to "
+            "values. The product's `price` and `stock` follow its active variants. "
+            f"{ADMIN_ONLY}",
+        },
+        "retrieve": {"summary": "Get a variant", "description": "One variant, by id."},
+        "update": {
+            "summary": "Replace a variant",
+            "description": f"All writable fields. {ADMIN_ONLY}",
+        },
+        "partial_update": {
+            "summary": "Update a variant",
+            "description": f'Only the fields sent, e.g. `{{"stock": 0}}`. {ADMIN_ONLY}',
+        },
+        "destroy": {
+            "summary": "Delete a variant",
+            "description": f"A product keeps at least one variant: deleting its last is a 409. "
+            f"{ADMIN_ONLY}",
+            "errors": errors(
+                "409",
+                "The product's last variant.",
+                LastVariant=example(
+                    {
+                        "detail": "This is the product's last variant; "
+                        "a product needs at least one."
+                    },
+                    "Last variant",
+                ),
+            ),
+        },
     },
     "UserViewSet": {
         "list": {"summary": "List users", "description": f"A page of users, by id. {ADMIN_ONLY}"},

@@ -5,15 +5,20 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import Prefetch, prefetch_related_objects
 from django.test.utils import CaptureQueriesContext
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission
 from rest_framework.utils.encoders import JSONEncoder
 
-from django_shopcore.catalog.models import Category, Product
-from django_shopcore.catalog.serializers import CategorySerializer, ProductSerializer
+from django_shopcore.catalog.models import Category, Product, ProductVariant
+from django_shopcore.catalog.serializers import (
+    CategorySerializer,
+    ProductDetailSerializer,
+    ProductSerializer,
+)
 
-from ..factories import CategoryFactory, ProductFactory
+from ..factories import CategoryFactory, ProductFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -254,11 +259,14 @@ def test_product_representation_embeds_the_category(api_client):
         "price",
         "description",
         "stock",
+        "currency",
         "is_active",
         "created_at",
         "updated_at",
+        "variants",
     }
     assert body["category"] == {"id": category.pk, "name": "Lamps", "slug": "lamps"}
+    assert body["currency"] == "USD"
     assert body["price"] == "19.90"
     assert body["stock"] == 3
 
@@ -473,11 +481,16 @@ def test_category_list_runs_one_or_two_queries(api_client, django_assert_num_que
     assert len(response.json()["results"]) == rows
 
 
-def test_detail_runs_one_query(api_client, django_assert_num_queries):
+@pytest.mark.parametrize("variants", [1, 12])
+def test_detail_runs_two_queries_whatever_the_number_of_variants(
+    api_client, django_assert_num_queries, variants
+):
     product = ProductFactory()
+    VariantFactory.create_batch(variants - 1, product=product)
 
-    with django_assert_num_queries(1):
-        assert api_client.get(detail(PRODUCTS, product.pk)).status_code == 200
+    with django_assert_num_queries(2):  # the product, then its variants
+        body = api_client.get(detail(PRODUCTS, product.pk)).json()
+    assert len(body["variants"]) == variants
     with django_assert_num_queries(1):
         assert api_client.get(detail(CATEGORIES, product.category_id)).status_code == 200
 
@@ -490,9 +503,9 @@ def test_admin_reads_add_only_the_authentication_query(admin_client):
     with CaptureQueriesContext(connection) as detail_queries:
         admin_client.get(detail(PRODUCTS, product.pk))
 
-    # Whatever the authenticator needs, plus the anonymous counts (1 and 1:
-    # the page holds every row, so it needs no count).
-    auth_queries = len(detail_queries) - 1
+    # Whatever the authenticator needs, plus the anonymous counts (1 and 2:
+    # the page holds every row, so it needs no count; the detail reads variants).
+    auth_queries = len(detail_queries) - 2
     assert len(list_queries) == auth_queries + 1
 
 
@@ -541,11 +554,19 @@ def test_fast_details_give_the_serializers_json(api_client, settings):
     settings.TIME_ZONE = "America/New_York"
     product = ProductFactory(category=CategoryFactory(parent=CategoryFactory()))
 
+    VariantFactory(product=product, options={"size": "M"})
+    VariantFactory(product=product, is_active=False)  # not for the public
+
     for url, instance, serializer_class in (
-        (detail(PRODUCTS, product.pk), product, ProductSerializer),
+        (detail(PRODUCTS, product.pk), product, ProductDetailSerializer),
         (detail(CATEGORIES, product.category_id), product.category, CategorySerializer),
     ):
         instance.refresh_from_db()
+        if serializer_class is ProductDetailSerializer:
+            prefetch_related_objects(
+                [instance],
+                Prefetch("variants", queryset=ProductVariant.objects.filter(is_active=True)),
+            )
         expected = json.dumps(serializer_class(instance).data, cls=JSONEncoder)
         assert json.dumps(api_client.get(url).json()) == expected
 
@@ -624,7 +645,7 @@ def test_cache_is_off_by_default(api_client, django_assert_num_queries):
     product = ProductFactory()
     api_client.get(detail(PRODUCTS, product.pk))
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         api_client.get(detail(PRODUCTS, product.pk))
 
 

@@ -1,4 +1,4 @@
-"""System checks on the SHOPCORE setting: E001, E002 and E003."""
+"""System checks on the SHOPCORE setting: E001, E002, E003 and E005."""
 
 import pytest
 from django.core.management import call_command
@@ -6,7 +6,7 @@ from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
 from django_shopcore.catalog.checks import check_response_cache_is_shared
-from django_shopcore.core.checks import check_schema_class, check_shopcore_setting
+from django_shopcore.core.checks import check_currency, check_schema_class, check_shopcore_setting
 
 pytestmark = pytest.mark.user_model_agnostic
 
@@ -86,3 +86,28 @@ def test_drf_default_schema_class_is_a_warning():
 
 def test_spectacular_schema_class_is_fine():
     assert check_schema_class(None) == []
+
+
+@pytest.mark.parametrize("currency", ["USD", "EUR", "JPY", "CHF"])
+def test_an_iso_4217_currency_passes(currency):
+    with override_settings(SHOPCORE={"CURRENCY": currency}):
+        assert check_currency(None) == []
+
+
+def test_the_default_currency_passes():
+    with override_settings(SHOPCORE={}):
+        assert check_currency(None) == []
+
+
+@pytest.mark.parametrize("currency", ["usd", "US", "EURO", "ABC", "XXX", "XAU", "", None, 840])
+def test_e005_a_currency_that_is_not_an_iso_4217_code_is_named(currency):
+    with override_settings(SHOPCORE={"CURRENCY": currency}):
+        (error,) = check_currency(None)
+    assert error.id == "shopcore.E005"
+    assert repr(currency) in error.msg
+
+
+@override_settings(SHOPCORE={"CURRENCY": "usd"})
+def test_an_invalid_currency_stops_manage_py_check():
+    with pytest.raises(SystemCheckError, match=r"shopcore\.E005"):
+        call_command("check")

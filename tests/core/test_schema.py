@@ -54,6 +54,12 @@ EXPECTED_OPERATIONS = {
         for resource in ("users", "categories", "products")
         for method in ("get", "put", "patch", "delete")
     ),
+    ("get", "/api/products/{product_pk}/variants/"),
+    ("post", "/api/products/{product_pk}/variants/"),
+    *(
+        (method, "/api/products/{product_pk}/variants/{id}/")
+        for method in ("get", "put", "patch", "delete")
+    ),
 }
 ADMIN_WRITES = [
     (method, path)
@@ -65,6 +71,8 @@ PUBLIC_READS = [
     ("get", "/api/categories/{id}/"),
     ("get", "/api/products/"),
     ("get", "/api/products/{id}/"),
+    ("get", "/api/products/{product_pk}/variants/"),
+    ("get", "/api/products/{product_pk}/variants/{id}/"),
 ]
 THROTTLED = [
     ("post", "/api/auth/register/"),
@@ -210,6 +218,9 @@ def test_the_product_ordering_parameter_lists_its_choices(schema):
     assert not re.match(parameters["min_price"]["schema"]["pattern"], "1.005")
     assert parameters["in_stock"]["schema"]["type"] == "boolean"
     assert parameters["search"]["schema"]["maxLength"] == shopcore_settings.SEARCH_MAX_LENGTH
+    # Repeatable: ?option=size:M&option=size:L.
+    assert parameters["option"]["schema"]["type"] == "array"
+    assert parameters["option"]["explode"] is True
     assert all(parameter.get("description") for parameter in parameters.values())
 
 
