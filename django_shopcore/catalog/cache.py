@@ -20,7 +20,7 @@ from ..core.cache import (
     version_key,
 )
 from ..core.settings import shopcore_settings
-from .models import Category, Product, ProductVariant
+from .models import Category, Product, ProductImage, ProductVariant
 
 CATEGORIES = "categories"
 PRODUCTS = "products"
@@ -30,12 +30,14 @@ BUMPED_BY = {
     Product: (PRODUCTS,),
     # Variants are part of the product detail, and make its price and stock.
     ProductVariant: (PRODUCTS,),
+    ProductImage: (PRODUCTS,),
 }
 # Which versions a response of each model depends on.
 RESPONSE_DEPENDS_ON = {
     Category: (CATEGORIES,),
     Product: (CATEGORIES, PRODUCTS),
     ProductVariant: (PRODUCTS,),
+    ProductImage: (PRODUCTS,),
 }
 
 

@@ -1,4 +1,4 @@
-"""Catalog models: the category tree, products and their variants."""
+"""Catalog models: the category tree, products, their variants and images."""
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -15,6 +15,7 @@ PATH_MAX_LENGTH = 1024
 SKU_MAX_LENGTH = SLUG_MAX_LENGTH
 OPTION_NAME_MAX_LENGTH = 50
 OPTION_VALUE_MAX_LENGTH = 100
+IMAGE_NAME_MAX_LENGTH = 255
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -341,3 +342,41 @@ class VariantOption(models.Model):
 
     def __str__(self):
         return f"{self.name}: {self.value}"
+
+
+class ProductImage(TimestampedModel):
+    """A picture of a product; the file goes through Django's storage API."""
+
+    product = models.ForeignKey(
+        Product,
+        verbose_name=_("product"),
+        related_name="images",
+        on_delete=models.CASCADE,
+        db_index=False,
+    )
+    # Width and height are read from the file (by Pillow) when it is assigned.
+    image = models.ImageField(
+        _("image"),
+        upload_to="shopcore/products/%Y/%m/",
+        width_field="width",
+        height_field="height",
+        max_length=IMAGE_NAME_MAX_LENGTH,
+    )
+    alt = models.CharField(_("alternative text"), max_length=200, blank=True, default="")
+    # Images show in ascending position, then in upload order.
+    position = models.PositiveIntegerField(_("position"), default=0)
+    width = models.PositiveIntegerField(_("width"), editable=False, default=0)
+    height = models.PositiveIntegerField(_("height"), editable=False, default=0)
+
+    class Meta:
+        db_table = "shopcore_productimage"
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+        ordering = ["product", "position", "id"]
+        indexes = [
+            # A product's images in order; its first one for the list's ``image``.
+            models.Index(fields=["product", "position", "id"], name="shopcore_image_product"),
+        ]
+
+    def __str__(self):
+        return self.alt or self.image.name

@@ -1,7 +1,8 @@
-"""Serializers of the catalog: categories, products and their variants."""
+"""Serializers of the catalog: categories, products, their variants and images."""
 
 from decimal import Decimal
 
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -15,11 +16,13 @@ from ..core.serializers import (
     ModelSerializer,
     SaveGivenFieldsMixin,
 )
+from .images import check_upload, image_url
 from .models import (
     OPTION_NAME_MAX_LENGTH,
     OPTION_VALUE_MAX_LENGTH,
     Category,
     Product,
+    ProductImage,
     ProductVariant,
 )
 from .variants import refresh_product_totals, save_options
@@ -163,6 +166,57 @@ class ProductVariantSerializer(
         return variant
 
 
+class ImageUploadField(serializers.ImageField):
+    """An uploaded image, checked for size, pixels and integrity (images.check_upload)."""
+
+    def to_internal_value(self, data):
+        if hasattr(data, "size") and hasattr(data, "seek"):
+            check_upload(data)
+        return super().to_internal_value(data)
+
+
+class ProductImageSerializer(IntegrityErrorAsValidationErrorMixin, ModelSerializer):
+    """An image: uploaded once as ``image``, then shown as ``url`` with its size in pixels."""
+
+    image = ImageUploadField(write_only=True)
+    url = serializers.SerializerMethodField()
+    # Left out: after the product's last image.
+    position = serializers.IntegerField(min_value=0, max_value=MAX_INT32, required=False)
+
+    class Meta:
+        model = ProductImage
+        fields = ["id", "image", "url", "alt", "position", "width", "height"]
+        read_only_fields = ["width", "height"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # The file is fixed once uploaded: a new picture is a new image.
+        if self.instance is not None:
+            fields["image"].read_only = True
+        return fields
+
+    def get_url(self, image) -> str:
+        return image_url(image.image.name, self.context.get("request"))
+
+    def create(self, validated_data):
+        if "position" not in validated_data:
+            last = validated_data["product"].images.aggregate(last=Max("position"))["last"]
+            validated_data["position"] = 0 if last is None else last + 1
+        return super().create(validated_data)
+
+
+class FirstImageField(serializers.URLField):
+    """A product's first image's URL (by position), or null."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, source="*", allow_null=True, **kwargs)
+
+    def to_representation(self, product):
+        # The product views annotate it; a product just created has none.
+        name = getattr(product, "first_image", None)
+        return image_url(name, self.context.get("request"))
+
+
 class ProductSerializer(
     IntegrityErrorAsValidationErrorMixin, SaveGivenFieldsMixin, ModelSerializer
 ):
@@ -177,6 +231,7 @@ class ProductSerializer(
     # The upper bound is PostgreSQL's integer column's.
     stock = serializers.IntegerField(min_value=0, max_value=MAX_INT32, required=False)
     currency = CurrencyField()
+    image = FirstImageField()
 
     class Meta:
         model = Product
@@ -189,6 +244,7 @@ class ProductSerializer(
             "description",
             "stock",
             "currency",
+            "image",
             "is_active",
             "created_at",
             "updated_at",
@@ -243,9 +299,10 @@ class ProductSerializer(
 
 
 class ProductDetailSerializer(ProductSerializer):
-    """A product with its variants (those the caller may see: the view prefetches them)."""
+    """A product with its variants (those the caller may see) and images (the view prefetches)."""
 
     variants = ProductVariantSerializer(many=True, read_only=True)
+    images = ProductImageSerializer(many=True, read_only=True)
 
     class Meta(ProductSerializer.Meta):
-        fields = [*ProductSerializer.Meta.fields, "variants"]
+        fields = [*ProductSerializer.Meta.fields, "variants", "images"]

@@ -1,8 +1,8 @@
-"""Catalog routes: ``categories/``, ``products/`` and ``products/{id}/variants/``."""
+"""Catalog routes: ``categories/``, ``products/`` and their ``variants/`` and ``images/``."""
 
 from rest_framework.routers import SimpleRouter
 
-from .views import CategoryViewSet, ProductViewSet, VariantViewSet
+from .views import CategoryViewSet, ImageViewSet, ProductViewSet, VariantViewSet
 
 app_name = "shopcore_catalog"
 
@@ -13,5 +13,6 @@ router.register("products", ProductViewSet, basename="product")
 router.register(
     r"products/(?P<product_pk>[0-9]+)/variants", VariantViewSet, basename="product-variant"
 )
+router.register(r"products/(?P<product_pk>[0-9]+)/images", ImageViewSet, basename="product-image")
 
 urlpatterns = router.urls

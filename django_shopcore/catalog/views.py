@@ -1,14 +1,15 @@
-"""Catalog views: the category, product and variant viewsets."""
+"""Catalog views: the category, product, variant and image viewsets."""
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers, quote_etag
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.generics import get_object_or_404
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
@@ -19,10 +20,10 @@ from ..core.settings import shopcore_settings
 from ..core.views import ShopcoreViewMixin
 from .cache import get_response, response_key, set_response
 from .filters import CategoryFilterSet, ProductFilterSet
-from .models import Category, Product, ProductVariant
+from .models import Category, Product, ProductImage, ProductVariant
 from .pagination import CatalogPagination
 from .representations import fast_representation
-from .serializers import ProductVariantSerializer
+from .serializers import ProductImageSerializer, ProductVariantSerializer
 from .variants import refresh_product_totals
 
 
@@ -149,10 +150,21 @@ class ProductViewSet(CatalogViewSet):
     filterset_class = ProductFilterSet
 
     def get_queryset(self):
-        queryset = super().get_queryset().visible_to(self.request.user)
+        first_image = ProductImage.objects.filter(product=OuterRef("pk")).order_by(
+            "position", "id"
+        )
+        queryset = (
+            super()
+            .get_queryset()
+            .visible_to(self.request.user)
+            .annotate(first_image=Subquery(first_image.values("image")[:1]))
+        )
         if self.action == "retrieve":
             variants = ProductVariant.objects.visible_to(self.request.user).order_by("id")
-            queryset = queryset.prefetch_related(Prefetch("variants", queryset=variants))
+            queryset = queryset.prefetch_related(
+                Prefetch("variants", queryset=variants),
+                Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
+            )
         return queryset
 
     def get_serializer_class(self):
@@ -211,3 +223,41 @@ class VariantViewSet(CatalogViewSet):
                 )
             instance.delete()
             refresh_product_totals([instance.product_id])
+
+
+class ImageViewSet(
+    ShopcoreViewMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """``products/{product_pk}/images/``: upload (multipart), describe, reorder, delete.
+
+    The product detail lists the images; these routes only write. The file
+    itself is removed from storage once the deletion is committed.
+    """
+
+    queryset = ProductImage.objects.all()
+    serializer_class = ProductImageSerializer
+    # Uploads are multipart; the PATCH of alt or position may be JSON too.
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    # No PUT: the file is fixed once uploaded, so only a PATCH can change an image.
+    http_method_names = ["post", "patch", "delete", "options"]
+    lookup_value_regex = "[0-9]+"
+
+    def get_permissions(self):
+        return [permission() for permission in shopcore_settings.CATALOG_PERMISSION_CLASSES]
+
+    def get_queryset(self):
+        return super().get_queryset().filter(product_id=self.kwargs["product_pk"])
+
+    def perform_create(self, serializer):
+        products = Product.objects.only("pk")
+        serializer.save(product=get_object_or_404(products, pk=self.kwargs["product_pk"]))
+
+    def perform_destroy(self, instance):
+        file = instance.image
+        with transaction.atomic():
+            instance.delete()
+            transaction.on_commit(lambda: file.storage.delete(file.name))

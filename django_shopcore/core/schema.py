@@ -87,7 +87,12 @@ WRITE_METHODS = {"POST", "PUT", "PATCH"}
 BLOCKING_ON_DELETE = {models.PROTECT, models.RESTRICT}
 
 DIGITS_PATH_PARAMETER = {"type": "string", "pattern": "^[0-9]+$"}
-MODEL_TAGS = {"Category": "Categories", "Product": "Products", "ProductVariant": "Products"}
+MODEL_TAGS = {
+    "Category": "Categories",
+    "Product": "Products",
+    "ProductVariant": "Products",
+    "ProductImage": "Products",
+}
 SUCCESS_DESCRIPTIONS = {
     "list": "A page of {plural}.",
     "create": "The new {name}.",
@@ -246,6 +251,30 @@ OPERATIONS = {
                     "Last variant",
                 ),
             ),
+        },
+    },
+    "ImageViewSet": {
+        "create": {
+            "summary": "Upload an image",
+            "description": "Multipart: `image` (a JPEG, PNG, GIF or WebP file), `alt`, "
+            "`position` (after the last image when left out). A file that is not a valid "
+            "image, is damaged or has more than `IMAGE_MAX_PIXELS` pixels is a 400; more "
+            f"than `IMAGE_MAX_BYTES` bytes a 413. {ADMIN_ONLY}",
+            "errors": errors(
+                "413",
+                "The file is larger than `IMAGE_MAX_BYTES`.",
+                ImageTooLarge=example(
+                    {"image": ["The image is larger than 10485760 bytes."]}, "Too large"
+                ),
+            ),
+        },
+        "partial_update": {
+            "summary": "Update an image",
+            "description": f"`alt` and `position`; the file is fixed once uploaded. {ADMIN_ONLY}",
+        },
+        "destroy": {
+            "summary": "Delete an image",
+            "description": f"The row now, the stored file once that is committed. {ADMIN_ONLY}",
         },
     },
     "UserViewSet": {
@@ -506,8 +535,12 @@ class ShopcoreAutoSchema(AutoSchema):
             del schema["pattern"]
 
     def map_parsers(self):
-        # The API speaks JSON; form parsers from the host's DRF defaults stay undocumented.
-        return [media_type for media_type in super().map_parsers() if "json" in media_type]
+        # The API speaks JSON; form parsers from the host's DRF defaults stay
+        # undocumented, unless the view chose them itself (file uploads).
+        media_types = super().map_parsers()
+        if "parser_classes" in vars(type(self.view)):
+            return [media_type for media_type in media_types if "urlencoded" not in media_type]
+        return [media_type for media_type in media_types if "json" in media_type]
 
     def _resolve_path_parameters(self, variables):
         parameters = super()._resolve_path_parameters(variables)

@@ -47,6 +47,10 @@ DEFAULTS = {
     "CACHE_TIMEOUT": 300,
     # The shop's one currency (an ISO 4217 code): every price is in it.
     "CURRENCY": "USD",
+    # Product images: the largest upload in bytes (more is a 413) and in
+    # pixels, width x height (more is a 400: decompression bombs stay closed).
+    "IMAGE_MAX_BYTES": 10 * 1024 * 1024,
+    "IMAGE_MAX_PIXELS": 40_000_000,
     # Accounts: serializers, who manages users, and the auth throttles.
     "REGISTER_SERIALIZER": "django_shopcore.accounts.serializers.RegisterSerializer",
     "USER_SERIALIZER": "django_shopcore.accounts.serializers.UserSerializer",

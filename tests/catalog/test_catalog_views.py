@@ -260,10 +260,12 @@ def test_product_representation_embeds_the_category(api_client):
         "description",
         "stock",
         "currency",
+        "image",
         "is_active",
         "created_at",
         "updated_at",
         "variants",
+        "images",
     }
     assert body["category"] == {"id": category.pk, "name": "Lamps", "slug": "lamps"}
     assert body["currency"] == "USD"
@@ -482,13 +484,13 @@ def test_category_list_runs_one_or_two_queries(api_client, django_assert_num_que
 
 
 @pytest.mark.parametrize("variants", [1, 12])
-def test_detail_runs_two_queries_whatever_the_number_of_variants(
+def test_detail_runs_three_queries_whatever_the_number_of_variants(
     api_client, django_assert_num_queries, variants
 ):
     product = ProductFactory()
     VariantFactory.create_batch(variants - 1, product=product)
 
-    with django_assert_num_queries(2):  # the product, then its variants
+    with django_assert_num_queries(3):  # the product, its variants, its images
         body = api_client.get(detail(PRODUCTS, product.pk)).json()
     assert len(body["variants"]) == variants
     with django_assert_num_queries(1):
@@ -503,9 +505,10 @@ def test_admin_reads_add_only_the_authentication_query(admin_client):
     with CaptureQueriesContext(connection) as detail_queries:
         admin_client.get(detail(PRODUCTS, product.pk))
 
-    # Whatever the authenticator needs, plus the anonymous counts (1 and 2:
-    # the page holds every row, so it needs no count; the detail reads variants).
-    auth_queries = len(detail_queries) - 2
+    # Whatever the authenticator needs, plus the anonymous counts (1 and 3:
+    # the page holds every row, so it needs no count; the detail reads
+    # variants and images).
+    auth_queries = len(detail_queries) - 3
     assert len(list_queries) == auth_queries + 1
 
 
@@ -645,7 +648,7 @@ def test_cache_is_off_by_default(api_client, django_assert_num_queries):
     product = ProductFactory()
     api_client.get(detail(PRODUCTS, product.pk))
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         api_client.get(detail(PRODUCTS, product.pk))
 
 

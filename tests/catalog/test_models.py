@@ -8,7 +8,13 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.test.utils import CaptureQueriesContext
 
-from django_shopcore.catalog.models import Category, Product, ProductVariant, VariantOption
+from django_shopcore.catalog.models import (
+    Category,
+    Product,
+    ProductImage,
+    ProductVariant,
+    VariantOption,
+)
 from django_shopcore.core.models import unique_slug
 
 from ..factories import CategoryFactory, ProductFactory
@@ -202,12 +208,13 @@ def test_string_representations():
 def test_postgresql_has_exactly_the_documented_indexes():
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indexname FROM pg_indexes WHERE tablename IN (%s, %s, %s, %s)",
+            "SELECT indexname FROM pg_indexes WHERE tablename IN (%s, %s, %s, %s, %s)",
             [
                 Category._meta.db_table,
                 Product._meta.db_table,
                 ProductVariant._meta.db_table,
                 VariantOption._meta.db_table,
+                ProductImage._meta.db_table,
             ],
         )
         names = {row[0] for row in cursor.fetchall()}
@@ -233,6 +240,8 @@ def test_postgresql_has_exactly_the_documented_indexes():
         "shopcore_variantoption_pkey",
         "shopcore_variantoption_variant_name_uniq",
         "shopcore_option_lookup",
+        "shopcore_productimage_pkey",
+        "shopcore_image_product",
     }
 
 

@@ -60,6 +60,9 @@ EXPECTED_OPERATIONS = {
         (method, "/api/products/{product_pk}/variants/{id}/")
         for method in ("get", "put", "patch", "delete")
     ),
+    ("post", "/api/products/{product_pk}/images/"),
+    ("patch", "/api/products/{product_pk}/images/{id}/"),
+    ("delete", "/api/products/{product_pk}/images/{id}/"),
 }
 ADMIN_WRITES = [
     (method, path)
@@ -297,9 +300,16 @@ def test_detail_routes_and_paged_lists_document_404(schema):
 def test_operations_with_a_body_document_413(schema):
     for key, operation in operations(schema).items():
         if "requestBody" in operation:
-            response = operation["responses"]["413"]
-            (too_large,) = response["content"]["application/json"]["examples"].values()
-            assert str(settings.DATA_UPLOAD_MAX_MEMORY_SIZE) in too_large["value"]["detail"], key
+            examples = operation["responses"]["413"]["content"]["application/json"]["examples"]
+            details = [example["value"].get("detail", "") for example in examples.values()]
+            assert any(str(settings.DATA_UPLOAD_MAX_MEMORY_SIZE) in d for d in details), key
+
+
+def test_image_uploads_document_their_own_413_and_multipart_body(schema):
+    operation = operations(schema)["post", "/api/products/{product_pk}/images/"]
+    examples = operation["responses"]["413"]["content"]["application/json"]["examples"]
+    assert "ImageTooLarge" in examples
+    assert "multipart/form-data" in operation["requestBody"]["content"]
 
 
 def test_deleting_a_category_documents_409(schema):
@@ -358,10 +368,14 @@ def test_the_parent_filter_takes_an_id_or_null(schema):
 
 
 @pytest.mark.user_model_agnostic
-def test_request_bodies_are_json_only(schema):
+def test_request_bodies_are_json_only_but_image_uploads(schema):
     for key, operation in operations(schema).items():
-        if "requestBody" in operation:
-            assert set(operation["requestBody"]["content"]) == {"application/json"}, key
+        if "requestBody" not in operation:
+            continue
+        expected = {"application/json"}
+        if "/images/" in key[1]:  # the file goes as multipart
+            expected.add("multipart/form-data")
+        assert set(operation["requestBody"]["content"]) == expected, key
 
 
 def test_the_400_examples_name_real_fields(schema):
