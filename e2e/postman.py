@@ -32,6 +32,14 @@ SCHEMA_URL = "https://schema.getpostman.com/json/collection/v2.1.0/collection.js
 # An id variable in a JSON body, quoted: sent unquoted, so the API gets a number.
 QUOTED_ID_VARIABLE = re.compile(r'"(\{\{\w+Id\}\})"')
 
+
+class File(str):
+    """A file to upload in a ``form``, by its name in docs/postman/."""
+
+
+# A 2 x 2 PNG for the image upload.
+PIXEL = File("pixel.png")
+
 # Ids no row will have; they fit a bigint so they reach the database lookup.
 MISSING_ID = "999999999"
 
@@ -143,8 +151,13 @@ def request(
     prerequest="",
     description="",
     accept="application/json",
+    form=None,
 ):
-    """One Postman request; ``path`` is relative to ``{{baseUrl}}`` (the API root)."""
+    """One Postman request; ``path`` is relative to ``{{baseUrl}}`` (the API root).
+
+    ``form`` sends a multipart body instead of ``body``: ``{name: value}``,
+    where a ``File`` value names a file of docs/postman/ (newman's working dir).
+    """
     item = {
         "name": name,
         "event": [],
@@ -168,6 +181,16 @@ def request(
             "mode": "raw",
             "raw": QUOTED_ID_VARIABLE.sub(r"\1", json.dumps(body, indent=2)),
             "options": {"raw": {"language": "json"}},
+        }
+    if form is not None:
+        item["request"]["body"] = {
+            "mode": "formdata",
+            "formdata": [
+                {"key": key, "type": "file", "src": str(value)}
+                if isinstance(value, File)
+                else {"key": key, "type": "text", "value": value}
+                for key, value in form.items()
+            ],
         }
     if prerequest:
         item["event"].append(script("prerequest", prerequest))
@@ -993,6 +1016,67 @@ pm.test("price 20.00, stock 15, two variants, in the shop's currency", function 
     ),
     product_list("Filter: no such option", "category={{parentId}}&option=size:XS"),
     bad_query("option without a value", "option=size", "option"),
+    request(
+        "Image: upload, not an admin -> 403",
+        "POST",
+        "/products/{{productAId}}/images/",
+        status=403,
+        token=USER,
+        form={"image": PIXEL, "alt": "Alpha, front"},
+    ),
+    request(
+        "Image: upload",
+        "POST",
+        "/products/{{productAId}}/images/",
+        status=201,
+        token=ADMIN,
+        form={"image": PIXEL, "alt": "Alpha, front"},
+        tests="""
+pm.test("the image, its URL and its size in pixels", function () {
+    const image = pm.response.json();
+    pm.expect(image).to.include({ alt: "Alpha, front", width: 2, height: 2 });
+    pm.expect(image.url).to.be.a("string").that.is.not.empty;
+    pm.collectionVariables.set("imageId", image.id);
+});
+""",
+    ),
+    request(
+        "Image: not an image -> 400",
+        "POST",
+        "/products/{{productAId}}/images/",
+        status=400,
+        token=ADMIN,
+        form={"image": "just text"},
+        tests=field_error("image"),
+    ),
+    request(
+        "Image: update (PATCH)",
+        "PATCH",
+        "/products/{{productAId}}/images/{{imageId}}/",
+        status=200,
+        token=ADMIN,
+        body={"alt": "Alpha, from the front", "position": 0},
+    ),
+    request(
+        "Product detail: its images, and the first one as image",
+        "GET",
+        "/products/{{productAId}}/",
+        status=200,
+        tests="""
+pm.test("one image, also shown as the product's image", function () {
+    const product = pm.response.json();
+    pm.expect(product.images).to.have.lengthOf(1);
+    pm.expect(product.image).to.eql(product.images[0].url);
+});
+""",
+    ),
+    request(
+        "Image: delete",
+        "DELETE",
+        "/products/{{productAId}}/images/{{imageId}}/",
+        status=204,
+        token=ADMIN,
+    ),
     request("Variant: delete", "DELETE", VARIANT, status=204, token=ADMIN),
     request(
         "Variant: delete the last one -> 409",
@@ -1427,6 +1511,7 @@ def collection():
                 "productCId",
                 "defaultVariantId",
                 "variantId",
+                "imageId",
             ]
         ],
         "item": [DOCS, AUTH, USERS, CATEGORIES, PRODUCTS_FOLDER, PASSWORD_AND_LOGOUT],
