@@ -268,6 +268,8 @@ class ProductSerializer(
         }
         if variant_values:
             self.write_lone_variant(instance, variant_values)
+            if not validated_data:  # The totals' UPDATE has set updated_at already.
+                return instance
         return super().update(instance, validated_data)
 
     def write_lone_variant(self, product, values):

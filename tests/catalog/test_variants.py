@@ -284,6 +284,37 @@ def test_variant_list_and_detail_query_counts_do_not_grow(api_client, django_ass
         assert api_client.get(variants_url(product, variant)).status_code == 200
 
 
+def test_variant_write_query_counts(admin_client, django_assert_num_queries):
+    product = ProductFactory()
+    variant = VariantFactory(product=product)
+    body = {"sku": "NEW", "price": "1.00", "options": {"size": "M", "color": "red"}}
+
+    # Each: the caller, the writes in savepoints, the option rows, the totals
+    # (lock + UPDATE).
+    with django_assert_num_queries(12):
+        assert admin_client.post(variants_url(product), body, format="json").status_code == 201
+    with django_assert_num_queries(10):  # no option rows to insert
+        response = admin_client.patch(
+            variants_url(product, variant), {"price": "2.00", "options": {}}, format="json"
+        )
+        assert response.status_code == 200
+    with django_assert_num_queries(11):
+        assert admin_client.delete(variants_url(product, variant)).status_code == 204
+
+
+def test_product_write_query_counts(admin_client, django_assert_num_queries):
+    product = ProductFactory()
+    body = {"name": "New", "category": product.category_id, "price": "3.00"}
+
+    # The product, then its default variant.
+    with django_assert_num_queries(10):
+        assert admin_client.post(PRODUCTS, body, format="json").status_code == 201
+    # The lone variant (locked, written), the totals, the new totals read back.
+    with django_assert_num_queries(11):
+        response = admin_client.patch(f"{PRODUCTS}{product.pk}/", {"price": "3.00"}, format="json")
+        assert response.status_code == 200
+
+
 def test_variant_update_query_count(admin_client):
     product = ProductFactory()
     variant = VariantFactory(product=product)

@@ -22,6 +22,7 @@ from django_shopcore.catalog.models import (
     PATH_SEPARATOR,
     Category,
     Product,
+    ProductImage,
     ProductVariant,
     VariantOption,
 )
@@ -324,12 +325,13 @@ def _depth(category):
 
 
 def clear_catalog(using):
-    """Delete every product and category (TRUNCATE on PostgreSQL, restarting ids)."""
+    """Delete every category and product with its variants and image rows (TRUNCATE on
+    PostgreSQL, restarting ids). Stored image files stay: demo catalogs have none."""
     connection = connections[using]
     if connection.vendor == "postgresql":
         tables = ", ".join(
             connection.ops.quote_name(model._meta.db_table)
-            for model in (VariantOption, ProductVariant, Product, Category)
+            for model in (ProductImage, VariantOption, ProductVariant, Product, Category)
         )
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY")
