@@ -32,6 +32,14 @@ SCHEMA_URL = "https://schema.getpostman.com/json/collection/v2.1.0/collection.js
 # An id variable in a JSON body, quoted: sent unquoted, so the API gets a number.
 QUOTED_ID_VARIABLE = re.compile(r'"(\{\{\w+Id\}\})"')
 
+
+class File(str):
+    """A file to upload in a ``form``, by its name in docs/postman/."""
+
+
+# A 2 x 2 PNG for the image upload.
+PIXEL = File("pixel.png")
+
 # Ids no row will have; they fit a bigint so they reach the database lookup.
 MISSING_ID = "999999999"
 
@@ -143,8 +151,13 @@ def request(
     prerequest="",
     description="",
     accept="application/json",
+    form=None,
 ):
-    """One Postman request; ``path`` is relative to ``{{baseUrl}}`` (the API root)."""
+    """One Postman request; ``path`` is relative to ``{{baseUrl}}`` (the API root).
+
+    ``form`` sends a multipart body instead of ``body``: ``{name: value}``,
+    where a ``File`` value names a file of docs/postman/ (newman's working dir).
+    """
     item = {
         "name": name,
         "event": [],
@@ -168,6 +181,16 @@ def request(
             "mode": "raw",
             "raw": QUOTED_ID_VARIABLE.sub(r"\1", json.dumps(body, indent=2)),
             "options": {"raw": {"language": "json"}},
+        }
+    if form is not None:
+        item["request"]["body"] = {
+            "mode": "formdata",
+            "formdata": [
+                {"key": key, "type": "file", "src": str(value)}
+                if isinstance(value, File)
+                else {"key": key, "type": "text", "value": value}
+                for key, value in form.items()
+            ],
         }
     if prerequest:
         item["event"].append(script("prerequest", prerequest))
@@ -872,6 +895,199 @@ def bad_query(name, query, field):
     )
 
 
+VARIANTS = "/products/{{productAId}}/variants/"
+VARIANT = VARIANTS + "{{variantId}}/"
+VARIANT_BODY = {
+    "sku": "A-LARGE-{{runId}}",
+    "options": {"size": "L"},
+    "price": "20.00",
+    "stock": 5,
+}
+
+# Product A (25.00, 10 in stock) gets a second variant, then loses it again.
+VARIANT_REQUESTS = [
+    request(
+        "Variants: the default one (public)",
+        "GET",
+        VARIANTS,
+        status=200,
+        tests=PAGE
+        + """
+pm.test("one default variant with the product's price and stock", function () {
+    const variants = pm.response.json().results;
+    pm.expect(variants).to.have.lengthOf(1);
+    pm.expect(variants[0].options).to.eql({});
+    pm.expect(variants[0].price).to.eql("25.00");
+    pm.expect(variants[0].stock).to.eql(10);
+    pm.collectionVariables.set("defaultVariantId", variants[0].id);
+});
+""",
+    ),
+    request(
+        "Variant: create, not an admin -> 403",
+        "POST",
+        VARIANTS,
+        status=403,
+        token=USER,
+        body=VARIANT_BODY,
+        tests=DETAIL,
+    ),
+    request(
+        "Variant: create",
+        "POST",
+        VARIANTS,
+        status=201,
+        token=ADMIN,
+        body=VARIANT_BODY,
+        tests="""
+pm.test("the variant, with its options", function () {
+    const variant = pm.response.json();
+    pm.expect(variant.options).to.eql({ size: "L" });
+    pm.expect(variant.product).to.eql(v("productAId"));
+    pm.collectionVariables.set("variantId", variant.id);
+});
+""",
+    ),
+    request(
+        "Variant: duplicate SKU -> 400",
+        "POST",
+        VARIANTS,
+        status=400,
+        token=ADMIN,
+        body=VARIANT_BODY,
+        tests=field_error("sku"),
+    ),
+    request(
+        "Variant: detail (public)",
+        "GET",
+        VARIANT,
+        status=200,
+        tests="""
+pm.test("the large variant", function () {
+    pm.expect(pm.response.json().sku).to.eql(`A-LARGE-${run}`);
+});
+""",
+    ),
+    request(
+        "Variant: update (PATCH)",
+        "PATCH",
+        VARIANT,
+        status=200,
+        token=ADMIN,
+        body={"stock": 6},
+    ),
+    request(
+        "Variant: replace (PUT)",
+        "PUT",
+        VARIANT,
+        status=200,
+        token=ADMIN,
+        body=VARIANT_BODY,
+    ),
+    request(
+        "Product detail: lowest price and total stock of its variants",
+        "GET",
+        "/products/{{productAId}}/",
+        status=200,
+        tests="""
+pm.test("price 20.00, stock 15, two variants, in the shop's currency", function () {
+    const product = pm.response.json();
+    pm.expect(product.price).to.eql("20.00");
+    pm.expect(product.stock).to.eql(15);
+    pm.expect(product.variants).to.have.lengthOf(2);
+    pm.expect(product.currency).to.match(/^[A-Z]{3}$/);
+});
+""",
+    ),
+    request(
+        "Product: price with several variants -> 400",
+        "PATCH",
+        "/products/{{productAId}}/",
+        status=400,
+        token=ADMIN,
+        body={"price": "1.00"},
+        tests=field_error("price"),
+    ),
+    product_list("Filter: option", "category={{parentId}}&option=size:L", "A"),
+    product_list(
+        "Filter: option values are alternatives",
+        "category={{parentId}}&option=size:L&option=size:XL",
+        "A",
+    ),
+    product_list("Filter: no such option", "category={{parentId}}&option=size:XS"),
+    bad_query("option without a value", "option=size", "option"),
+    request(
+        "Image: upload, not an admin -> 403",
+        "POST",
+        "/products/{{productAId}}/images/",
+        status=403,
+        token=USER,
+        form={"image": PIXEL, "alt": "Alpha, front"},
+    ),
+    request(
+        "Image: upload",
+        "POST",
+        "/products/{{productAId}}/images/",
+        status=201,
+        token=ADMIN,
+        form={"image": PIXEL, "alt": "Alpha, front"},
+        tests="""
+pm.test("the image, its URL and its size in pixels", function () {
+    const image = pm.response.json();
+    pm.expect(image).to.include({ alt: "Alpha, front", width: 2, height: 2 });
+    pm.expect(image.url).to.be.a("string").that.is.not.empty;
+    pm.collectionVariables.set("imageId", image.id);
+});
+""",
+    ),
+    request(
+        "Image: not an image -> 400",
+        "POST",
+        "/products/{{productAId}}/images/",
+        status=400,
+        token=ADMIN,
+        form={"image": "just text"},
+        tests=field_error("image"),
+    ),
+    request(
+        "Image: update (PATCH)",
+        "PATCH",
+        "/products/{{productAId}}/images/{{imageId}}/",
+        status=200,
+        token=ADMIN,
+        body={"alt": "Alpha, from the front", "position": 0},
+    ),
+    request(
+        "Product detail: its images, and the first one as image",
+        "GET",
+        "/products/{{productAId}}/",
+        status=200,
+        tests="""
+pm.test("one image, also shown as the product's image", function () {
+    const product = pm.response.json();
+    pm.expect(product.images).to.have.lengthOf(1);
+    pm.expect(product.image).to.eql(product.images[0].url);
+});
+""",
+    ),
+    request(
+        "Image: delete",
+        "DELETE",
+        "/products/{{productAId}}/images/{{imageId}}/",
+        status=204,
+        token=ADMIN,
+    ),
+    request("Variant: delete", "DELETE", VARIANT, status=204, token=ADMIN),
+    request(
+        "Variant: delete the last one -> 409",
+        "DELETE",
+        VARIANTS + "{{defaultVariantId}}/",
+        status=409,
+        token=ADMIN,
+        tests=DETAIL,
+    ),
+]
+
 PRODUCTS_FOLDER = folder(
     "Products",
     "Admins create products; anyone lists them with filters, ordering and pages.",
@@ -1080,6 +1296,7 @@ pm.test("the last product, and a link back", function () {
         bad_query("page_size=0", "page_size=0", "page_size"),
         bad_query("page_size above the maximum", "page_size=100000", "page_size"),
         bad_query("Unknown category", "category=no-such-category-{{runId}}", "category"),
+        *VARIANT_REQUESTS,
         request(
             "Delete a category with products -> 409",
             "DELETE",
@@ -1292,6 +1509,9 @@ def collection():
                 "productAId",
                 "productBId",
                 "productCId",
+                "defaultVariantId",
+                "variantId",
+                "imageId",
             ]
         ],
         "item": [DOCS, AUTH, USERS, CATEGORIES, PRODUCTS_FOLDER, PASSWORD_AND_LOGOUT],
@@ -1337,7 +1557,8 @@ def uncovered_operations(document, schema):
     """The schema's operations that no request of the collection calls with success."""
     methods = {"get", "post", "put", "patch", "delete"}
     documented = {
-        (method.upper(), path)
+        # Every path parameter stands for an id, as in operation_of().
+        (method.upper(), re.sub(r"\{\w+\}", "{id}", path))
         for path, operations in schema["paths"].items()
         for method in operations
         if method in methods

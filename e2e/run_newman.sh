@@ -30,7 +30,8 @@ exec "$PYTHON" -m e2e.server -- \
     bash -c '"$0" run "$1" --environment "$2" --iteration-count 2 --color off \
         --env-var "baseUrl=$E2E_BASE_URL/api" \
         --env-var "adminUsername=$E2E_ADMIN_USERNAME" \
-        --env-var "adminPassword=$E2E_ADMIN_PASSWORD" "${@:3}"' \
+        --env-var "adminPassword=$E2E_ADMIN_PASSWORD" --working-dir "$(dirname "$1")" \
+        "${@:3}"' \
     "$POSTMAN/node_modules/.bin/newman" \
     "$POSTMAN/django-shopcore.postman_collection.json" \
     "$POSTMAN/django-shopcore.postman_environment.json" "$@"

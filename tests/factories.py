@@ -5,7 +5,8 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 
-from django_shopcore.catalog.models import Category, Product
+from django_shopcore.catalog.models import Category, Product, ProductVariant
+from django_shopcore.catalog.variants import refresh_product_totals, save_options
 
 DEFAULT_PASSWORD = "Correct-Horse-Battery-9"
 
@@ -56,3 +57,27 @@ class ProductFactory(factory.django.DjangoModelFactory):
     description = factory.Faker("paragraph")
     stock = 10
     is_active = True
+
+
+class VariantFactory(factory.django.DjangoModelFactory):
+    """A further variant of a product (every product already has its default one).
+
+    Written as the API writes: its option rows and the product's totals follow.
+    """
+
+    class Meta:
+        model = ProductVariant
+        skip_postgeneration_save = True
+
+    product = factory.SubFactory(ProductFactory)
+    sku = factory.Sequence(lambda n: f"SKU-{n}")
+    options = factory.Sequence(lambda n: {"edition": f"e{n}"})
+    price = Decimal("19.99")
+    stock = 10
+    is_active = True
+
+    @factory.post_generation
+    def derived_rows(variant, create, extracted, **kwargs):
+        if create:
+            save_options(variant)
+            refresh_product_totals([variant.product_id])

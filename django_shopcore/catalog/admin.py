@@ -1,8 +1,9 @@
-"""Django admin for the catalog: categories and products."""
+"""Django admin for the catalog: categories, and products with their variants."""
 
 from django.contrib import admin
 
-from .models import Category, Product
+from .models import Category, Product, ProductVariant
+from .variants import refresh_product_totals, save_options
 
 
 @admin.register(Category)
@@ -18,6 +19,14 @@ class CategoryAdmin(admin.ModelAdmin):
     ordering = ["path"]
 
 
+class VariantInline(admin.TabularInline):
+    model = ProductVariant
+    fields = ["sku", "options", "price", "stock", "is_active"]
+    extra = 0
+    # A product keeps at least one variant.
+    min_num = 1
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "category", "price", "stock", "is_active", "updated_at"]
@@ -27,4 +36,21 @@ class ProductAdmin(admin.ModelAdmin):
     autocomplete_fields = ["category"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created_at", "updated_at"]
-    list_editable = ["price", "stock", "is_active"]
+    # Price and stock are the variants' once the product exists.
+    list_editable = ["is_active"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:  # They make the default variant.
+            return self.readonly_fields
+        return [*self.readonly_fields, "price", "stock"]
+
+    def get_inlines(self, request, obj):
+        return [] if obj is None else [VariantInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        for formset in formsets:
+            for variant_form in formset.forms:
+                if "options" in variant_form.changed_data and variant_form.instance.pk:
+                    save_options(variant_form.instance)
+        refresh_product_totals([form.instance.pk])

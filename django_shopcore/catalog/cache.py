@@ -24,14 +24,25 @@ from ..core.cache import (
     version_key,
 )
 from ..core.settings import shopcore_settings
-from .models import Category, Product
+from .models import Category, Product, ProductImage, ProductVariant
 
 CATEGORIES = "categories"
 PRODUCTS = "products"
 # Which versions each model's writes bump.
-BUMPED_BY = {Category: (CATEGORIES, PRODUCTS), Product: (PRODUCTS,)}
+BUMPED_BY = {
+    Category: (CATEGORIES, PRODUCTS),
+    Product: (PRODUCTS,),
+    # Variants are part of the product detail, and make its price and stock.
+    ProductVariant: (PRODUCTS,),
+    ProductImage: (PRODUCTS,),
+}
 # Which versions a response of each model depends on.
-RESPONSE_DEPENDS_ON = {Category: (CATEGORIES,), Product: (CATEGORIES, PRODUCTS)}
+RESPONSE_DEPENDS_ON = {
+    Category: (CATEGORIES,),
+    Product: (CATEGORIES, PRODUCTS),
+    ProductVariant: (PRODUCTS,),
+    ProductImage: (PRODUCTS,),
+}
 
 
 def invalidate(model):

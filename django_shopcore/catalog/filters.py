@@ -18,7 +18,14 @@ from ..core.counting import RowCount
 from ..core.ids import is_digits, is_id
 from ..core.settings import shopcore_settings
 from .cache import subtree_ids
-from .models import Category, Product
+from .models import (
+    OPTION_NAME_MAX_LENGTH,
+    OPTION_VALUE_MAX_LENGTH,
+    Category,
+    Product,
+    ProductVariant,
+    VariantOption,
+)
 from .search import (
     ColumnInArray,
     collect_matches,
@@ -29,6 +36,8 @@ from .search import (
 )
 
 BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
+# More ``option`` parameters than a storefront sends; bounds the subqueries.
+MAX_OPTION_PARAMETERS = 20
 
 
 def category_reference(value):
@@ -83,6 +92,62 @@ class SearchField(forms.CharField):
                 code="max_length",
                 params={"max": max_length},
             )
+
+
+class RepeatedParameterWidget(forms.Widget):
+    """Reads every value of a repeated query parameter (``?option=a&option=b``)."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+
+
+class OptionChoicesField(forms.Field):
+    """``name:value`` pairs, as ``{name: {values}}``; an empty parameter is no filter."""
+
+    widget = RepeatedParameterWidget
+    default_error_messages = {
+        "invalid": _(
+            "Use name:value (a name of 1 to %(name_max)d characters, "
+            "a value of 1 to %(value_max)d), e.g. size:M."
+        ),
+        "too_many": _("At most %(max)d option parameters."),
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return {}
+        values = [value] if isinstance(value, str) else value
+        if len(values) > MAX_OPTION_PARAMETERS:
+            raise forms.ValidationError(
+                self.error_messages["too_many"],
+                code="too_many",
+                params={"max": MAX_OPTION_PARAMETERS},
+            )
+        choices = {}
+        for raw in values:
+            if raw == "":
+                continue
+            name, separator, choice = raw.partition(":")
+            if not (
+                separator
+                and 1 <= len(name) <= OPTION_NAME_MAX_LENGTH
+                and 1 <= len(choice) <= OPTION_VALUE_MAX_LENGTH
+                and "\x00" not in raw
+            ):
+                raise forms.ValidationError(
+                    self.error_messages["invalid"],
+                    code="invalid",
+                    params={
+                        "name_max": OPTION_NAME_MAX_LENGTH,
+                        "value_max": OPTION_VALUE_MAX_LENGTH,
+                    },
+                )
+            choices.setdefault(name, set()).add(choice)
+        return choices
+
+
+class OptionFilter(django_filters.Filter):
+    field_class = OptionChoicesField
 
 
 class CategoryReferenceFilter(django_filters.CharFilter):
@@ -249,6 +314,13 @@ class ProductFilterSet(CatalogFilterSet):
         method="filter_search",
         help_text=_("Keywords; a product matches when its name or description has all of them."),
     )
+    option = OptionFilter(
+        method="filter_option",
+        help_text=_(
+            "`name:value`, e.g. `size:M`; repeatable: a product matches when one of its "
+            "active variants has, for every name given, one of the values given."
+        ),
+    )
     ordering = ProductOrderingFilter(fields=["price", "created_at", "name"])
 
     class Meta:
@@ -268,6 +340,17 @@ class ProductFilterSet(CatalogFilterSet):
 
     def filter_in_stock(self, queryset, name, value):
         return queryset.filter(stock__gt=0) if value else queryset.filter(stock=0)
+
+    def filter_option(self, queryset, name, value):
+        if not value:
+            return queryset
+        # One variant must have them all: size M in red, not an M in blue
+        # beside an L in red. Each name is one lookup on (name, value, variant).
+        variants = ProductVariant.objects.filter(is_active=True)
+        for option_name, choices in value.items():
+            rows = VariantOption.objects.filter(name=option_name, value__in=sorted(choices))
+            variants = variants.filter(pk__in=rows.values("variant_id"))
+        return queryset.filter(pk__in=variants.values("product_id"))
 
     def filter_search(self, queryset, name, value):
         tokens = search_tokens(value)

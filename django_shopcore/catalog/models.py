@@ -1,4 +1,4 @@
-"""Catalog models: the category tree and products."""
+"""Catalog models: the category tree, products, their variants and images."""
 
 from functools import partial
 
@@ -13,6 +13,13 @@ from ..core.models import SLUG_MAX_LENGTH, TimestampedModel, save_with_derived_s
 
 PATH_SEPARATOR = "/"
 PATH_MAX_LENGTH = 1024
+# As long as a slug: a default variant's SKU is its product's slug.
+SKU_MAX_LENGTH = SLUG_MAX_LENGTH
+OPTION_NAME_MAX_LENGTH = 50
+OPTION_VALUE_MAX_LENGTH = 100
+IMAGE_NAME_MAX_LENGTH = 255
+
+
 # A taken name or slug: DRF's UniqueValidator message, which the serializers
 # derive from the unique constraints (and the admin's forms show too).
 UNIQUE_ERROR_MESSAGES = {"unique": _("This field must be unique.")}
@@ -211,9 +218,17 @@ class Category(TimestampedModel):
         )
 
 
+def sees_inactive(user):
+    """Admins see inactive products and variants; nobody else does."""
+    return getattr(user, "is_staff", False)
+
+
 class ProductQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
+
+    def visible_to(self, user):
+        return self if sees_inactive(user) else self.active()
 
     def in_category_tree(self, category):
         return self.filter(category__in=Category.objects.subtree_of(category).values("pk"))
@@ -237,6 +252,8 @@ class Product(TimestampedModel):
         on_delete=models.PROTECT,
         db_index=False,
     )
+    # Maintained from the active variants (lowest price, total stock) in the
+    # transaction of each variant write, never computed per request.
     price = models.DecimalField(_("price"), max_digits=10, decimal_places=2)
     description = models.TextField(_("description"), blank=True, default="")
     stock = models.IntegerField(_("stock"), default=0)
@@ -272,6 +289,155 @@ class Product(TimestampedModel):
 
     def save(self, *args, **kwargs):
         if self.slug:
-            super().save(*args, **kwargs)
+            self._save_with_default_variant(*args, **kwargs)
         else:
-            save_with_derived_slug(self, partial(super().save, *args, **kwargs))
+            save_with_derived_slug(self, partial(self._save_with_default_variant, *args, **kwargs))
+
+    def _save_with_default_variant(self, *args, **kwargs):
+        """Save; a new product gets its default variant in the same transaction.
+
+        Every product has a variant: the default one holds the price and stock
+        the product was created with.
+        """
+        if not self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            ProductVariant.objects.using(self._state.db).create(
+                product=self, sku=self.default_sku(), price=self.price, stock=self.stock
+            )
+
+    def default_sku(self):
+        """The SKU of the default variant: the slug, or slug-id when another variant has it."""
+        sku = self.slug[:SKU_MAX_LENGTH]
+        if ProductVariant.objects.using(self._state.db).filter(sku=sku).exists():
+            return f"{self.slug[: SKU_MAX_LENGTH - BIGINT_MAX_DIGITS - 1]}-{self.pk}"
+        return sku
+
+
+class VariantQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self if sees_inactive(user) else self.filter(is_active=True)
+
+
+class ProductVariant(TimestampedModel):
+    """A stock-keeping unit: what a customer buys, with its own price and stock.
+
+    ``Product.price`` and ``Product.stock`` are maintained from the active
+    variants (variants.refresh_product_totals) in the transaction of every
+    variant write, so lists filter and sort on the product's own columns.
+    """
+
+    # CASCADE: a product's variants go with it. Order lines will reference
+    # variants with PROTECT, so deleting a product whose variant was ordered
+    # then raises ProtectedError (a 409) instead of losing order history.
+    product = models.ForeignKey(
+        Product,
+        verbose_name=_("product"),
+        related_name="variants",
+        on_delete=models.CASCADE,
+        db_index=False,
+    )
+    sku = models.CharField(
+        _("SKU"), max_length=SKU_MAX_LENGTH, error_messages=UNIQUE_ERROR_MESSAGES
+    )
+    # Option name -> value, ``{}`` for a default variant. Filtering reads the
+    # VariantOption rows written from it (indexed the same way on every database).
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    price = models.DecimalField(_("price"), max_digits=10, decimal_places=2)
+    stock = models.IntegerField(_("stock"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = VariantQuerySet.as_manager()
+
+    class Meta:
+        db_table = "shopcore_productvariant"
+        verbose_name = _("variant")
+        verbose_name_plural = _("variants")
+        ordering = ["product", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["sku"], name="shopcore_productvariant_sku_uniq"),
+            models.CheckConstraint(
+                condition=Q(price__gte=0), name="shopcore_productvariant_price_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(stock__gte=0), name="shopcore_productvariant_stock_gte_0"
+            ),
+        ]
+        indexes = [
+            # A product's variants, in order; and the totals' MIN/SUM per product.
+            models.Index(fields=["product", "id"], name="shopcore_variant_product"),
+        ]
+
+    def __str__(self):
+        return self.sku
+
+
+class VariantOption(models.Model):
+    """One ``name: value`` pair of a variant's options, for the indexed ``option`` filter.
+
+    Derived from ``ProductVariant.options`` by variants.save_options(); never
+    edited directly. A row table rather than a GIN index on the JSON: the same
+    b-tree index serves ``name = %s AND value IN (...)`` on SQLite and PostgreSQL.
+    """
+
+    variant = models.ForeignKey(
+        ProductVariant, related_name="option_rows", on_delete=models.CASCADE, db_index=False
+    )
+    name = models.CharField(max_length=OPTION_NAME_MAX_LENGTH)
+    value = models.CharField(max_length=OPTION_VALUE_MAX_LENGTH)
+
+    class Meta:
+        db_table = "shopcore_variantoption"
+        constraints = [
+            # Also the index of a variant's rows (its leading column).
+            models.UniqueConstraint(
+                fields=["variant", "name"], name="shopcore_variantoption_variant_name_uniq"
+            ),
+        ]
+        indexes = [
+            # The filter's lookup: the matching variants, read from the index alone.
+            models.Index(fields=["name", "value", "variant"], name="shopcore_option_lookup"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}: {self.value}"
+
+
+class ProductImage(TimestampedModel):
+    """A picture of a product; the file goes through Django's storage API."""
+
+    product = models.ForeignKey(
+        Product,
+        verbose_name=_("product"),
+        related_name="images",
+        on_delete=models.CASCADE,
+        db_index=False,
+    )
+    # Width and height are read from the file (by Pillow) when it is assigned.
+    image = models.ImageField(
+        _("image"),
+        upload_to="shopcore/products/%Y/%m/",
+        width_field="width",
+        height_field="height",
+        max_length=IMAGE_NAME_MAX_LENGTH,
+    )
+    alt = models.CharField(_("alternative text"), max_length=200, blank=True, default="")
+    # Images show in ascending position, then in upload order.
+    position = models.PositiveIntegerField(_("position"), default=0)
+    width = models.PositiveIntegerField(_("width"), editable=False, default=0)
+    height = models.PositiveIntegerField(_("height"), editable=False, default=0)
+
+    class Meta:
+        db_table = "shopcore_productimage"
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+        ordering = ["product", "position", "id"]
+        indexes = [
+            # A product's images in order; its first one for the list's ``image``.
+            models.Index(fields=["product", "position", "id"], name="shopcore_image_product"),
+        ]
+
+    def __str__(self):
+        return self.alt or self.image.name

@@ -9,11 +9,22 @@ PRODUCT_SERIALIZER gets the serializer path.
 """
 
 import copy
+from functools import partial
 
 from django.core.signals import setting_changed
 from rest_framework import serializers
 
-from .serializers import CATEGORY_SUMMARY_FIELDS, CategorySerializer, ProductSerializer
+from ..core.settings import shopcore_settings
+from .images import image_url
+from .models import ProductImage, ProductVariant
+from .serializers import (
+    CATEGORY_SUMMARY_FIELDS,
+    CategorySerializer,
+    ProductDetailSerializer,
+    ProductImageSerializer,
+    ProductSerializer,
+    ProductVariantSerializer,
+)
 
 
 class ValuesRepresentation:
@@ -21,7 +32,8 @@ class ValuesRepresentation:
 
     # The serializer class whose output this reproduces.
     serializer_class = None
-    # Serializer fields that are not one column, with the columns they need.
+    # Serializer fields that are not one column, with the columns they need;
+    # ``represent_<name>(row, request)`` gives each one's value.
     composite_fields = {}
 
     def __init__(self):
@@ -39,10 +51,15 @@ class ValuesRepresentation:
     def values(self, queryset):
         return queryset.values(*self.columns)
 
-    def represent(self, rows):
+    def represent(self, rows, request=None):
         """Each row (a dict of ``columns``) as the serializer would show its object."""
         converters = [
-            (name, column_converter(field) if field else getattr(self, f"represent_{name}"))
+            (
+                name,
+                column_converter(field)
+                if field
+                else partial(getattr(self, f"represent_{name}"), request=request),
+            )
             for name, field in self.fields
         ]
         return [{name: convert(row) for name, convert in converters} for row in rows]
@@ -76,19 +93,83 @@ class CategoryRepresentation(ValuesRepresentation):
     serializer_class = CategorySerializer
     composite_fields = {"parent": ["parent_id"]}
 
-    def represent_parent(self, row):
+    def represent_parent(self, row, request):
         return row["parent_id"]
 
 
 class ProductRepresentation(ValuesRepresentation):
     serializer_class = ProductSerializer
-    composite_fields = {"category": [f"category__{name}" for name in CATEGORY_SUMMARY_FIELDS]}
+    composite_fields = {
+        "category": [f"category__{name}" for name in CATEGORY_SUMMARY_FIELDS],
+        "currency": [],
+        # Annotated by the product views (one subquery on the images' index).
+        "image": ["first_image"],
+    }
 
-    def represent_category(self, row):
+    def represent_category(self, row, request):
         return {name: row[f"category__{name}"] for name in CATEGORY_SUMMARY_FIELDS}
 
+    def represent_currency(self, row, request):
+        return shopcore_settings.CURRENCY
 
-REPRESENTATION_CLASSES = [CategoryRepresentation, ProductRepresentation]
+    def represent_image(self, row, request):
+        return image_url(row["first_image"], request)
+
+
+class VariantRepresentation(ValuesRepresentation):
+    serializer_class = ProductVariantSerializer
+    composite_fields = {"product": ["product_id"]}
+
+    def represent_product(self, row, request):
+        return row["product_id"]
+
+
+class ImageRepresentation(ValuesRepresentation):
+    serializer_class = ProductImageSerializer
+    composite_fields = {"url": ["image", "product_id"]}
+
+    def represent_url(self, row, request):
+        return image_url(row["image"], request)
+
+
+class ProductDetailRepresentation(ProductRepresentation):
+    """Adds each product's variants and images: one more query for each, for all the rows."""
+
+    serializer_class = ProductDetailSerializer
+    composite_fields = {**ProductRepresentation.composite_fields, "variants": [], "images": []}
+
+    def __init__(self):
+        super().__init__()
+        self.variants = VariantRepresentation()
+        self.images = ImageRepresentation()
+
+    def represent(self, rows, request=None):
+        ids = [row["id"] for row in rows]
+        by_id = {row["id"]: {**row, "variants": [], "images": []} for row in rows}
+        variants = ProductVariant.objects.visible_to(getattr(request, "user", None))
+        variant_rows = list(
+            self.variants.values(variants.filter(product_id__in=ids).order_by("id"))
+        )
+        for variant in self.variants.represent(variant_rows, request):
+            by_id[variant["product"]]["variants"].append(variant)
+        images = ProductImage.objects.filter(product_id__in=ids).order_by("position", "id")
+        image_rows = list(self.images.values(images))
+        for row, image in zip(image_rows, self.images.represent(image_rows, request), strict=True):
+            by_id[row["product_id"]]["images"].append(image)
+        return super().represent(list(by_id.values()), request)
+
+    def represent_variants(self, row, request):
+        return row["variants"]
+
+    def represent_images(self, row, request):
+        return row["images"]
+
+
+REPRESENTATION_CLASSES = [
+    CategoryRepresentation,
+    ProductRepresentation,
+    ProductDetailRepresentation,
+]
 # Built on first use: the serializer's fields read REST_FRAMEWORK's settings.
 _representations = {}
 

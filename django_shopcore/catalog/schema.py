@@ -8,7 +8,13 @@ from rest_framework import serializers
 
 from ..core.ids import ID_MAX_DIGITS
 from ..core.settings import shopcore_settings
-from .filters import BooleanChoiceFilter, ParentReferenceField, ProductOrderingFilter, SearchField
+from .filters import (
+    BooleanChoiceFilter,
+    OptionFilter,
+    ParentReferenceField,
+    ProductOrderingFilter,
+    SearchField,
+)
 from .serializers import CATEGORY_SUMMARY_FIELDS
 
 # What the catalog's query parameters mean, where their filters say nothing.
@@ -38,7 +44,17 @@ class ShopcoreFilterExtension(DjangoFilterExtension):
     priority = 1
 
     def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
-        if isinstance(filter_field, BooleanChoiceFilter):
+        if isinstance(filter_field, OptionFilter):
+            parameters = [
+                build_parameter_type(
+                    name=field_name,
+                    schema={"type": "array", "items": {"type": "string", "pattern": "^[^:]+:.+$"}},
+                    location=OpenApiParameter.QUERY,
+                    description=str(filter_field.extra["help_text"]),
+                    explode=True,
+                )
+            ]
+        elif isinstance(filter_field, BooleanChoiceFilter):
             parameters = [
                 build_parameter_type(
                     name=field_name, schema={"type": "boolean"}, location=OpenApiParameter.QUERY

@@ -1,20 +1,37 @@
-"""Serializers of the catalog: categories and products."""
+"""Serializers of the catalog: categories, products, their variants and images."""
 
 from decimal import Decimal
 
+from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from ..core.ids import MAX_INT32
 from ..core.serializers import (
+    CurrencyField,
     DecimalField,
     IntegerPrimaryKeyRelatedField,
     IntegrityErrorAsValidationErrorMixin,
     ModelSerializer,
     SaveGivenFieldsMixin,
 )
-from .models import Category, Product
+from .images import check_upload, image_url
+from .models import (
+    OPTION_NAME_MAX_LENGTH,
+    OPTION_VALUE_MAX_LENGTH,
+    Category,
+    Product,
+    ProductImage,
+    ProductVariant,
+)
+from .variants import refresh_product_totals, save_options
+
+# More options than any real product has; bounds the rows a variant writes.
+MAX_OPTIONS = 20
+# The product fields that belong to its variants.
+VARIANT_FIELDS = ("price", "stock")
 
 # How a product shows its category: these fields of it, in this order.
 CATEGORY_SUMMARY_FIELDS = ("id", "name", "slug")
@@ -83,17 +100,146 @@ class CategorySummaryField(IntegerPrimaryKeyRelatedField):
         return {item.pk: self.display_value(item) for item in queryset}
 
 
+class OptionsField(serializers.JSONField):
+    """A variant's options: an object of up to ``MAX_OPTIONS`` text names to text values."""
+
+    default_error_messages = {
+        "not_an_object": _("Expected an object of option names to values."),
+        "too_many": _("A variant has at most {max} options.").format(max=MAX_OPTIONS),
+        "invalid_name": _(
+            "Option names are text of 1 to {max} characters, without a colon."
+        ).format(max=OPTION_NAME_MAX_LENGTH),
+        "invalid_value": _("Option values are text of 1 to {max} characters.").format(
+            max=OPTION_VALUE_MAX_LENGTH
+        ),
+    }
+
+    def to_internal_value(self, data):
+        options = super().to_internal_value(data)
+        if not isinstance(options, dict):
+            self.fail("not_an_object")
+        if len(options) > MAX_OPTIONS:
+            self.fail("too_many")
+        for name, value in options.items():
+            # A colon would make ``option=name:value`` ambiguous.
+            if not 1 <= len(name) <= OPTION_NAME_MAX_LENGTH or ":" in name or "\x00" in name:
+                self.fail("invalid_name")
+            if not isinstance(value, str) or not 1 <= len(value) <= OPTION_VALUE_MAX_LENGTH:
+                self.fail("invalid_value")
+            if "\x00" in value:
+                self.fail("invalid_value")
+        return options
+
+
+class ProductVariantSerializer(
+    IntegrityErrorAsValidationErrorMixin, SaveGivenFieldsMixin, ModelSerializer
+):
+    """A variant; its writes keep the option rows and the product's price and stock in step."""
+
+    options = OptionsField(required=False)
+    price = DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0"))
+    # The upper bound is PostgreSQL's integer column's.
+    stock = serializers.IntegerField(min_value=0, max_value=MAX_INT32, required=False)
+
+    class Meta:
+        model = ProductVariant
+        fields = [
+            "id",
+            "product",
+            "sku",
+            "options",
+            "price",
+            "stock",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
+        # Set from the URL: a variant never moves to another product.
+        read_only_fields = ["product"]
+
+    def create(self, validated_data):
+        variant = super().create(validated_data)
+        if variant.options:
+            save_options(variant)
+        refresh_product_totals([variant.product_id])
+        return variant
+
+    def update(self, instance, validated_data):
+        variant = super().update(instance, validated_data)
+        if "options" in validated_data:
+            save_options(variant)
+        if {"price", "stock", "is_active"} & set(validated_data):
+            refresh_product_totals([variant.product_id])
+        return variant
+
+
+class ImageUploadField(serializers.ImageField):
+    """An uploaded image, checked for size, pixels and integrity (images.check_upload)."""
+
+    def to_internal_value(self, data):
+        if hasattr(data, "size") and hasattr(data, "seek"):
+            check_upload(data)
+        return super().to_internal_value(data)
+
+
+class ProductImageSerializer(IntegrityErrorAsValidationErrorMixin, ModelSerializer):
+    """An image: uploaded once as ``image``, then shown as ``url`` with its size in pixels."""
+
+    image = ImageUploadField(write_only=True)
+    url = serializers.SerializerMethodField()
+    # Left out: after the product's last image.
+    position = serializers.IntegerField(min_value=0, max_value=MAX_INT32, required=False)
+
+    class Meta:
+        model = ProductImage
+        fields = ["id", "image", "url", "alt", "position", "width", "height"]
+        read_only_fields = ["width", "height"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # The file is fixed once uploaded: a new picture is a new image.
+        if self.instance is not None:
+            fields["image"].read_only = True
+        return fields
+
+    def get_url(self, image) -> str:
+        return image_url(image.image.name, self.context.get("request"))
+
+    def create(self, validated_data):
+        if "position" not in validated_data:
+            last = validated_data["product"].images.aggregate(last=Max("position"))["last"]
+            validated_data["position"] = 0 if last is None else last + 1
+        return super().create(validated_data)
+
+
+class FirstImageField(serializers.URLField):
+    """A product's first image's URL (by position), or null."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, source="*", allow_null=True, **kwargs)
+
+    def to_representation(self, product):
+        # The product views annotate it; a product just created has none.
+        name = getattr(product, "first_image", None)
+        return image_url(name, self.context.get("request"))
+
+
 @extend_schema_serializer(
     description="A product. Its `category` is written as an id and read as `{id, name, slug}`."
 )
 class ProductSerializer(
     IntegrityErrorAsValidationErrorMixin, SaveGivenFieldsMixin, ModelSerializer
 ):
+    """A product; its ``price`` and ``stock`` are its variants' (written to a lone variant)."""
+
     category = CategorySummaryField(queryset=Category.objects.all())
+    # Required to create a product (its default variant's); optional in a PUT,
+    # which cannot set it on a product of several variants.
     price = DecimalField(
         max_digits=10,
         decimal_places=2,
         min_value=Decimal("0"),
+        required=False,
         help_text=_('A decimal with 2 places, as a string (`"19.99"`); not negative.'),
     )
     # The upper bound is PostgreSQL's integer column's.
@@ -103,6 +249,8 @@ class ProductSerializer(
         required=False,
         help_text=_("Units in stock; not negative. 0 when left out."),
     )
+    currency = CurrencyField()
+    image = FirstImageField()
 
     class Meta:
         model = Product
@@ -114,6 +262,8 @@ class ProductSerializer(
             "price",
             "description",
             "stock",
+            "currency",
+            "image",
             "is_active",
             "created_at",
             "updated_at",
@@ -128,3 +278,55 @@ class ProductSerializer(
                 "help_text": _("Inactive products are hidden from everyone but admins.")
             },
         }
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["price"].required = self.instance is None
+        return fields
+
+    def update(self, instance, validated_data):
+        variant_values = {
+            name: validated_data.pop(name) for name in VARIANT_FIELDS if name in validated_data
+        }
+        if variant_values:
+            self.write_lone_variant(instance, variant_values)
+            if not validated_data:  # The totals' UPDATE has set updated_at already.
+                return instance
+        return super().update(instance, validated_data)
+
+    def write_lone_variant(self, product, values):
+        """Writes ``values`` to the product's only variant; a 400 when it has several.
+
+        The variants are locked first (variant rows, then the product row: the
+        order of every variant write), so a variant added meanwhile waits.
+        """
+        variant_ids = list(
+            ProductVariant.objects.select_for_update()
+            .filter(product=product)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if len(variant_ids) > 1:
+            # Sending back the value it has (a PUT of what a GET showed) is no change.
+            changed = [name for name, value in values.items() if value != getattr(product, name)]
+            if changed:
+                message = _("This product has several variants: set it on each variant.")
+                raise serializers.ValidationError({name: [message] for name in changed})
+            return
+        ProductVariant.objects.filter(pk__in=variant_ids).update(
+            **values, updated_at=timezone.now()
+        )
+        refresh_product_totals([product.pk])
+        product.price, product.stock = (
+            Product.objects.filter(pk=product.pk).values_list("price", "stock").get()
+        )
+
+
+class ProductDetailSerializer(ProductSerializer):
+    """A product with its variants (those the caller may see) and images (the view prefetches)."""
+
+    variants = ProductVariantSerializer(many=True, read_only=True)
+    images = ProductImageSerializer(many=True, read_only=True)
+
+    class Meta(ProductSerializer.Meta):
+        fields = [*ProductSerializer.Meta.fields, "variants", "images"]

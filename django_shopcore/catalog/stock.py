@@ -1,4 +1,4 @@
-"""Stock changes that stay correct when many requests write the same product at once."""
+"""Stock changes that stay correct when many requests write the same variant at once."""
 
 from django.db import transaction
 from django.db.models import F
@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 
 from ..core.ids import MAX_INT32
-from .cache import invalidate
-from .models import Product
+from .models import ProductVariant
+from .variants import refresh_product_totals
 
 # The largest value the ``stock`` column (a 32-bit integer) can hold.
 MAX_STOCK = MAX_INT32
@@ -36,24 +36,24 @@ class StockLimitExceeded(StockConflict):
     default_code = "stock_limit_exceeded"
 
 
-def decrement_stock(product_id, quantity):
-    """Take ``quantity`` units out of stock; returns the new stock.
+def decrement_stock(variant_id, quantity):
+    """Take ``quantity`` units of a variant out of stock; returns its new stock.
 
     One conditional ``UPDATE ... SET stock = stock - n WHERE stock >= n``: the
     database checks and writes atomically, so concurrent callers can neither
-    lose an update nor drive the stock negative. Raises ``InsufficientStock``
-    (409) when fewer than ``quantity`` units are left, ``NotFound`` (404) for
-    an unknown product.
+    lose an update nor drive the stock negative. The product's total follows
+    in the same transaction. Raises ``InsufficientStock`` (409) when fewer
+    than ``quantity`` units are left, ``NotFound`` (404) for an unknown variant.
     """
     quantity = validate_quantity(quantity)
-    return _change_stock(product_id, -quantity, {"stock__gte": quantity}, InsufficientStock)
+    return _change_stock(variant_id, -quantity, {"stock__gte": quantity}, InsufficientStock)
 
 
-def increment_stock(product_id, quantity):
-    """Put ``quantity`` units back into stock (a cancelled order, a delivery); returns it."""
+def increment_stock(variant_id, quantity):
+    """Put ``quantity`` units of a variant back (a cancelled order, a delivery); returns it."""
     quantity = validate_quantity(quantity)
     return _change_stock(
-        product_id, quantity, {"stock__lte": MAX_STOCK - quantity}, StockLimitExceeded
+        variant_id, quantity, {"stock__lte": MAX_STOCK - quantity}, StockLimitExceeded
     )
 
 
@@ -68,18 +68,20 @@ def validate_quantity(quantity):
     return quantity
 
 
-def _change_stock(product_id, delta, condition, conflict):
+def _change_stock(variant_id, delta, condition, conflict):
     with transaction.atomic():
-        changed = Product.objects.filter(pk=product_id, **condition).update(
+        changed = ProductVariant.objects.filter(pk=variant_id, **condition).update(
             stock=F("stock") + delta, updated_at=timezone.now()
         )
         # Our UPDATE holds the row lock until commit, so this read sees our write only.
-        stock = Product.objects.filter(pk=product_id).values_list("stock", flat=True).first()
+        stock, product_id = (
+            ProductVariant.objects.filter(pk=variant_id).values_list("stock", "product_id").first()
+        ) or (None, None)
         if changed:
-            # update() sends no post_save: cached catalog responses must go too.
-            invalidate(Product)
+            # Variant row, then product row: the lock order of every variant write.
+            refresh_product_totals([product_id])
     if stock is None:
-        raise exceptions.NotFound(_("No such product."))
+        raise exceptions.NotFound(_("No such variant."))
     if not changed:
         raise conflict()
     return stock

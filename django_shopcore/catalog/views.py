@@ -1,26 +1,32 @@
-"""Catalog views: the category and product viewsets."""
+"""Catalog views: the category, product, variant and image viewsets."""
 
+from django.db import transaction
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers, quote_etag
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.generics import get_object_or_404
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from ..core.cache import digest
 from ..core.exceptions import Conflict
+from ..core.pagination import ShopcorePageNumberPagination
 from ..core.schema import ADMIN_ONLY
 from ..core.schema_errors import example, extend_responses, raises
 from ..core.settings import shopcore_settings
 from ..core.views import ShopcoreViewMixin
 from .cache import get_response, response_key, set_response
 from .filters import CatalogFilterBackend, CategoryFilterSet, ProductFilterSet
-from .models import Category, Product
+from .models import Category, Product, ProductImage, ProductVariant
 from .pagination import CatalogPagination
 from .representations import fast_representation
+from .serializers import ProductImageSerializer, ProductVariantSerializer
+from .variants import refresh_product_totals
 
 
 class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
@@ -53,7 +59,7 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
             return super().list(request, *args, **kwargs)
         self.paginator.read_rows = representation.values
         rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(representation.represent(rows))
+        return self.get_paginated_response(representation.represent(rows, request=request))
 
     def retrieve(self, request, *args, **kwargs):
         cached = self.get_cached_response(request)
@@ -64,7 +70,7 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
             return super().retrieve(request, *args, **kwargs)
         lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
         row = get_object_or_404(representation.values(self.get_queryset()), **lookup)
-        return Response(representation.represent([row])[0])
+        return Response(representation.represent([row], request=request)[0])
 
     def checks_objects(self):
         """Whether a permission class looks at the object itself (it then needs an instance)."""
@@ -88,6 +94,9 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
         return queryset
 
     def paginate_queryset(self, queryset):
+        if self.known_count is None:
+            return super().paginate_queryset(queryset)
+        # Only the product filters know counts, and product lists page with CatalogPagination.
         return self.paginator.paginate_queryset(
             queryset, self.request, view=self, known_count=self.known_count
         )
@@ -236,10 +245,188 @@ class ProductViewSet(CatalogViewSet):
     filterset_class = ProductFilterSet
 
     def get_queryset(self):
-        queryset = super().get_queryset()
-        if not getattr(self.request.user, "is_staff", False):
-            queryset = queryset.active()
+        first_image = ProductImage.objects.filter(product=OuterRef("pk")).order_by(
+            "position", "id"
+        )
+        queryset = (
+            super()
+            .get_queryset()
+            .visible_to(self.request.user)
+            .annotate(first_image=Subquery(first_image.values("image")[:1]))
+        )
+        if self.action == "retrieve":
+            variants = ProductVariant.objects.visible_to(self.request.user).order_by("id")
+            queryset = queryset.prefetch_related(
+                Prefetch("variants", queryset=variants),
+                Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
+            )
         return queryset
 
     def get_serializer_class(self):
+        if self.action == "retrieve":
+            return shopcore_settings.PRODUCT_DETAIL_SERIALIZER
         return shopcore_settings.PRODUCT_SERIALIZER
+
+
+@extend_schema(tags=["Products"])
+@extend_schema_view(
+    list=extend_schema(
+        summary="List a product's variants",
+        description="A page of the product's variants, by id. Inactive variants, and the "
+        "variants of inactive products, are listed for admins only.",
+    ),
+    create=extend_schema(
+        summary="Add a variant",
+        description="`sku` is unique in the shop; `options` maps option names to values. "
+        f"The product's `price` and `stock` follow its active variants. {ADMIN_ONLY}",
+    ),
+    retrieve=extend_schema(summary="Get a variant", description="One variant, by id."),
+    update=extend_schema(
+        summary="Replace a variant", description=f"All writable fields. {ADMIN_ONLY}"
+    ),
+    partial_update=extend_schema(
+        summary="Update a variant",
+        description=f'Only the fields sent, e.g. `{{"stock": 0}}`. {ADMIN_ONLY}',
+    ),
+    destroy=[
+        extend_schema(
+            summary="Delete a variant",
+            description="A product keeps at least one variant: deleting its last is a 409. "
+            f"{ADMIN_ONLY}",
+        ),
+        extend_responses(
+            errors=[
+                raises(
+                    409,
+                    "The product's last variant.",
+                    LastVariant=example(
+                        {
+                            "detail": "This is the product's last variant; "
+                            "a product needs at least one."
+                        },
+                        "Last variant",
+                    ),
+                )
+            ]
+        ),
+    ],
+)
+class VariantViewSet(CatalogViewSet):
+    """``products/{product_pk}/variants/``: a product's variants, in id order.
+
+    Non-admins see the active variants of active products only. Every write
+    keeps the product's price and stock in step, and a product keeps at
+    least one variant (deleting the last one is a 409).
+    """
+
+    queryset = ProductVariant.objects.all()
+    serializer_class = ProductVariantSerializer
+    # Few rows per product: plain pages, no keyset cursors.
+    pagination_class = ShopcorePageNumberPagination
+
+    def visible_products(self):
+        return Product.objects.visible_to(self.request.user)
+
+    def get_product(self):
+        return get_object_or_404(self.visible_products().only("pk"), pk=self.kwargs["product_pk"])
+
+    def get_queryset(self):
+        return (
+            ProductVariant.objects.visible_to(self.request.user)
+            .filter(product_id=self.kwargs["product_pk"], product__in=self.visible_products())
+            .order_by("id")
+        )
+
+    def list(self, request, *args, **kwargs):
+        # An unknown (or hidden) product is a 404, not an empty list.
+        self.get_product()
+        return super().list(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        serializer.save(product=self.get_product())
+
+    def perform_destroy(self, instance):
+        with transaction.atomic():
+            # Locks every variant of the product (in id order, as a lone-variant
+            # product write does), so two deletes cannot each leave the other last.
+            siblings = list(
+                ProductVariant.objects.select_for_update()
+                .filter(product_id=instance.product_id)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            if siblings == [instance.pk]:
+                raise Conflict(
+                    _("This is the product's last variant; a product needs at least one.")
+                )
+            instance.delete()
+            refresh_product_totals([instance.product_id])
+
+
+@extend_schema(tags=["Products"])
+@extend_schema_view(
+    create=[
+        extend_schema(
+            summary="Upload an image",
+            description="Multipart: `image` (a JPEG, PNG, GIF or WebP file), `alt`, `position` "
+            "(after the last image when left out). A file that is not a valid image, is "
+            "damaged or has more than `IMAGE_MAX_PIXELS` pixels is a 400; more than "
+            f"`IMAGE_MAX_BYTES` bytes a 413. {ADMIN_ONLY}",
+        ),
+        extend_responses(
+            errors=[
+                raises(
+                    413,
+                    "The file is larger than `IMAGE_MAX_BYTES`.",
+                    ImageTooLarge=example(
+                        {"image": ["The image is larger than 10485760 bytes."]}, "Too large"
+                    ),
+                )
+            ]
+        ),
+    ],
+    partial_update=extend_schema(
+        summary="Update an image",
+        description=f"`alt` and `position`; the file is fixed once uploaded. {ADMIN_ONLY}",
+    ),
+    destroy=extend_schema(
+        summary="Delete an image",
+        description=f"The row now, the stored file once that is committed. {ADMIN_ONLY}",
+    ),
+)
+class ImageViewSet(
+    ShopcoreViewMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """``products/{product_pk}/images/``: upload (multipart), describe, reorder, delete.
+
+    The product detail lists the images; these routes only write. The file
+    itself is removed from storage once the deletion is committed.
+    """
+
+    queryset = ProductImage.objects.all()
+    serializer_class = ProductImageSerializer
+    # Uploads are multipart; the PATCH of alt or position may be JSON too.
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    # No PUT: the file is fixed once uploaded, so only a PATCH can change an image.
+    http_method_names = ["post", "patch", "delete", "options"]
+    lookup_value_regex = "[0-9]+"
+
+    def get_permissions(self):
+        return [permission() for permission in shopcore_settings.CATALOG_PERMISSION_CLASSES]
+
+    def get_queryset(self):
+        return super().get_queryset().filter(product_id=self.kwargs["product_pk"])
+
+    def perform_create(self, serializer):
+        products = Product.objects.only("pk")
+        serializer.save(product=get_object_or_404(products, pk=self.kwargs["product_pk"]))
+
+    def perform_destroy(self, instance):
+        file = instance.image
+        with transaction.atomic():
+            instance.delete()
+            transaction.on_commit(lambda: file.storage.delete(file.name))

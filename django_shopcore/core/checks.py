@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
+from .currencies import CURRENCY_CODES
 from .settings import DEFAULTS, IMPORT_STRINGS, SETTING_NAME, perform_import
 
 
@@ -31,6 +32,25 @@ def check_shopcore_setting(app_configs, **kwargs):
         except ImportError as exc:
             errors.append(Error(str(exc), obj=SETTING_NAME, id="shopcore.E003"))
     return errors
+
+
+@register(Tags.compatibility)
+def check_currency(app_configs, **kwargs):
+    """``CURRENCY`` must be an active ISO 4217 code, in capitals as the standard writes it."""
+    user_settings = getattr(settings, SETTING_NAME, {})
+    if not isinstance(user_settings, dict):  # shopcore.E002 reports it.
+        return []
+    currency = user_settings.get("CURRENCY", DEFAULTS["CURRENCY"])
+    if isinstance(currency, str) and currency in CURRENCY_CODES:
+        return []
+    return [
+        Error(
+            f"{SETTING_NAME}['CURRENCY'] is {currency!r}, not an active ISO 4217 currency code.",
+            hint="Use a three-letter code such as 'USD', 'EUR' or 'JPY'.",
+            obj=SETTING_NAME,
+            id="shopcore.E005",
+        )
+    ]
 
 
 @register(Tags.compatibility)

@@ -93,8 +93,12 @@ class ShopcoreAutoSchema(ErrorResponsesMixin, AutoSchema):
             schema["description"] = schema.pop("description")
 
     def map_parsers(self):
-        # The API speaks JSON; form parsers from the host's DRF defaults stay undocumented.
-        return [media_type for media_type in super().map_parsers() if "json" in media_type]
+        # The API speaks JSON; form parsers from the host's DRF defaults stay
+        # undocumented, unless the view chose them itself (file uploads).
+        media_types = super().map_parsers()
+        if "parser_classes" in vars(type(self.view)):
+            return [media_type for media_type in media_types if "urlencoded" not in media_type]
+        return [media_type for media_type in media_types if "json" in media_type]
 
     # Private: path parameters have no public hook but extend_schema, per view.
     def _resolve_path_parameters(self, variables):

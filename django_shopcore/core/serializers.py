@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from .exceptions import integrity_error_to_validation_error
 from .ids import ID_MAX_DIGITS, is_digits
+from .settings import shopcore_settings
 
 
 class TextOnlyMixin:
@@ -42,6 +43,16 @@ class DecimalField(serializers.DecimalField):
             self.fail("invalid")
         value = super().to_internal_value(data)
         return value.copy_abs() if value.is_zero() else value
+
+
+class CurrencyField(serializers.CharField):
+    """The shop's currency, ``SHOPCORE["CURRENCY"]``: read-only, the same for every object."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, source="*", **kwargs)
+
+    def to_representation(self, value):
+        return shopcore_settings.CURRENCY
 
 
 class IntegerPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):

@@ -22,6 +22,8 @@ DEFAULTS = {
     "CATALOG_PERMISSION_CLASSES": ["django_shopcore.catalog.permissions.IsAdminOrReadOnly"],
     "CATEGORY_SERIALIZER": "django_shopcore.catalog.serializers.CategorySerializer",
     "PRODUCT_SERIALIZER": "django_shopcore.catalog.serializers.ProductSerializer",
+    # The product detail's serializer: the list's fields plus the variants.
+    "PRODUCT_DETAIL_SERIALIZER": "django_shopcore.catalog.serializers.ProductDetailSerializer",
     "PAGE_SIZE": 20,
     "MAX_PAGE_SIZE": 100,
     # Longest accepted `search` query, in characters.
@@ -43,6 +45,12 @@ DEFAULTS = {
     "CACHE_RESPONSES": False,
     # Seconds a cached entry lives; writes invalidate earlier through versions.
     "CACHE_TIMEOUT": 300,
+    # The shop's one currency (an ISO 4217 code): every price is in it.
+    "CURRENCY": "USD",
+    # Product images: the largest upload in bytes (more is a 413) and in
+    # pixels, width x height (more is a 400: decompression bombs stay closed).
+    "IMAGE_MAX_BYTES": 10 * 1024 * 1024,
+    "IMAGE_MAX_PIXELS": 40_000_000,
     # Accounts: serializers, who manages users, and the auth throttles.
     "REGISTER_SERIALIZER": "django_shopcore.accounts.serializers.RegisterSerializer",
     "USER_SERIALIZER": "django_shopcore.accounts.serializers.UserSerializer",
@@ -64,6 +72,7 @@ IMPORT_STRINGS = {
     "CATALOG_PERMISSION_CLASSES",
     "CATEGORY_SERIALIZER",
     "PRODUCT_SERIALIZER",
+    "PRODUCT_DETAIL_SERIALIZER",
     "REGISTER_SERIALIZER",
     "USER_SERIALIZER",
     "ADMIN_USER_SERIALIZER",

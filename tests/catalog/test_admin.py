@@ -84,3 +84,42 @@ def test_admin_add_category_keeps_the_tree(admin_site_client):
     assert response.status_code == 302
     child = Category.objects.get(slug="child")
     assert child.path == f"{parent.path}{child.pk}/"
+
+
+def test_variants_edited_in_the_product_page_maintain_its_totals(admin_site_client):
+    product = ProductFactory(price="5.00", stock=1)
+    variant = product.variants.get()
+    prefix = "variants"
+    data = {
+        "name": product.name,
+        "slug": product.slug,
+        "category": product.category_id,
+        "description": product.description,
+        "is_active": "on",
+        f"{prefix}-TOTAL_FORMS": "2",
+        f"{prefix}-INITIAL_FORMS": "1",
+        f"{prefix}-MIN_NUM_FORMS": "1",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+        f"{prefix}-0-id": variant.pk,
+        f"{prefix}-0-product": product.pk,
+        f"{prefix}-0-sku": variant.sku,
+        f"{prefix}-0-options": "{}",
+        f"{prefix}-0-price": "5.00",
+        f"{prefix}-0-stock": "1",
+        f"{prefix}-0-is_active": "on",
+        f"{prefix}-1-product": product.pk,
+        f"{prefix}-1-sku": "BIG",
+        f"{prefix}-1-options": '{"size": "L"}',
+        f"{prefix}-1-price": "3.00",
+        f"{prefix}-1-stock": "4",
+        f"{prefix}-1-is_active": "on",
+    }
+
+    response = admin_site_client.post(
+        f"/admin/shopcore_catalog/product/{product.pk}/change/", data
+    )
+
+    assert response.status_code == 302, response.context["errors"]
+    product.refresh_from_db()
+    assert (str(product.price), product.stock) == ("3.00", 5)
+    assert product.variants.get(sku="BIG").option_rows.get().value == "L"

@@ -1,4 +1,4 @@
-"""Concurrent stock writers on PostgreSQL: real threads, one database connection each."""
+"""Concurrent stock and variant writers on PostgreSQL: real threads, one connection each."""
 
 import threading
 from decimal import Decimal
@@ -10,7 +10,7 @@ from django_shopcore.catalog.models import Category
 from django_shopcore.catalog.stock import InsufficientStock, decrement_stock, increment_stock
 
 from ..conftest import bearer_client
-from ..factories import AdminFactory, CategoryFactory, ProductFactory
+from ..factories import AdminFactory, CategoryFactory, ProductFactory, VariantFactory
 
 WRITERS = 20
 
@@ -53,36 +53,76 @@ def stock_of(product):
     return product.stock
 
 
+def variant_stock_of(variant):
+    """The variant's stock, after checking its product's total is the sum of its variants'."""
+    variant.refresh_from_db()
+    total = sum(variant.product.variants.values_list("stock", flat=True))
+    assert stock_of(variant.product) == total
+    return variant.stock
+
+
+def variant_with(stock):
+    """The default variant of a new product holding ``stock`` units."""
+    return ProductFactory(stock=stock).variants.get()
+
+
 def test_concurrent_decrements_lose_no_update():
-    product = ProductFactory(stock=100)
-    results, errors = run_concurrently(lambda i: decrement_stock(product.pk, 3))
+    variant = variant_with(100)
+    results, errors = run_concurrently(lambda i: decrement_stock(variant.pk, 3))
     assert errors == [None] * WRITERS
-    assert stock_of(product) == 100 - 3 * WRITERS
+    assert variant_stock_of(variant) == 100 - 3 * WRITERS
     # Every writer saw a distinct stock level: each decrement applied exactly once.
     assert sorted(results) == list(range(100 - 3 * WRITERS, 100, 3))
 
 
 def test_concurrent_decrements_never_drive_stock_negative():
-    product = ProductFactory(stock=10)
-    results, errors = run_concurrently(lambda i: decrement_stock(product.pk, 3))
+    variant = variant_with(10)
+    results, errors = run_concurrently(lambda i: decrement_stock(variant.pk, 3))
     succeeded = [result for result in results if result is not None]
     refused = [error for error in errors if error is not None]
     # Three units fit three times into ten; everyone else is refused with a 409.
     assert len(succeeded) == 3
     assert len(refused) == WRITERS - 3
     assert all(isinstance(error, InsufficientStock) for error in refused)
-    assert stock_of(product) == 1
+    assert variant_stock_of(variant) == 1
 
 
 def test_concurrent_increments_and_decrements_balance():
-    product = ProductFactory(stock=50)
+    variant = variant_with(50)
 
     def task(index):
-        return (increment_stock if index % 2 else decrement_stock)(product.pk, 5)
+        return (increment_stock if index % 2 else decrement_stock)(variant.pk, 5)
 
     _, errors = run_concurrently(task)
     assert errors == [None] * WRITERS
-    assert stock_of(product) == 50
+    assert variant_stock_of(variant) == 50
+
+
+def test_concurrent_decrements_of_sibling_variants_keep_the_product_total():
+    product = ProductFactory(stock=100)
+    variants = [product.variants.get(), VariantFactory(product=product, stock=100)]
+
+    _, errors = run_concurrently(lambda i: decrement_stock(variants[i % 2].pk, 2))
+
+    assert errors == [None] * WRITERS
+    assert [variant_stock_of(variant) for variant in variants] == [100 - WRITERS] * 2
+    assert stock_of(product) == 200 - 2 * WRITERS
+
+
+def test_concurrent_deletes_never_remove_the_last_variant():
+    admin, product = AdminFactory(), ProductFactory()
+    default = product.variants.get()
+    variants = [default, *VariantFactory.create_batch(WRITERS - 1, product=product)]
+
+    def task(index):
+        url = f"/api/products/{product.pk}/variants/{variants[index].pk}/"
+        return bearer_client(admin).delete(url).status_code
+
+    statuses, errors = run_concurrently(task)
+
+    assert errors == [None] * WRITERS
+    assert sorted(statuses) == [204] * (WRITERS - 1) + [409]
+    assert product.variants.count() == 1
 
 
 def patch_product(admin, product, body):

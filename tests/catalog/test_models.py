@@ -8,7 +8,13 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError, Q
 from django.test.utils import CaptureQueriesContext
 
-from django_shopcore.catalog.models import Category, Product
+from django_shopcore.catalog.models import (
+    Category,
+    Product,
+    ProductImage,
+    ProductVariant,
+    VariantOption,
+)
 from django_shopcore.core import models as core_models
 from django_shopcore.core.models import DERIVED_SLUG_ATTEMPTS, unique_slug
 
@@ -218,8 +224,14 @@ def test_string_representations():
 def test_postgresql_has_exactly_the_documented_indexes():
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indexname FROM pg_indexes WHERE tablename IN (%s, %s)",
-            [Category._meta.db_table, Product._meta.db_table],
+            "SELECT indexname FROM pg_indexes WHERE tablename IN (%s, %s, %s, %s, %s)",
+            [
+                Category._meta.db_table,
+                Product._meta.db_table,
+                ProductVariant._meta.db_table,
+                VariantOption._meta.db_table,
+                ProductImage._meta.db_table,
+            ],
         )
         names = {row[0] for row in cursor.fetchall()}
 
@@ -238,6 +250,14 @@ def test_postgresql_has_exactly_the_documented_indexes():
         "shopcore_product_cat_price",
         "shopcore_product_search",
         "shopcore_product_name_trgm",
+        "shopcore_productvariant_pkey",
+        "shopcore_productvariant_sku_uniq",
+        "shopcore_variant_product",
+        "shopcore_variantoption_pkey",
+        "shopcore_variantoption_variant_name_uniq",
+        "shopcore_option_lookup",
+        "shopcore_productimage_pkey",
+        "shopcore_image_product",
     }
 
 

@@ -1,4 +1,4 @@
-"""The stock services: conditional updates, their errors and the quantities they accept."""
+"""The stock services: a variant's conditional updates, its product's total, the errors."""
 
 import pytest
 from django.utils import translation
@@ -15,63 +15,76 @@ from django_shopcore.catalog.stock import (
     increment_stock,
 )
 
-from ..factories import ProductFactory
+from ..factories import ProductFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def stock_of(product):
+def stock_of(variant):
+    """The variant's stock, after checking that its product's total follows it."""
+    variant.refresh_from_db()
+    product = variant.product
     product.refresh_from_db()
-    return product.stock
+    assert product.stock == sum(
+        product.variants.filter(is_active=True).values_list("stock", flat=True)
+    )
+    return variant.stock
+
+
+def variant_with(stock, **kwargs):
+    """The default variant of a new product holding ``stock`` units."""
+    return ProductFactory(stock=stock, **kwargs).variants.get()
 
 
 def test_decrement_takes_units_out_and_returns_the_new_stock():
-    product = ProductFactory(stock=10)
-    assert decrement_stock(product.pk, 3) == 7
-    assert stock_of(product) == 7
+    variant = variant_with(10)
+    assert decrement_stock(variant.pk, 3) == 7
+    assert stock_of(variant) == 7
 
 
 def test_decrement_can_empty_the_stock():
-    product = ProductFactory(stock=4)
-    assert decrement_stock(product.pk, 4) == 0
+    variant = variant_with(4)
+    assert decrement_stock(variant.pk, 4) == 0
 
 
 def test_decrement_below_zero_is_a_409_and_changes_nothing():
-    product = ProductFactory(stock=2)
+    variant = variant_with(2)
     with pytest.raises(InsufficientStock) as caught:
-        decrement_stock(product.pk, 3)
+        decrement_stock(variant.pk, 3)
     assert caught.value.status_code == 409
     assert caught.value.get_codes() == "insufficient_stock"
-    assert stock_of(product) == 2
+    assert stock_of(variant) == 2
 
 
-def test_decrement_touches_updated_at():
-    product = ProductFactory(stock=2)
-    before = product.updated_at
-    decrement_stock(product.pk, 1)
-    product.refresh_from_db()
-    assert product.updated_at > before
+def test_decrement_touches_the_variant_and_product_updated_at():
+    variant = variant_with(2)
+    before = variant.updated_at, variant.product.updated_at
+    decrement_stock(variant.pk, 1)
+    variant.refresh_from_db()
+    variant.product.refresh_from_db()
+    assert variant.updated_at > before[0]
+    assert variant.product.updated_at > before[1]
 
 
 def test_decrement_leaves_other_products_alone():
-    product, other = ProductFactory(stock=5), ProductFactory(stock=5)
-    decrement_stock(product.pk, 5)
+    variant, other = variant_with(5), variant_with(5)
+    decrement_stock(variant.pk, 5)
     assert stock_of(other) == 5
 
 
 def test_increment_puts_units_back():
-    product = ProductFactory(stock=1)
-    assert increment_stock(product.pk, 9) == 10
-    assert stock_of(product) == 10
+    variant = variant_with(1)
+    assert increment_stock(variant.pk, 9) == 10
+    assert stock_of(variant) == 10
 
 
 def test_increment_past_the_column_maximum_is_a_409():
-    product = ProductFactory(stock=MAX_STOCK - 1)
+    variant = variant_with(MAX_STOCK - 1)
     with pytest.raises(StockLimitExceeded) as caught:
-        increment_stock(product.pk, 2)
+        increment_stock(variant.pk, 2)
     assert isinstance(caught.value, StockConflict)
     assert caught.value.status_code == 409
-    assert stock_of(product) == MAX_STOCK - 1
+    assert stock_of(variant) == MAX_STOCK - 1
 
 
 def test_the_stock_limit_message_is_translated_when_raised(monkeypatch):
@@ -93,12 +106,12 @@ def test_the_stock_limit_message_is_translated_when_raised(monkeypatch):
 
 
 def test_increment_up_to_the_column_maximum_is_allowed():
-    product = ProductFactory(stock=MAX_STOCK - 1)
-    assert increment_stock(product.pk, 1) == MAX_STOCK
+    variant = variant_with(MAX_STOCK - 1)
+    assert increment_stock(variant.pk, 1) == MAX_STOCK
 
 
 @pytest.mark.parametrize("service", [decrement_stock, increment_stock])
-def test_unknown_product_is_a_404(service):
+def test_unknown_variant_is_a_404(service):
     with pytest.raises(exceptions.NotFound):
         service(987654321, 1)
 
@@ -106,22 +119,43 @@ def test_unknown_product_is_a_404(service):
 @pytest.mark.parametrize("service", [decrement_stock, increment_stock])
 @pytest.mark.parametrize("quantity", [0, -1, MAX_STOCK + 1, 10**30, 1.5, "3", None, True])
 def test_invalid_quantity_is_a_400_naming_quantity(service, quantity):
-    product = ProductFactory(stock=10)
+    variant = variant_with(10)
     with pytest.raises(exceptions.ValidationError) as caught:
-        service(product.pk, quantity)
+        service(variant.pk, quantity)
     assert caught.value.status_code == 400
     assert "quantity" in caught.value.detail
-    assert stock_of(product) == 10
+    assert stock_of(variant) == 10
 
 
 @pytest.mark.parametrize("change", [decrement_stock, increment_stock])
 def test_a_stock_change_invalidates_cached_catalog_responses(change, settings):
     settings.SHOPCORE = {"CACHE_RESPONSES": True}
-    product = ProductFactory(stock=5)
+    variant = variant_with(5)
     client = APIClient()
-    path = f"/api/products/{product.pk}/"
+    path = f"/api/products/{variant.product_id}/"
     client.get(path)  # now cached
 
-    new_stock = change(product.pk, 2)
+    new_stock = change(variant.pk, 2)
 
     assert client.get(path).json()["stock"] == new_stock
+
+
+def test_decrement_of_one_variant_keeps_the_product_total_of_all():
+    product = ProductFactory(stock=4)
+    extra = VariantFactory(product=product, stock=6)
+
+    assert decrement_stock(extra.pk, 5) == 1
+
+    product.refresh_from_db()
+    assert product.stock == 4 + 1
+    assert stock_of(extra) == 1
+
+
+def test_inactive_variants_do_not_count_in_the_product_total():
+    product = ProductFactory(stock=4)
+    hidden = VariantFactory(product=product, stock=6, is_active=False)
+
+    increment_stock(hidden.pk, 1)
+
+    product.refresh_from_db()
+    assert product.stock == 4

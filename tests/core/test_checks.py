@@ -1,5 +1,5 @@
-"""System checks: the SHOPCORE setting (E001-E003), the response cache, the schema class and
-the JWT signing key."""
+"""System checks: the SHOPCORE setting (E001-E003, E005), the response cache, the schema
+class and the JWT signing key."""
 
 import pytest
 from django.core.management import call_command
@@ -8,7 +8,7 @@ from django.test import override_settings
 
 from django_shopcore.accounts.checks import check_signing_key_length
 from django_shopcore.catalog.checks import check_response_cache_is_shared
-from django_shopcore.core.checks import check_schema_class, check_shopcore_setting
+from django_shopcore.core.checks import check_currency, check_schema_class, check_shopcore_setting
 
 pytestmark = pytest.mark.user_model_agnostic
 
@@ -120,3 +120,28 @@ def test_w003_longer_hashes_need_longer_keys():
 @override_settings(SIMPLE_JWT={"ALGORITHM": "RS256", "SIGNING_KEY": "-----BEGIN..."})
 def test_w003_asymmetric_keys_are_not_measured():
     assert check_signing_key_length(None) == []
+
+
+@pytest.mark.parametrize("currency", ["USD", "EUR", "JPY", "CHF"])
+def test_an_iso_4217_currency_passes(currency):
+    with override_settings(SHOPCORE={"CURRENCY": currency}):
+        assert check_currency(None) == []
+
+
+def test_the_default_currency_passes():
+    with override_settings(SHOPCORE={}):
+        assert check_currency(None) == []
+
+
+@pytest.mark.parametrize("currency", ["usd", "US", "EURO", "ABC", "XXX", "XAU", "", None, 840])
+def test_e005_a_currency_that_is_not_an_iso_4217_code_is_named(currency):
+    with override_settings(SHOPCORE={"CURRENCY": currency}):
+        (error,) = check_currency(None)
+    assert error.id == "shopcore.E005"
+    assert repr(currency) in error.msg
+
+
+@override_settings(SHOPCORE={"CURRENCY": "usd"})
+def test_an_invalid_currency_stops_manage_py_check():
+    with pytest.raises(SystemCheckError, match=r"shopcore\.E005"):
+        call_command("check")

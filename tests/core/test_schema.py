@@ -56,6 +56,15 @@ EXPECTED_OPERATIONS = {
         for resource in ("users", "categories", "products")
         for method in ("get", "put", "patch", "delete")
     ),
+    ("get", "/api/products/{product_pk}/variants/"),
+    ("post", "/api/products/{product_pk}/variants/"),
+    *(
+        (method, "/api/products/{product_pk}/variants/{id}/")
+        for method in ("get", "put", "patch", "delete")
+    ),
+    ("post", "/api/products/{product_pk}/images/"),
+    ("patch", "/api/products/{product_pk}/images/{id}/"),
+    ("delete", "/api/products/{product_pk}/images/{id}/"),
 }
 ADMIN_WRITES = [
     (method, path)
@@ -67,6 +76,8 @@ PUBLIC_READS = [
     ("get", "/api/categories/{id}/"),
     ("get", "/api/products/"),
     ("get", "/api/products/{id}/"),
+    ("get", "/api/products/{product_pk}/variants/"),
+    ("get", "/api/products/{product_pk}/variants/{id}/"),
 ]
 THROTTLED = [
     ("post", "/api/auth/register/"),
@@ -212,6 +223,9 @@ def test_the_product_ordering_parameter_lists_its_choices(schema):
     assert not re.match(parameters["min_price"]["schema"]["pattern"], "1.005")
     assert parameters["in_stock"]["schema"]["type"] == "boolean"
     assert parameters["search"]["schema"]["maxLength"] == shopcore_settings.SEARCH_MAX_LENGTH
+    # Repeatable: ?option=size:M&option=size:L.
+    assert parameters["option"]["schema"]["type"] == "array"
+    assert parameters["option"]["explode"] is True
     assert all(parameter.get("description") for parameter in parameters.values())
 
 
@@ -288,9 +302,16 @@ def test_detail_routes_and_paged_lists_document_404(schema):
 def test_operations_with_a_body_document_413(schema):
     for key, operation in operations(schema).items():
         if "requestBody" in operation:
-            response = operation["responses"]["413"]
-            (too_large,) = response["content"]["application/json"]["examples"].values()
-            assert str(settings.DATA_UPLOAD_MAX_MEMORY_SIZE) in too_large["value"]["detail"], key
+            examples = operation["responses"]["413"]["content"]["application/json"]["examples"]
+            details = [example["value"].get("detail", "") for example in examples.values()]
+            assert any(str(settings.DATA_UPLOAD_MAX_MEMORY_SIZE) in d for d in details), key
+
+
+def test_image_uploads_document_their_own_413_and_multipart_body(schema):
+    operation = operations(schema)["post", "/api/products/{product_pk}/images/"]
+    examples = operation["responses"]["413"]["content"]["application/json"]["examples"]
+    assert "ImageTooLarge" in examples
+    assert "multipart/form-data" in operation["requestBody"]["content"]
 
 
 def test_deleting_a_category_documents_409(schema):
@@ -349,10 +370,14 @@ def test_the_parent_filter_takes_an_id_or_null(schema):
 
 
 @pytest.mark.user_model_agnostic
-def test_request_bodies_are_json_only(schema):
+def test_request_bodies_are_json_only_but_image_uploads(schema):
     for key, operation in operations(schema).items():
-        if "requestBody" in operation:
-            assert set(operation["requestBody"]["content"]) == {"application/json"}, key
+        if "requestBody" not in operation:
+            continue
+        expected = {"application/json"}
+        if "/images/" in key[1]:  # the file goes as multipart
+            expected.add("multipart/form-data")
+        assert set(operation["requestBody"]["content"]) == expected, key
 
 
 def test_the_400_examples_name_real_fields(schema):

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, Max, Min
 
-from django_shopcore.catalog.models import Category, Product
+from django_shopcore.catalog.models import Category, Product, ProductVariant
 from django_shopcore.contrib.demo.seeding import (
     CREATION_SPAN,
     NO_HIT_WORD,
@@ -211,3 +211,16 @@ def test_category_sizes_are_skewed_in_the_database():
         Category.objects.annotate(size=Count("products")).values_list("size", flat=True)
     )
     assert sizes[-1] > 5 * statistics.median(sizes)
+
+
+@pytest.mark.django_db
+def test_every_seeded_product_has_one_default_variant_holding_its_price_and_stock():
+    seed(products=200)
+
+    variants = ProductVariant.objects.values_list(
+        "product_id", "sku", "options", "price", "stock", "is_active"
+    )
+    products = Product.objects.values_list("id", "slug", "price", "stock")
+    assert sorted((p, s, {}, price, stock, True) for p, s, price, stock in products) == sorted(
+        variants
+    )

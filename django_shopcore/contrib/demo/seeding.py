@@ -2,7 +2,8 @@
 
 The same seed always yields the same vocabulary, category tree and products.
 Products are produced one row at a time and written in batches (``COPY`` on
-PostgreSQL), so memory stays flat whatever the catalog size.
+PostgreSQL), so memory stays flat whatever the catalog size; then each gets
+its default variant in one ``INSERT ... SELECT``.
 """
 
 import bisect
@@ -17,7 +18,15 @@ from django.db import connections, transaction
 from django.utils.text import slugify
 
 from django_shopcore.catalog.cache import invalidate
-from django_shopcore.catalog.models import PATH_SEPARATOR, Category, Product
+from django_shopcore.catalog.models import (
+    PATH_SEPARATOR,
+    Category,
+    Product,
+    ProductImage,
+    ProductVariant,
+    VariantOption,
+)
+from django_shopcore.catalog.variants import create_default_variants
 
 # Real words, roughly most common first, so the head of the Zipf curve reads
 # like English and search benchmarks can pick real words at any frequency.
@@ -316,11 +325,13 @@ def _depth(category):
 
 
 def clear_catalog(using):
-    """Delete every product and category (TRUNCATE on PostgreSQL, restarting ids)."""
+    """Delete every category and product with its variants and image rows (TRUNCATE on
+    PostgreSQL, restarting ids). Stored image files stay: demo catalogs have none."""
     connection = connections[using]
     if connection.vendor == "postgresql":
         tables = ", ".join(
-            connection.ops.quote_name(model._meta.db_table) for model in (Product, Category)
+            connection.ops.quote_name(model._meta.db_table)
+            for model in (ProductImage, VariantOption, ProductVariant, Product, Category)
         )
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY")
@@ -484,11 +495,24 @@ def seed_catalog(
         rows = product_rows(vocabulary, rng, products, category_ids, now)
         write = copy_products if connection.vendor == "postgresql" else insert_products
         write(rows, connection, batch_size, progress)
+        write_default_variants(connection)
     if connection.vendor == "postgresql":
         analyze(connection)
     # Bulk writes send no signals: cached reads of the old catalog must go.
     invalidate(Category)
     return category_ids
+
+
+def write_default_variants(connection):
+    """One default variant per product; on PostgreSQL with the indexes built afterwards."""
+    if connection.vendor != "postgresql":
+        create_default_variants(connection.alias)
+        return
+    with connection.cursor() as cursor:
+        restore_statements = _drop_indexes_and_constraints(cursor, ProductVariant._meta.db_table)
+        create_default_variants(connection.alias)
+        for statement in restore_statements:
+            cursor.execute(statement)
 
 
 def analyze(connection):
@@ -499,5 +523,5 @@ def analyze(connection):
     """
     command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
     with connection.cursor() as cursor:
-        for model in (Category, Product):
+        for model in (Category, Product, ProductVariant):
             cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")

@@ -1,0 +1,68 @@
+"""Product image uploads: checked with Pillow before anything is stored, and their URLs."""
+
+import warnings
+
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
+from rest_framework import exceptions, serializers, status
+
+from ..core.settings import shopcore_settings
+from .models import ProductImage
+
+# What browsers show; anything else Pillow reads (TIFF, PSD, ...) is refused.
+ACCEPTED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+
+
+class ImageTooLarge(exceptions.APIException):
+    """An upload over ``IMAGE_MAX_BYTES`` (413), refused before it is decoded."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "image_too_large"
+
+    def __init__(self, max_bytes):
+        message = _("The image is larger than %(max)d bytes.") % {"max": max_bytes}
+        super().__init__({"image": [message]})
+
+
+def check_upload(upload):
+    """Refuse a file that is too large, not an accepted image, truncated, or too many pixels.
+
+    The byte size is known without reading the file; the pixel count comes
+    from the header, before any pixel is decoded; only then is the whole
+    image decoded, which finds truncated or corrupt data.
+    """
+    max_bytes = shopcore_settings.IMAGE_MAX_BYTES
+    if upload.size > max_bytes:
+        raise ImageTooLarge(max_bytes)
+    invalid = serializers.ValidationError(
+        _("Upload a valid JPEG, PNG, GIF or WebP image; this file is not one, or is damaged.")
+    )
+    max_pixels = shopcore_settings.IMAGE_MAX_PIXELS
+    too_many_pixels = serializers.ValidationError(
+        _("The image has more than %(max)d pixels.") % {"max": max_pixels}
+    )
+    try:
+        with warnings.catch_warnings():
+            # Pillow's own bomb limit only warns below twice its value: ours decides.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            upload.seek(0)
+            with Image.open(upload) as image:
+                if image.format not in ACCEPTED_FORMATS:
+                    raise invalid
+                if image.width * image.height > max_pixels:
+                    raise too_many_pixels
+                image.load()
+    except Image.DecompressionBombError:
+        raise too_many_pixels from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise invalid from None
+    finally:
+        upload.seek(0)
+
+
+def image_url(name, request=None):
+    """The URL of a stored image file, absolute when the request is known (as DRF gives)."""
+    if not name:
+        return None
+    url = ProductImage._meta.get_field("image").storage.url(name)
+    return request.build_absolute_uri(url) if request is not None else url

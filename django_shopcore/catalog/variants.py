@@ -1,0 +1,75 @@
+"""Variant writes that keep the derived data in step: option rows and product totals."""
+
+from django.db import connections, transaction
+from django.db.models import F, Min, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce, Least
+from django.utils import timezone
+
+from ..core.ids import MAX_INT32
+from .cache import invalidate
+from .models import Product, ProductVariant, VariantOption
+
+
+def refresh_product_totals(product_ids, using="default"):
+    """Set each product's ``price`` (lowest active variant's) and ``stock`` (their total).
+
+    One UPDATE with correlated subqueries on the variants' (product, id)
+    index, in the caller's transaction, after locking the product rows: an
+    UPDATE that waits for a row lock still computes its subqueries from the
+    snapshot it started with, so two writers of sibling variants would each
+    miss the other's change. Locked first, the UPDATE starts after the other
+    writer committed (READ COMMITTED takes a snapshot per statement).
+
+    A product without active variants keeps its last price and has no stock;
+    a total beyond the column's range is capped (the CHECK stays valid).
+    """
+    products = Product.objects.using(using).filter(pk__in=sorted(set(product_ids)))
+    active = (
+        ProductVariant.objects.using(using)
+        .filter(product=OuterRef("pk"), is_active=True)
+        .order_by()
+        .values("product")
+    )
+    lowest_price = active.annotate(lowest=Min("price")).values("lowest")
+    total_stock = active.annotate(total=Sum("stock")).values("total")
+    with transaction.atomic(using=using):
+        # In id order, so writers of several products cannot deadlock.
+        list(products.select_for_update().order_by("pk").values_list("pk", flat=True))
+        products.update(
+            price=Coalesce(Subquery(lowest_price), F("price")),
+            stock=Least(Coalesce(Subquery(total_stock), 0), MAX_INT32),
+            updated_at=timezone.now(),
+        )
+    # update() sends no post_save: cached product responses must go too.
+    invalidate(Product)
+
+
+def save_options(variant):
+    """Rewrite the VariantOption rows of ``variant`` from its ``options``."""
+    rows = VariantOption.objects.using(variant._state.db)
+    rows.filter(variant=variant).delete()
+    rows.bulk_create(
+        VariantOption(variant=variant, name=name, value=value)
+        for name, value in variant.options.items()
+    )
+
+
+def create_default_variants(using="default"):
+    """Give every product without a variant its default one, in one ``INSERT ... SELECT``.
+
+    For bulk loads (the demo seeder), which write products without save().
+    The SKU is the slug, price and stock are the product's.
+    """
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    variants, products = ProductVariant._meta.db_table, Product._meta.db_table
+    with connection.cursor() as cursor:
+        # Identifiers only are interpolated; there are no values.
+        cursor.execute(
+            f"INSERT INTO {quote(variants)} "  # noqa: S608
+            "(product_id, sku, options, price, stock, is_active, created_at, updated_at) "
+            "SELECT id, slug, '{}', price, stock, TRUE, created_at, updated_at "
+            f"FROM {quote(products)} AS product "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {quote(variants)} AS variant "
+            "WHERE variant.product_id = product.id)"
+        )

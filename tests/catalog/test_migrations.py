@@ -1,0 +1,51 @@
+"""The variants migrations: existing products get their default variant from one statement."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
+
+APP = "shopcore_catalog"
+BEFORE = [(APP, "0002_postgresql_search_and_estimates")]
+AFTER = [(APP, "0004_default_variants")]
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_existing_product_gets_one_default_variant():
+    old_apps = migrate(BEFORE)
+    try:
+        Category = old_apps.get_model(APP, "Category")
+        Product = old_apps.get_model(APP, "Product")
+        category = Category.objects.create(name="Cups", slug="cups", path="/1/")
+        for number in range(3):
+            Product.objects.create(
+                name=f"Cup {number}",
+                slug=f"cup-{number}",
+                category=category,
+                price=f"{number}.50",
+                stock=number,
+            )
+
+        with CaptureQueriesContext(connection) as queries:
+            new_apps = migrate(AFTER)
+
+        # One INSERT ... SELECT reads the products (SQLite also rebuilds tables).
+        copies = [q["sql"] for q in queries if 'FROM "shopcore_product" AS product' in q["sql"]]
+        assert len(copies) == 1 and copies[0].startswith("INSERT INTO")
+        ProductVariant = new_apps.get_model(APP, "ProductVariant")
+        rows = ProductVariant.objects.order_by("sku").values_list(
+            "product__slug", "sku", "options", "price", "stock", "is_active"
+        )
+        assert [
+            (slug, sku, options, str(price), stock, active)
+            for slug, sku, options, price, stock, active in rows
+        ] == [(f"cup-{n}", f"cup-{n}", {}, f"{n}.50", n, True) for n in range(3)]
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
