@@ -40,7 +40,7 @@ $(BIN)/python:
 venv: $(BIN)/python
 
 $(VENV)/.demo-deps: $(BIN)/python pyproject.toml
-	$(PIP) install --quiet -e . django-environ gunicorn
+	$(PIP) install --quiet -e . django-environ gunicorn "django-axes>=8"
 	@touch $@
 
 $(VENV)/.test-deps: $(BIN)/python pyproject.toml

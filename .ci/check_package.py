@@ -51,7 +51,7 @@ def run_example_project_on(wheel, work_dir):
     venv_dir = work_dir / "wheel-venv"
     venv.create(venv_dir, clear=True, with_pip=True)
     python = venv_dir / "bin" / "python"
-    run(python, "-m", "pip", "install", "--quiet", wheel, "django-environ")
+    run(python, "-m", "pip", "install", "--quiet", wheel, "django-environ", "django-axes>=8")
     env = {
         **os.environ,
         "DEBUG": "false",

@@ -2,11 +2,12 @@
 
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
+from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, status, views, viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 from rest_framework.response import Response
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
@@ -21,6 +22,7 @@ from .serializers import (
     PasswordChangeSerializer,
     RefreshSerializer,
 )
+from .throttling import FailedLoginThrottle
 from .tokens import revoke_user_tokens, token_belongs_to
 
 
@@ -51,6 +53,13 @@ class RegisterView(CredentialsViewMixin, generics.CreateAPIView):
         return shopcore_settings.REGISTER_SERIALIZER
 
 
+def token_response(data):
+    """A response carrying tokens: no cache, shared or private, may keep it."""
+    response = Response(data)
+    patch_cache_control(response, no_store=True)
+    return response
+
+
 class TokenView(CredentialsViewMixin, generics.GenericAPIView):
     """Validates the body and answers with the token pair the serializer made."""
 
@@ -60,12 +69,22 @@ class TokenView(CredentialsViewMixin, generics.GenericAPIView):
             serializer.is_valid(raise_exception=True)
         except TokenError as exc:
             raise InvalidToken(exc.args[0]) from exc
-        return Response(serializer.validated_data)
+        return token_response(serializer.validated_data)
 
 
 class LoginView(TokenView):
+    """Limits logins per address (``login``) and failures per username (``login_username``)."""
+
     serializer_class = LoginSerializer
     throttle_scope = "login"
+    throttle_classes = [ShopcoreScopedRateThrottle, FailedLoginThrottle]
+
+    def post(self, request):
+        try:
+            return super().post(request)
+        except AuthenticationFailed:
+            FailedLoginThrottle().record_failure(request, self)
+            raise
 
 
 # Reuse detection revokes a family and then fails the request: under

@@ -55,7 +55,12 @@ DEFAULTS = {
         "register": "20/min",
         "refresh": "60/min",
         "password": "10/min",
+        # Failed logins per username, from any address: only failures count.
+        "login_username": "10/hour",
     },
+    # How many proxies in front of the server append to X-Forwarded-For; 0 (no
+    # proxy): throttles key on REMOTE_ADDR. With N, on the Nth address from the right.
+    "TRUSTED_PROXIES": 0,
 }
 
 # Settings that hold import strings (or lists of them) to resolve to objects.

@@ -151,3 +151,37 @@ def test_gunicorn_serves_the_schema_and_swagger_ui(gunicorn_url):
         html = docs.read().decode()
     assert "swagger-ui" in html
     assert "/api/schema/" in html
+
+
+# Five wrong admin passwords for one name, each from another forged address,
+# then the right one from yet another: django-axes must refuse it.
+ADMIN_LOCKOUT_SCRIPT = """
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+get_user_model().objects.create_superuser("boss", "boss@example.com", "Right-Passphrase-42")
+client = Client(HTTP_HOST="localhost")
+for n in range(5):
+    client.post(
+        "/admin/login/",
+        {"username": "boss", "password": "wrong"},
+        REMOTE_ADDR=f"198.51.100.{n}",
+        HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+    )
+right = client.post(
+    "/admin/login/",
+    {"username": "boss", "password": "Right-Passphrase-42"},
+    REMOTE_ADDR="192.0.2.1",
+)
+print("status", right.status_code, "logged-in", "_auth_user_id" in client.session)
+"""
+
+
+def test_the_admin_login_locks_a_username_out_after_repeated_failures(project_env):
+    migrated = manage("migrate", "--noinput", env=project_env)
+    assert migrated.returncode == 0, migrated.stderr
+
+    result = manage("shell", "-c", ADMIN_LOCKOUT_SCRIPT, env=project_env)
+
+    assert result.returncode == 0, result.stderr
+    assert "status 429 logged-in False" in result.stdout
