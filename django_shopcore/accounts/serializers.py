@@ -129,7 +129,8 @@ class AdminUserSerializer(BaseUserSerializer):
     """User management: an admin also sets passwords and the active and staff flags.
 
     Deactivating a user or setting their password revokes all their tokens.
-    ``is_superuser`` stays read-only: staff cannot grant what they may lack.
+    Only a superuser may grant ``is_staff`` or ``is_superuser`` or change
+    another staff account (the view checks it: ``privileges``).
     """
 
     password = PasswordField(required=False)
@@ -151,7 +152,7 @@ class AdminUserSerializer(BaseUserSerializer):
             ),
             "password",
         )
-        read_only_fields = user_fields("is_superuser", "date_joined", "last_login")
+        read_only_fields = user_fields("date_joined", "last_login")
 
     def get_fields(self):
         fields = super().get_fields()

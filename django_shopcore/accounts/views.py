@@ -16,6 +16,7 @@ from ..core.pagination import ShopcorePageNumberPagination
 from ..core.settings import shopcore_settings
 from ..core.throttling import ShopcoreScopedRateThrottle
 from ..core.views import ShopcoreViewMixin, authentication_classes
+from .privileges import may_grant, may_manage
 from .serializers import (
     LoginSerializer,
     LogoutSerializer,
@@ -167,8 +168,13 @@ class UserViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
     def get_serializer_class(self):
         return shopcore_settings.ADMIN_USER_SERIALIZER
 
+    def perform_create(self, serializer):
+        self.check_may_grant(serializer.validated_data)
+        serializer.save()
+
     def perform_update(self, serializer):
         self.check_may_manage(serializer.instance)
+        self.check_may_grant(serializer.validated_data, serializer.instance)
         serializer.save()
 
     def perform_destroy(self, instance):
@@ -179,6 +185,13 @@ class UserViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
         instance.delete()
 
     def check_may_manage(self, user):
-        # Staff changing a superuser's password or flags would be a privilege escalation.
-        if getattr(user, "is_superuser", False) and not self.request.user.is_superuser:
-            raise PermissionDenied(_("Only a superuser can change or delete a superuser."))
+        # Staff taking over another staff account (its password, e-mail or
+        # flags) would reach whatever that account may do.
+        if not may_manage(self.request.user, user):
+            raise PermissionDenied(
+                _("Only a superuser can change or delete another staff account.")
+            )
+
+    def check_may_grant(self, validated_data, user=None):
+        if not may_grant(self.request.user, validated_data, user):
+            raise PermissionDenied(_("Only a superuser can grant staff or superuser status."))

@@ -177,6 +177,17 @@ print("status", right.status_code, "logged-in", "_auth_user_id" in client.sessio
 """
 
 
+def test_the_admin_registers_the_hardened_user_admin(project_env):
+    script = (
+        "from django.contrib import admin; from django.contrib.auth import get_user_model; "
+        "print(type(admin.site.get_model_admin(get_user_model())).__name__)"
+    )
+    result = manage("shell", "-c", script, env=project_env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("ShopcoreUserAdmin")
+
+
 def test_the_admin_login_locks_a_username_out_after_repeated_failures(project_env):
     migrated = manage("migrate", "--noinput", env=project_env)
     assert migrated.returncode == 0, migrated.stderr
