@@ -10,6 +10,7 @@ from django.test import override_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
 from rest_framework_simplejwt import tokens as simplejwt_tokens
+from rest_framework_simplejwt.settings import api_settings
 
 from django_shopcore.accounts.tokens import RefreshToken
 
@@ -141,3 +142,17 @@ def test_tokens_survive_a_secret_key_rotation_with_fallbacks(user):
 
     with override_settings(SECRET_KEY=new_key):
         assert get_me(token).status_code == 401
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "user_id", [[], {}, [1], {"id": 1}, "not-an-id", "1.5", True, 1.5, "99999999999999999999999"]
+)
+def test_a_signed_token_with_a_malformed_user_id_is_a_401(user, user_id):
+    token = access_token(user)
+    token[api_settings.USER_ID_CLAIM] = user_id
+
+    response = get_me(token)
+
+    assert response.status_code == 401
+    assert "WWW-Authenticate" in response
