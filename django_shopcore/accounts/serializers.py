@@ -9,12 +9,21 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
 from ..core.serializers import IntegrityErrorAsValidationErrorMixin, ModelSerializer, TextField
 from ..core.settings import shopcore_settings
-from .tokens import RefreshToken, revoke_refresh_token, revoke_user_tokens, rotate_refresh_token
+from .tokens import (
+    RefreshToken,
+    ReusedTokenError,
+    revoke_refresh_token,
+    revoke_reused_family,
+    revoke_user_tokens,
+    rotate_refresh_token,
+    token_belongs_to,
+)
 
 User = get_user_model()
 
@@ -197,15 +206,29 @@ class RefreshSerializer(serializers.Serializer):
 
 
 class LogoutSerializer(serializers.Serializer):
-    """The refresh token of the login to end."""
+    """The refresh token of the caller's login to end.
+
+    A token that was already rotated ends its whole login, as at refresh:
+    its family is revoked, and the answer is still a 400 naming ``refresh``.
+    """
 
     refresh = TextField(write_only=True)
 
     def validate_refresh(self, value):
         try:
-            return RefreshToken(value)
+            token = RefreshToken(value)
+        except ReusedTokenError as exc:
+            self.check_belongs_to_caller(exc.token)
+            revoke_reused_family(exc)
+            raise serializers.ValidationError(exc.args[0]) from exc
         except TokenError as exc:
             raise serializers.ValidationError(exc.args[0]) from exc
+        self.check_belongs_to_caller(token)
+        return token
+
+    def check_belongs_to_caller(self, token):
+        if not token_belongs_to(token, self.context["request"].user):
+            raise PermissionDenied(_("This refresh token belongs to another user."))
 
     def save(self):
         revoke_refresh_token(self.validated_data["refresh"])

@@ -47,6 +47,7 @@ class ReusedTokenError(TokenError):
 
     def __init__(self, token):
         super().__init__(_("Token is blacklisted"))
+        self.token = token
         self.family_id = token.family_id
 
 
@@ -157,10 +158,15 @@ def rotate_refresh_token(raw_token):
             return token
     except ReusedTokenError as exc:
         # Outside the rolled-back block, so the revocation is kept.
-        revoke_family(exc.family_id)
-        # A replayed token may mean a stolen one: worth a security log line.
-        logger.warning("Refresh token reused; token family %s revoked.", exc.family_id)
+        revoke_reused_family(exc)
         raise
+
+
+def revoke_reused_family(reuse):
+    """A rotated or revoked token came back (a :class:`ReusedTokenError`): end its login."""
+    revoke_family(reuse.family_id)
+    # A replayed token may mean a stolen one: worth a security log line.
+    logger.warning("Refresh token reused; token family %s revoked.", reuse.family_id)
 
 
 def revoke_family(family_id):

@@ -53,6 +53,10 @@ def refresh(token):
     return APIClient().post(REFRESH_URL, {"refresh": str(token)}, format="json")
 
 
+def family_of(raw_token):
+    return RefreshToken(raw_token, verify=False).family_id
+
+
 # --- register ----------------------------------------------------------------
 
 
@@ -710,3 +714,43 @@ def test_login_costs_three_queries(user, django_assert_num_queries):
     # The user, the new family, the outstanding token.
     with django_assert_num_queries(3):
         assert login(user).status_code == 200
+
+
+# --- caching of token responses ----------------------------------------------
+
+
+@pytest.mark.django_db
+def test_token_responses_are_never_stored_by_caches(user):
+    logged_in = login(user)
+    refreshed = refresh(logged_in.data["refresh"])
+
+    for response in (logged_in, refreshed):
+        assert response.status_code == 200
+        assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_logging_out_with_a_rotated_token_ends_the_whole_login(user, user_client):
+    rotated = login(user).data["refresh"]
+    successor = refresh(rotated).data["refresh"]
+
+    response = user_client.post(LOGOUT_URL, {"refresh": rotated}, format="json")
+
+    assert response.status_code == 400
+    assert response.data == {"refresh": ["Token is blacklisted"]}
+    # As at refresh/: the token the thief (or the other tab) holds is dead too.
+    assert refresh(successor).status_code == 401
+    assert TokenFamily.objects.get(pk=family_of(rotated)).revoked_at is not None
+
+
+@pytest.mark.django_db
+def test_a_rotated_token_of_someone_else_is_refused_without_revoking(user_client):
+    victim = UserFactory()
+    rotated = login(victim).data["refresh"]
+    successor = refresh(rotated).data["refresh"]
+
+    response = user_client.post(LOGOUT_URL, {"refresh": rotated}, format="json")
+
+    assert response.status_code == 403
+    assert TokenFamily.objects.get(pk=family_of(rotated)).revoked_at is None
+    assert refresh(successor).status_code == 200
