@@ -124,10 +124,17 @@ class LogoutAllView(ShopcoreViewMixin, views.APIView):
 
 
 class MeView(ShopcoreViewMixin, generics.RetrieveUpdateAPIView):
-    """The caller's own profile."""
+    """The caller's own profile; its changes are throttled per user (``profile``)."""
 
     permission_classes = [permissions.IsAuthenticated]
     http_method_names = ["get", "patch", "head", "options"]
+    throttle_scope = "profile"
+
+    def get_throttles(self):
+        # Reading the profile is free; a change may check the password.
+        if self.request.method in permissions.SAFE_METHODS:
+            return []
+        return [ShopcoreScopedRateThrottle()]
 
     def get_serializer_class(self):
         return shopcore_settings.USER_SERIALIZER

@@ -55,6 +55,8 @@ DEFAULTS = {
         "register": "20/min",
         "refresh": "60/min",
         "password": "10/min",
+        # Writes to auth/me/ per user: each may check the password.
+        "profile": "10/min",
         # Failed logins per username, from any address: only failures count.
         "login_username": "10/hour",
     },

@@ -373,9 +373,14 @@ def test_me_needs_authentication(api_client):
 
 @pytest.mark.django_db
 def test_me_patch_changes_the_profile(user, user_client):
-    response = user_client.patch(ME_URL, {EMAIL_FIELD: "renamed@example.com"}, format="json")
+    response = user_client.patch(
+        ME_URL,
+        {EMAIL_FIELD: "renamed@example.com", "current_password": DEFAULT_PASSWORD},
+        format="json",
+    )
 
     assert response.status_code == 200, response.data
+    assert "current_password" not in response.data
     user.refresh_from_db()
     assert getattr(user, EMAIL_FIELD) == "renamed@example.com"
 
@@ -408,7 +413,11 @@ def test_me_patch_cannot_change_privileges_id_or_password(user, user_client):
 def test_me_patch_refuses_an_email_taken_by_another_user(user_client):
     UserFactory(**{EMAIL_FIELD: "taken@example.com"})
 
-    response = user_client.patch(ME_URL, {EMAIL_FIELD: "Taken@example.com"}, format="json")
+    response = user_client.patch(
+        ME_URL,
+        {EMAIL_FIELD: "Taken@example.com", "current_password": DEFAULT_PASSWORD},
+        format="json",
+    )
 
     assert response.status_code == 400
     assert EMAIL_FIELD in response.data
