@@ -60,6 +60,10 @@ DEFAULTS = {
         # Failed logins per username, from any address: only failures count.
         "login_username": "10/hour",
     },
+    # Seconds after a rotation during which the rotated refresh token still
+    # gets a successor (two tabs refreshing at once) instead of revoking its
+    # family as a replay; 0 revokes at once.
+    "REFRESH_REUSE_GRACE_SECONDS": 10,
     # How many proxies in front of the server append to X-Forwarded-For; 0 (no
     # proxy): throttles key on REMOTE_ADDR. With N, on the Nth address from the right.
     "TRUSTED_PROXIES": 0,
