@@ -17,6 +17,8 @@ REQUIRED_IN_WHEEL = [
     "django_shopcore/catalog/migrations/0001_initial.py",
     "django_shopcore/catalog/migrations/0002_postgresql_search_and_estimates.py",
     "django_shopcore/accounts/migrations/0001_initial.py",
+    "django_shopcore/accounts/migrations/0002_user_identifier_indexes.py",
+    "django_shopcore/accounts/templates/shopcore_accounts/password_reset_email.txt",
     "django_shopcore/openapi/urls.py",
     "django_shopcore/templates/django_shopcore/redoc.html",
 ]

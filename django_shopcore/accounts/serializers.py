@@ -186,7 +186,7 @@ class UserSerializer(BaseUserSerializer):
 
     def changes_identifier(self, name, value):
         if not isinstance(value, str):
-            return value is not None
+            return False  # Not a name: the field itself refuses it.
         current = getattr(self.instance, name, "") or ""
         return normalize_identifier(value) != normalize_identifier(current)
 

@@ -16,6 +16,11 @@ from ..core.pagination import ShopcorePageNumberPagination
 from ..core.settings import shopcore_settings
 from ..core.throttling import ShopcoreScopedRateThrottle
 from ..core.views import ShopcoreViewMixin, authentication_classes
+from .password_reset import (
+    PasswordResetAcceptedSerializer,
+    PasswordResetConfirmSerializer,
+    PasswordResetSerializer,
+)
 from .privileges import may_grant, may_manage
 from .serializers import (
     LoginSerializer,
@@ -150,6 +155,37 @@ class PasswordChangeView(ShopcoreViewMixin, generics.GenericAPIView):
     permission_classes = [permissions.IsAuthenticated]
     throttle_classes = [ShopcoreScopedRateThrottle]
     throttle_scope = "password"
+
+    @extend_schema(responses={204: None})
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordResetView(CredentialsViewMixin, generics.GenericAPIView):
+    """Sends a reset link to the accounts with that address; answers alike for any address."""
+
+    serializer_class = PasswordResetSerializer
+    throttle_scope = "password_reset"
+
+    @extend_schema(responses={202: PasswordResetAcceptedSerializer})
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return Response(
+            {"detail": _("If an account has this address, a reset link is on its way.")},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class PasswordResetConfirmView(CredentialsViewMixin, generics.GenericAPIView):
+    """Sets the new password of a reset link; every login of the user ends."""
+
+    serializer_class = PasswordResetConfirmSerializer
+    throttle_scope = "password_reset"
 
     @extend_schema(responses={204: None})
     def post(self, request):

@@ -138,9 +138,15 @@ def errors(status_code, description, **examples):
 ADMIN_ONLY = "Admins only."
 SUPERUSER_ONLY = errors(
     "403",
-    "Only a superuser may change or delete a superuser.",
+    "Only a superuser may change or delete another staff account, or grant staff or "
+    "superuser status.",
     SuperuserOnly=example(
-        {"detail": "Only a superuser can change or delete a superuser."}, "Staff on a superuser"
+        {"detail": "Only a superuser can change or delete another staff account."},
+        "Staff on another staff account",
+    ),
+    GrantOnly=example(
+        {"detail": "Only a superuser can grant staff or superuser status."},
+        "Staff granting a privilege",
     ),
 )
 # Summaries, descriptions and view-specific errors, by view class name, then
@@ -213,26 +219,29 @@ OPERATIONS = {
     "UserViewSet": {
         "list": {"summary": "List users", "description": f"A page of users, by id. {ADMIN_ONLY}"},
         "create": {
+            "errors": SUPERUSER_ONLY,
             "summary": "Create a user",
             "description": "With a password, which must pass the password validators. "
-            f"{ADMIN_ONLY}",
+            f"Only a superuser may grant `is_staff`/`is_superuser`. {ADMIN_ONLY}",
         },
         "retrieve": {"summary": "Get a user", "description": ADMIN_ONLY},
         "update": {
             "errors": SUPERUSER_ONLY,
             "summary": "Replace a user",
             "description": "Setting a password or deactivating the user ends all their "
-            "logins. Only a superuser may change a superuser. " + ADMIN_ONLY,
+            "logins. Only a superuser may change another staff account or grant "
+            "`is_staff`/`is_superuser`. " + ADMIN_ONLY,
         },
         "partial_update": {
             "errors": SUPERUSER_ONLY,
             "summary": "Update a user",
             "description": "Only the fields sent. Setting a password or deactivating the "
-            "user ends all their logins. Only a superuser may change a superuser. " + ADMIN_ONLY,
+            "user ends all their logins. Only a superuser may change another staff account "
+            "or grant `is_staff`/`is_superuser`. " + ADMIN_ONLY,
         },
         "destroy": {
             "summary": "Delete a user",
-            "description": "Only a superuser may delete a superuser; nobody may delete "
+            "description": "Only a superuser may delete another staff account; nobody may delete "
             f"their own account. {ADMIN_ONLY}",
             "errors": {
                 **SUPERUSER_ONLY,
@@ -317,7 +326,24 @@ OPERATIONS = {
             "summary": "Update your profile",
             "response": "Your updated profile.",
             "description": "Only the fields sent; privileges and the password cannot be "
-            "changed here (see `auth/password/`).",
+            "changed here (see `auth/password/`). Changing the username or e-mail address "
+            "needs `current_password`.",
+        },
+    },
+    "PasswordResetView": {
+        "post": {
+            "summary": "Ask for a password reset",
+            "response": "Accepted; the same answer whether or not an account has the address.",
+            "description": "Send a single-use reset link to the active account(s) with this "
+            "e-mail address. The answer never tells whether there is one.",
+        },
+    },
+    "PasswordResetConfirmView": {
+        "post": {
+            "summary": "Reset the password",
+            "description": "The `uid` and `token` of a reset link, and a new password that "
+            "passes the password validators. The link works once and expires; every login "
+            "of the user ends. A bad, expired or used link is a 400 naming `token`.",
         },
     },
     "PasswordChangeView": {

@@ -57,9 +57,15 @@ DEFAULTS = {
         "password": "10/min",
         # Writes to auth/me/ per user: each may check the password.
         "profile": "10/min",
+        # Password reset requests and confirmations, per client address.
+        "password_reset": "10/hour",
         # Failed logins per username, from any address: only failures count.
         "login_username": "10/hour",
     },
+    # The frontend page a password reset e-mail links to, holding "{uid}" and
+    # "{token}", e.g. "https://shop.example.com/reset/{uid}/{token}/". None:
+    # the e-mail gives the two values as text (system check shopcore.W011).
+    "PASSWORD_RESET_URL": None,
     # Seconds after a rotation during which the rotated refresh token still
     # gets a successor (two tabs refreshing at once) instead of revoking its
     # family as a replay; 0 revokes at once.

@@ -189,7 +189,16 @@ TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 
 SHOPCORE = {
     "TRUSTED_PROXIES": TRUSTED_PROXIES,
+    # The frontend page that password reset e-mails link to.
+    "PASSWORD_RESET_URL": env.str(
+        "PASSWORD_RESET_URL", default="http://localhost:8000/reset-password/{uid}/{token}/"
+    ),
 }
+
+# How e-mail (password reset links) is sent, as a URL: smtp+tls://user:pass@host:587,
+# or consolemail:// to print every mail to the console (the default).
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
 
 # django-axes guards /admin/login/ only: the API limits logins itself, per
 # address and per username (SHOPCORE['THROTTLE_RATES']).
