@@ -10,6 +10,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient, APIRequestFactory
 
 from django_shopcore.accounts.tokens import RefreshToken
+from django_shopcore.core.checks import check_trusted_proxies
 from django_shopcore.core.throttling import ShopcoreScopedRateThrottle, client_address
 
 from ..conftest import bearer_client
@@ -242,3 +243,15 @@ def test_successful_logins_do_not_count_against_the_username(user):
     statuses = [client.post(url, login_body(user), format="json").status_code for _ in range(4)]
 
     assert statuses == [200] * 4
+
+
+BAD_PROXIES = "shopcore.E012"
+
+
+@pytest.mark.parametrize(
+    ("proxies", "ids"),
+    [(0, []), (2, []), (-1, [BAD_PROXIES]), ("1", [BAD_PROXIES]), (True, [BAD_PROXIES])],
+)
+def test_trusted_proxies_is_checked_at_start_up(proxies, ids):
+    with override_settings(SHOPCORE={"TRUSTED_PROXIES": proxies}):
+        assert [message.id for message in check_trusted_proxies(None)] == ids
