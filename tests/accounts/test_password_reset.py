@@ -11,6 +11,7 @@ from django.test import override_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from django_shopcore.accounts import password_reset
 from django_shopcore.accounts.checks import check_password_reset_url
 from django_shopcore.accounts.models import TokenFamily
 
@@ -161,15 +162,26 @@ def test_password_reset_is_throttled_per_address(user):
 
 
 @pytest.mark.django_db
-def test_answers_take_about_as_long_for_known_and_unknown_addresses(user, capsys):
-    def median_seconds(email, runs=20):
-        timings = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            ask_reset(email)
-            timings.append(time.perf_counter() - start)
-        return statistics.median(timings)
+def test_unknown_addresses_cost_the_same_token_and_rendering(user, monkeypatch):
+    rendered = []
+    render = password_reset.render_reset_mail
 
+    def counting(stand_in, email):
+        rendered.append(email)
+        return render(stand_in, email)
+
+    monkeypatch.setattr(password_reset, "render_reset_mail", counting)
+
+    ask_reset(getattr(user, EMAIL_FIELD))
+    ask_reset("nobody@example.com")
+
+    assert rendered == [getattr(user, EMAIL_FIELD), "nobody@example.com"]
+
+
+@pytest.mark.django_db
+def test_answers_take_about_as_long_for_known_and_unknown_addresses(user, capsys):
+    timings = {"known": [], "unknown": []}
+    addresses = {"known": getattr(user, EMAIL_FIELD), "unknown": "nobody@example.com"}
     with override_settings(
         SHOPCORE={
             "PASSWORD_RESET_URL": "https://shop.example.com/reset/{uid}/{token}/",
@@ -177,17 +189,22 @@ def test_answers_take_about_as_long_for_known_and_unknown_addresses(user, capsys
         }
     ):
         ask_reset("warm-up@example.com")
-        known = median_seconds(getattr(user, EMAIL_FIELD))
-        unknown = median_seconds("nobody@example.com")
+        # Interleaved, so the load of a shared machine weighs on both alike.
+        for _ in range(20):
+            for kind, email in addresses.items():
+                start = time.perf_counter()
+                ask_reset(email)
+                timings[kind].append(time.perf_counter() - start)
+    known, unknown = (statistics.median(timings[kind]) for kind in ("known", "unknown"))
 
     with capsys.disabled():
         print(
-            f"\npassword reset medians: known {known * 1000:.2f} ms,"
+            f"\npassword reset medians of 20: known {known * 1000:.2f} ms,"
             f" unknown {unknown * 1000:.2f} ms"
         )
-    # Generous: a shared CI machine is noisy; a branch skipping the work is not.
-    assert unknown > known * 0.5
-    assert known < unknown * 2
+    # Loose: timing on a shared machine is noisy; the test above checks the work.
+    assert known < unknown * 4
+    assert unknown < known * 4
 
 
 @pytest.mark.parametrize(
