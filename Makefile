@@ -10,7 +10,8 @@ DEMO_ADDR ?= 127.0.0.1:8000
 BIN := $(abspath $(VENV))/bin
 PIP := $(BIN)/python -m pip
 # The demo always uses the example project's own SQLite file.
-DEMO_ENV := DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/example_project/db.sqlite3
+DEMO_ENV := DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/example_project/db.sqlite3 \
+	EMAIL_URL=consolemail://
 MANAGE := cd example_project && $(DEMO_ENV) $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
@@ -40,7 +41,7 @@ $(BIN)/python:
 venv: $(BIN)/python
 
 $(VENV)/.demo-deps: $(BIN)/python pyproject.toml
-	$(PIP) install --quiet -e . django-environ gunicorn
+	$(PIP) install --quiet -e . django-environ gunicorn "django-axes>=8"
 	@touch $@
 
 $(VENV)/.test-deps: $(BIN)/python pyproject.toml

@@ -17,6 +17,8 @@ REQUIRED_IN_WHEEL = [
     "django_shopcore/catalog/migrations/0001_initial.py",
     "django_shopcore/catalog/migrations/0002_postgresql_search_and_estimates.py",
     "django_shopcore/accounts/migrations/0001_initial.py",
+    "django_shopcore/accounts/migrations/0002_user_identifier_indexes.py",
+    "django_shopcore/accounts/templates/shopcore_accounts/password_reset_email.txt",
     "django_shopcore/openapi/urls.py",
     "django_shopcore/templates/django_shopcore/redoc.html",
 ]
@@ -51,7 +53,7 @@ def run_example_project_on(wheel, work_dir):
     venv_dir = work_dir / "wheel-venv"
     venv.create(venv_dir, clear=True, with_pip=True)
     python = venv_dir / "bin" / "python"
-    run(python, "-m", "pip", "install", "--quiet", wheel, "django-environ")
+    run(python, "-m", "pip", "install", "--quiet", wheel, "django-environ", "django-axes>=8")
     env = {
         **os.environ,
         "DEBUG": "false",

@@ -1472,6 +1472,93 @@ pm.collectionVariables.set("otherDeviceRefresh", pm.response.json().refresh);
     ],
 )
 
+# --- Password reset -----------------------------------------------------------------------
+
+SAME_RESET_ANSWER = """
+pm.test("the same answer as for any address", function () {
+    pm.expect(pm.response.json()).to.eql(JSON.parse(v("resetAnswer")));
+});
+"""
+
+PASSWORD_RESET = folder(
+    "Password reset",
+    "A reset link by e-mail, the same answer for any address; the link works once.",
+    [
+        request(
+            "Password reset: unknown address -> 202",
+            "POST",
+            "/auth/password/reset/",
+            status=202,
+            body={"email": "nobody_{{runId}}@example.com"},
+            tests="""
+pm.collectionVariables.set("resetAnswer", JSON.stringify(pm.response.json()));
+""",
+        ),
+        request(
+            "Password reset",
+            "POST",
+            "/auth/password/reset/",
+            status=202,
+            body={"email": "shopper_{{runId}}@example.com"},
+            tests=SAME_RESET_ANSWER,
+        ),
+        request(
+            "Read the reset e-mail (e2e server only)",
+            "GET",
+            "/e2e/last-mail/?to=shopper_{{runId}}@example.com",
+            status=200,
+            description="Test-only view of e2e/urls.py: the newest e-mail to that address.",
+            tests=r"""
+const link = pm.response.json().message.match(/reset-password\/([^\/\s]+)\/([^\/\s]+)\//);
+pm.test("the e-mail holds the reset link", function () {
+    pm.expect(link).to.not.eql(null);
+});
+pm.collectionVariables.set("resetUid", link[1]);
+pm.collectionVariables.set("resetToken", link[2]);
+""",
+        ),
+        request(
+            "Password reset confirm: bad token -> 400",
+            "POST",
+            "/auth/password/reset/confirm/",
+            status=400,
+            body={"uid": "{{resetUid}}", "token": "bad-token", "new_password": "{{userPassword}}"},
+            tests=field_error("token"),
+        ),
+        request(
+            "Password reset confirm",
+            "POST",
+            "/auth/password/reset/confirm/",
+            status=204,
+            body={
+                "uid": "{{resetUid}}",
+                "token": "{{resetToken}}",
+                "new_password": "{{userPassword}}",
+            },
+        ),
+        request(
+            "Password reset confirm: used link -> 400",
+            "POST",
+            "/auth/password/reset/confirm/",
+            status=400,
+            body={
+                "uid": "{{resetUid}}",
+                "token": "{{resetToken}}",
+                "new_password": "{{newUserPassword}}",
+            },
+            tests=field_error("token"),
+        ),
+        request(
+            "Login: the reset password",
+            "POST",
+            "/auth/login/",
+            status=200,
+            body={"username": "shopper_{{runId}}", "password": "{{userPassword}}"},
+            tests=TOKEN_PAIR,
+        ),
+    ],
+)
+
 
 def collection():
     return {
@@ -1514,7 +1601,15 @@ def collection():
                 "imageId",
             ]
         ],
-        "item": [DOCS, AUTH, USERS, CATEGORIES, PRODUCTS_FOLDER, PASSWORD_AND_LOGOUT],
+        "item": [
+            DOCS,
+            AUTH,
+            USERS,
+            CATEGORIES,
+            PRODUCTS_FOLDER,
+            PASSWORD_AND_LOGOUT,
+            PASSWORD_RESET,
+        ],
     }
 
 

@@ -1,11 +1,16 @@
 """Fixtures shared by every test module."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.cache import cache
+from django.db.models import F
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 
 from django_shopcore.accounts.tokens import RefreshToken
 from django_shopcore.core.counting import large_estimates
+from django_shopcore.core.settings import shopcore_settings
 
 from .factories import AdminFactory, UserFactory
 
@@ -52,3 +57,9 @@ def user_client(user):
 @pytest.fixture
 def admin_client(admin_user):
     return bearer_client(admin_user)
+
+
+def outlive_the_reuse_grace():
+    """Time travel: every rotation so far happened before the reuse grace window."""
+    ago = timedelta(seconds=shopcore_settings.REFRESH_REUSE_GRACE_SECONDS + 1)
+    BlacklistedToken.objects.update(blacklisted_at=F("blacklisted_at") - ago)

@@ -94,3 +94,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+SHOPCORE = {"PASSWORD_RESET_URL": "https://shop.example.com/reset/{uid}/{token}/"}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,7 +1,11 @@
 """Bearer-token authentication for shopcore views."""
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt import authentication
+from rest_framework_simplejwt.exceptions import InvalidToken
+from rest_framework_simplejwt.settings import api_settings
 
 from .tokens import check_user_may_use
 
@@ -15,9 +19,25 @@ class JWTAuthentication(authentication.JWTAuthentication):
     """
 
     def get_user(self, validated_token):
+        self.check_user_id_claim(validated_token)
         user = super().get_user(validated_token)
         check_user_may_use(user, validated_token)
         return user
+
+    def check_user_id_claim(self, validated_token):
+        """A signed token may still hold a list, an object or junk as its user id:
+        that is a bad token (401), not a database error (500)."""
+        user_id = validated_token.get(api_settings.USER_ID_CLAIM)
+        if user_id is None:
+            return  # simplejwt's own 401 for a missing claim.
+        field = self.user_model._meta.get_field(api_settings.USER_ID_FIELD)
+        if isinstance(user_id, (str, int)) and not isinstance(user_id, bool):
+            try:
+                field.to_python(user_id)
+                return
+            except ValidationError:
+                pass
+        raise InvalidToken(_("Token contained no recognizable user identification"))
 
 
 class JWTAuthenticationScheme(SimpleJWTScheme):

@@ -1,4 +1,5 @@
-"""System checks of what the accounts app relies on: simplejwt's blacklist app and signing key."""
+"""System checks of what the accounts app relies on: simplejwt's blacklist app and signing
+key, the password reset URL."""
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
@@ -54,3 +55,30 @@ def check_signing_key_length(app_configs, **kwargs):
             id="shopcore.W003",
         )
     ]
+
+
+@register(Tags.security)
+def check_password_reset_url(app_configs, **kwargs):
+    """Reset e-mails link to SHOPCORE['PASSWORD_RESET_URL'], which must hold {uid} and {token}."""
+    from ..core.settings import shopcore_settings
+
+    template = shopcore_settings.PASSWORD_RESET_URL
+    if template is None:
+        return [
+            Warning(
+                "SHOPCORE['PASSWORD_RESET_URL'] is not set: password reset e-mails give "
+                "the uid and token as text instead of a link.",
+                hint="Set it to your frontend's reset page, holding {uid} and {token}, e.g. "
+                "'https://shop.example.com/reset-password/{uid}/{token}/'.",
+                id="shopcore.W011",
+            )
+        ]
+    if not isinstance(template, str) or "{uid}" not in template or "{token}" not in template:
+        return [
+            Error(
+                "SHOPCORE['PASSWORD_RESET_URL'] must be a string holding {uid} and {token}.",
+                hint="e.g. 'https://shop.example.com/reset-password/{uid}/{token}/'.",
+                id="shopcore.E011",
+            )
+        ]
+    return []

@@ -1,6 +1,8 @@
 """Serializers of the account endpoints: registration, tokens, profiles and users."""
 
 import copy
+import unicodedata
+from collections.abc import Mapping
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import BaseUserManager
@@ -10,12 +12,22 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
 from ..core.serializers import IntegrityErrorAsValidationErrorMixin, ModelSerializer, TextField
 from ..core.settings import shopcore_settings
-from .tokens import RefreshToken, revoke_refresh_token, revoke_user_tokens, rotate_refresh_token
+from .normalization import normalize_identifier
+from .tokens import (
+    RefreshToken,
+    ReusedTokenError,
+    revoke_refresh_token,
+    revoke_reused_family,
+    revoke_user_tokens,
+    rotate_refresh_token,
+    token_belongs_to,
+)
 
 User = get_user_model()
 
@@ -28,6 +40,10 @@ def user_fields(*names):
 
 def unique_names(*names):
     return list(dict.fromkeys(names))
+
+
+# The fields that name a user: NFKC-normalized, unique whatever their case.
+IDENTIFIER_FIELDS = unique_names(User.USERNAME_FIELD, User.get_email_field_name())
 
 
 class PasswordField(TextField):
@@ -51,9 +67,11 @@ class PasswordField(TextField):
 class BaseUserSerializer(IntegrityErrorAsValidationErrorMixin, ModelSerializer):
     """Rules shared by the user serializers.
 
-    The model's REQUIRED_FIELDS are required, e-mail addresses are unique
-    whatever their case, and a password passes AUTH_PASSWORD_VALIDATORS
-    against the user it is for, then is stored hashed.
+    The model's REQUIRED_FIELDS are required; the username and the e-mail
+    address are stored NFKC-normalized and are unique whatever their case
+    (``Alice``, ``alice`` and a fullwidth ``alice`` are one name); a password
+    passes AUTH_PASSWORD_VALIDATORS against the user it is for, then is
+    stored hashed.
     """
 
     def get_fields(self):
@@ -64,24 +82,46 @@ class BaseUserSerializer(IntegrityErrorAsValidationErrorMixin, ModelSerializer):
                 fields[name].allow_blank = False
         return fields
 
+    def to_internal_value(self, data):
+        # NFKC first, so a fullwidth address passes the e-mail validator and
+        # every validator sees the form that is stored.
+        if isinstance(data, Mapping):
+            data = {
+                name: unicodedata.normalize("NFKC", value)
+                if name in IDENTIFIER_FIELDS and isinstance(value, str)
+                else value
+                for name, value in data.items()
+            }
+        return super().to_internal_value(data)
+
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        email_field = User.get_email_field_name()
+        username_field, email_field = User.USERNAME_FIELD, User.get_email_field_name()
         if attrs.get(email_field):
             attrs[email_field] = BaseUserManager.normalize_email(attrs[email_field])
-            self.check_email_is_free(email_field, attrs[email_field])
+            self.check_is_free(
+                email_field,
+                attrs[email_field],
+                _("A user with that email address already exists."),
+            )
+        if username_field != email_field and attrs.get(username_field):
+            self.check_is_free(
+                username_field,
+                attrs[username_field],
+                _("A user with that username already exists."),
+            )
         if "password" in attrs:
             self.check_password_is_valid(attrs)
         return attrs
 
-    def check_email_is_free(self, email_field, email):
-        others = User._default_manager.filter(**{f"{email_field}__iexact": email})
+    def check_is_free(self, field, value, message):
+        # iexact is UPPER(a) = UPPER(b), as the unique indexes of migration
+        # 0002 compare (on SQLite: ASCII letters only, like its UPPER).
+        others = User._default_manager.filter(**{f"{field}__iexact": value})
         if self.instance is not None:
             others = others.exclude(pk=self.instance.pk)
         if others.exists():
-            raise serializers.ValidationError(
-                {email_field: [_("A user with that email address already exists.")]}
-            )
+            raise serializers.ValidationError({field: [message]})
 
     def check_password_is_valid(self, attrs):
         # The would-be user, so UserAttributeSimilarityValidator sees the new values.
@@ -117,7 +157,43 @@ class RegisterSerializer(BaseUserSerializer):
 
 @extend_schema_serializer(description="Your profile.")
 class UserSerializer(BaseUserSerializer):
-    """The caller's own profile; privileges, id and password cannot be changed here."""
+    """The caller's own profile; privileges, id and password cannot be changed here.
+
+    Changing the username or the e-mail address needs ``current_password``:
+    a stolen access token alone cannot take the account over, and a caller
+    cannot probe which addresses exist without knowing their own password.
+    """
+
+    current_password = PasswordField(required=False)
+
+    def to_internal_value(self, data):
+        # Before the fields' validators run: their "already exists" must not
+        # answer anyone without the password.
+        self.check_current_password(data)
+        validated = super().to_internal_value(data)
+        validated.pop("current_password", None)
+        return validated
+
+    def check_current_password(self, data):
+        if self.instance is None or not hasattr(data, "get"):
+            return
+        if not any(self.changes_identifier(name, data.get(name)) for name in IDENTIFIER_FIELDS):
+            return
+        password = data.get("current_password")
+        if not isinstance(password, str) or not password:
+            raise serializers.ValidationError(
+                {"current_password": [_("Needed to change the username or e-mail address.")]}
+            )
+        if not self.instance.check_password(password):
+            raise serializers.ValidationError(
+                {"current_password": [_("Your password was entered incorrectly.")]}
+            )
+
+    def changes_identifier(self, name, value):
+        if not isinstance(value, str):
+            return False  # Not a name: the field itself refuses it.
+        current = getattr(self.instance, name, "") or ""
+        return normalize_identifier(value) != normalize_identifier(current)
 
     class Meta:
         model = User
@@ -126,6 +202,7 @@ class UserSerializer(BaseUserSerializer):
             User.USERNAME_FIELD,
             *User.REQUIRED_FIELDS,
             *user_fields("first_name", "last_name", "is_staff", "date_joined"),
+            "current_password",
         )
         read_only_fields = user_fields("is_staff", "date_joined")
 
@@ -135,7 +212,8 @@ class AdminUserSerializer(BaseUserSerializer):
     """User management: an admin also sets passwords and the active and staff flags.
 
     Deactivating a user or setting their password revokes all their tokens.
-    ``is_superuser`` stays read-only: staff cannot grant what they may lack.
+    Only a superuser may grant ``is_staff`` or ``is_superuser`` or change
+    another staff account (the view checks it: ``privileges``).
     """
 
     password = PasswordField(
@@ -160,7 +238,7 @@ class AdminUserSerializer(BaseUserSerializer):
             ),
             "password",
         )
-        read_only_fields = user_fields("is_superuser", "date_joined", "last_login")
+        read_only_fields = user_fields("date_joined", "last_login")
 
     def get_fields(self):
         fields = super().get_fields()
@@ -214,8 +292,13 @@ class RefreshSerializer(serializers.Serializer):
         return {"access": str(token.access_token), "refresh": str(token)}
 
 
+@extend_schema_serializer(description="The refresh token of the login to end.")
 class LogoutSerializer(serializers.Serializer):
-    """The refresh token of the login to end."""
+    """The refresh token of the caller's login to end.
+
+    A token that was already rotated ends its whole login, as at refresh:
+    its family is revoked, and the answer is still a 400 naming ``refresh``.
+    """
 
     refresh = TextField(
         write_only=True,
@@ -224,9 +307,19 @@ class LogoutSerializer(serializers.Serializer):
 
     def validate_refresh(self, value):
         try:
-            return RefreshToken(value)
+            token = RefreshToken(value)
+        except ReusedTokenError as exc:
+            self.check_belongs_to_caller(exc.token)
+            revoke_reused_family(exc)
+            raise serializers.ValidationError(exc.args[0]) from exc
         except TokenError as exc:
             raise serializers.ValidationError(exc.args[0]) from exc
+        self.check_belongs_to_caller(token)
+        return token
+
+    def check_belongs_to_caller(self, token):
+        if not token_belongs_to(token, self.context["request"].user):
+            raise PermissionDenied(_("This refresh token belongs to another user."))
 
     def save(self):
         revoke_refresh_token(self.validated_data["refresh"])

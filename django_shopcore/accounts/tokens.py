@@ -24,6 +24,7 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
+from ..core.settings import shopcore_settings
 from .models import TokenFamily
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class ReusedTokenError(TokenError):
 
     def __init__(self, token):
         super().__init__(_("Token is blacklisted"))
+        self.token = token
         self.family_id = token.family_id
 
 
@@ -127,12 +129,14 @@ def rotate_refresh_token(raw_token):
     """Blacklist a refresh token and return its successor in the same family.
 
     The presented token's outstanding row is locked, so of two concurrent
-    refreshes with one token only the first rotates it; the second sees it
-    blacklisted, which is reuse: the whole family is then revoked.
+    refreshes with one token only the first rotates it; the second then sees
+    it blacklisted. Within ``SHOPCORE['REFRESH_REUSE_GRACE_SECONDS']`` of its
+    rotation (two tabs refreshing at once) the second gets a successor of its
+    own in the same family; later, it is reuse: the whole family is revoked.
     """
     try:
         with transaction.atomic():
-            token = RefreshToken(raw_token)
+            token = verified_ignoring_blacklist(raw_token)
             outstanding = (
                 OutstandingToken.objects.select_for_update()
                 .filter(jti=token[api_settings.JTI_CLAIM])
@@ -140,7 +144,8 @@ def rotate_refresh_token(raw_token):
             )
             if outstanding is None:
                 raise TokenError(_("Token is not recognised"))
-            if BlacklistedToken.objects.filter(token=outstanding).exists():
+            rotated = BlacklistedToken.objects.filter(token=outstanding).first()
+            if rotated is not None and not just_rotated(rotated):
                 raise ReusedTokenError(token)
             if token.family_id is None:
                 raise TokenError(_("Token has no token family"))
@@ -158,15 +163,46 @@ def rotate_refresh_token(raw_token):
             if user is None:
                 raise AuthenticationFailed(_("User not found"), code="user_not_found")
             check_user_may_use(user, token)
-            BlacklistedToken.objects.create(token=outstanding)
+            if rotated is None:
+                BlacklistedToken.objects.create(token=outstanding)
             token.record_outstanding(user)
             return token
     except ReusedTokenError as exc:
         # Outside the rolled-back block, so the revocation is kept.
-        revoke_family(exc.family_id)
-        # A replayed token may mean a stolen one: worth a security log line.
-        logger.warning("Refresh token reused; token family %s revoked.", exc.family_id)
+        revoke_reused_family(exc)
         raise
+
+
+def verified_ignoring_blacklist(raw_token):
+    """The refresh token, fully verified, whether or not it is blacklisted.
+
+    Whether a blacklisted token is reuse is decided under the row lock.
+    """
+    try:
+        return RefreshToken(raw_token)
+    except ReusedTokenError as exc:
+        # Decoding checked the signature and expiry; the blacklist check comes
+        # before simplejwt's other checks, so run them.
+        exc.token.verify_token_type()
+        exc.token.check_exp()
+        return exc.token
+
+
+def just_rotated(blacklisted):
+    """Whether ``blacklisted`` was rotated within the reuse grace window.
+
+    A token ended by logout or revocation has a revoked family, which the
+    caller checks next, so only a rotation can pass here.
+    """
+    grace = shopcore_settings.REFRESH_REUSE_GRACE_SECONDS
+    return grace > 0 and blacklisted.blacklisted_at > timezone.now() - timedelta(seconds=grace)
+
+
+def revoke_reused_family(reuse):
+    """A rotated or revoked token came back (a :class:`ReusedTokenError`): end its login."""
+    revoke_family(reuse.family_id)
+    # A replayed token may mean a stolen one: worth a security log line.
+    logger.warning("Refresh token reused; token family %s revoked.", reuse.family_id)
 
 
 def revoke_family(family_id):

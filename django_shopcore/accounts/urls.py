@@ -18,5 +18,11 @@ urlpatterns = [
     path("auth/logout-all/", views.LogoutAllView.as_view(), name="logout-all"),
     path("auth/me/", views.MeView.as_view(), name="me"),
     path("auth/password/", views.PasswordChangeView.as_view(), name="password"),
+    path("auth/password/reset/", views.PasswordResetView.as_view(), name="password-reset"),
+    path(
+        "auth/password/reset/confirm/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
     *router.urls,
 ]

@@ -2,11 +2,12 @@
 
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
+from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, permissions, status, views, viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 from rest_framework.response import Response
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
@@ -17,13 +18,20 @@ from ..core.schema_errors import example, extend_responses, raises
 from ..core.settings import shopcore_settings
 from ..core.throttling import ShopcoreScopedRateThrottle
 from ..core.views import ShopcoreViewMixin, authentication_classes
+from .password_reset import (
+    PasswordResetAcceptedSerializer,
+    PasswordResetConfirmSerializer,
+    PasswordResetSerializer,
+)
+from .privileges import may_grant, may_manage
 from .serializers import (
     LoginSerializer,
     LogoutSerializer,
     PasswordChangeSerializer,
     RefreshSerializer,
 )
-from .tokens import revoke_user_tokens, token_belongs_to
+from .throttling import FailedLoginThrottle
+from .tokens import revoke_user_tokens
 
 
 class CredentialsViewMixin(ShopcoreViewMixin):
@@ -60,6 +68,13 @@ class RegisterView(CredentialsViewMixin, generics.CreateAPIView):
         return shopcore_settings.REGISTER_SERIALIZER
 
 
+def token_response(data):
+    """A response carrying tokens: no cache, shared or private, may keep it."""
+    response = Response(data)
+    patch_cache_control(response, no_store=True)
+    return response
+
+
 class TokenView(CredentialsViewMixin, generics.GenericAPIView):
     """Validates the body and answers with the token pair the serializer made."""
 
@@ -69,7 +84,7 @@ class TokenView(CredentialsViewMixin, generics.GenericAPIView):
             serializer.is_valid(raise_exception=True)
         except TokenError as exc:
             raise InvalidToken(exc.args[0]) from exc
-        return Response(serializer.validated_data)
+        return token_response(serializer.validated_data)
 
 
 @extend_schema(
@@ -93,8 +108,18 @@ class TokenView(CredentialsViewMixin, generics.GenericAPIView):
     ],
 )
 class LoginView(TokenView):
+    """Limits logins per address (``login``) and failures per username (``login_username``)."""
+
     serializer_class = LoginSerializer
     throttle_scope = "login"
+    throttle_classes = [ShopcoreScopedRateThrottle, FailedLoginThrottle]
+
+    def post(self, request):
+        try:
+            return super().post(request)
+        except AuthenticationFailed:
+            FailedLoginThrottle().record_failure(request, self)
+            raise
 
 
 # Reuse detection revokes a family and then fails the request: under
@@ -124,6 +149,8 @@ class RefreshView(TokenView):
     throttle_scope = "refresh"
 
 
+# A rotated token revokes its family and then fails the request, as at refresh.
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
 @extend_schema(
     tags=["Auth"],
     summary="Log out",
@@ -152,8 +179,6 @@ class LogoutView(ShopcoreViewMixin, generics.GenericAPIView):
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if not token_belongs_to(serializer.validated_data["refresh"], request.user):
-            raise PermissionDenied(_("This refresh token belongs to another user."))
         serializer.save()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -184,16 +209,24 @@ class LogoutAllView(ShopcoreViewMixin, views.APIView):
         extend_schema(
             summary="Update your profile",
             description="Only the fields sent; privileges and the password cannot be changed "
-            "here (see `auth/password/`).",
+            "here (see `auth/password/`). Changing the username or e-mail address needs "
+            "`current_password`.",
         ),
         extend_responses(success="Your updated profile."),
     ],
 )
 class MeView(ShopcoreViewMixin, generics.RetrieveUpdateAPIView):
-    """The caller's own profile."""
+    """The caller's own profile; its changes are throttled per user (``profile``)."""
 
     permission_classes = [permissions.IsAuthenticated]
     http_method_names = ["get", "patch", "head", "options"]
+    throttle_scope = "profile"
+
+    def get_throttles(self):
+        # Reading the profile is free; a change may check the password.
+        if self.request.method in permissions.SAFE_METHODS:
+            return []
+        return [ShopcoreScopedRateThrottle()]
 
     def get_serializer_class(self):
         return shopcore_settings.USER_SERIALIZER
@@ -224,12 +257,63 @@ class PasswordChangeView(ShopcoreViewMixin, generics.GenericAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema(
+    tags=["Auth"],
+    summary="Ask for a password reset",
+    description="Send a single-use reset link to the active account(s) with this e-mail "
+    "address. The answer never tells whether there is one.",
+)
+@extend_responses(success="Accepted; the same answer whether or not an account has the address.")
+class PasswordResetView(CredentialsViewMixin, generics.GenericAPIView):
+    """Sends a reset link to the accounts with that address; answers alike for any address."""
+
+    serializer_class = PasswordResetSerializer
+    throttle_scope = "password_reset"
+
+    @extend_schema(responses={202: PasswordResetAcceptedSerializer})
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return Response(
+            {"detail": _("If an account has this address, a reset link is on its way.")},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+@extend_schema(
+    tags=["Auth"],
+    summary="Reset the password",
+    description="The `uid` and `token` of a reset link, and a new password that passes the "
+    "password validators. The link works once and expires; every login of the user ends. A "
+    "bad, expired or used link is a 400 naming `token`.",
+)
+class PasswordResetConfirmView(CredentialsViewMixin, generics.GenericAPIView):
+    """Sets the new password of a reset link; every login of the user ends."""
+
+    serializer_class = PasswordResetConfirmSerializer
+    throttle_scope = "password_reset"
+
+    @extend_schema(responses={204: None})
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 # Staff may not manage a superuser (check_may_manage).
 SUPERUSER_ONLY = raises(
     403,
-    "Only a superuser may change or delete a superuser.",
+    "Only a superuser may change or delete another staff account, or grant staff or "
+    "superuser status.",
     SuperuserOnly=example(
-        {"detail": "Only a superuser can change or delete a superuser."}, "Staff on a superuser"
+        {"detail": "Only a superuser can change or delete another staff account."},
+        "Staff on another staff account",
+    ),
+    GrantOnly=example(
+        {"detail": "Only a superuser can grant staff or superuser status."},
+        "Staff granting a privilege",
     ),
 )
 
@@ -237,16 +321,21 @@ SUPERUSER_ONLY = raises(
 @extend_schema(tags=["Users"])
 @extend_schema_view(
     list=extend_schema(summary="List users", description=f"A page of users, by id. {ADMIN_ONLY}"),
-    create=extend_schema(
-        summary="Create a user",
-        description=f"With a password, which must pass the password validators. {ADMIN_ONLY}",
-    ),
+    create=[
+        extend_schema(
+            summary="Create a user",
+            description="With a password, which must pass the password validators. Only a "
+            f"superuser may grant `is_staff`/`is_superuser`. {ADMIN_ONLY}",
+        ),
+        extend_responses(errors=[SUPERUSER_ONLY]),
+    ],
     retrieve=extend_schema(summary="Get a user", description=ADMIN_ONLY),
     update=[
         extend_schema(
             summary="Replace a user",
             description="Setting a password or deactivating the user ends all their logins. "
-            f"Only a superuser may change a superuser. {ADMIN_ONLY}",
+            "Only a superuser may change another staff account or grant "
+            f"`is_staff`/`is_superuser`. {ADMIN_ONLY}",
         ),
         extend_responses(errors=[SUPERUSER_ONLY]),
     ],
@@ -254,15 +343,16 @@ SUPERUSER_ONLY = raises(
         extend_schema(
             summary="Update a user",
             description="Only the fields sent. Setting a password or deactivating the user "
-            f"ends all their logins. Only a superuser may change a superuser. {ADMIN_ONLY}",
+            "ends all their logins. Only a superuser may change another staff account or grant "
+            f"`is_staff`/`is_superuser`. {ADMIN_ONLY}",
         ),
         extend_responses(errors=[SUPERUSER_ONLY]),
     ],
     destroy=[
         extend_schema(
             summary="Delete a user",
-            description="Only a superuser may delete a superuser; nobody may delete their own "
-            f"account. {ADMIN_ONLY}",
+            description="Only a superuser may delete another staff account; nobody may delete "
+            f"their own account. {ADMIN_ONLY}",
         ),
         extend_responses(
             errors=[
@@ -292,8 +382,13 @@ class UserViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
     def get_serializer_class(self):
         return shopcore_settings.ADMIN_USER_SERIALIZER
 
+    def perform_create(self, serializer):
+        self.check_may_grant(serializer.validated_data)
+        serializer.save()
+
     def perform_update(self, serializer):
         self.check_may_manage(serializer.instance)
+        self.check_may_grant(serializer.validated_data, serializer.instance)
         serializer.save()
 
     def perform_destroy(self, instance):
@@ -304,6 +399,13 @@ class UserViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
         instance.delete()
 
     def check_may_manage(self, user):
-        # Staff changing a superuser's password or flags would be a privilege escalation.
-        if getattr(user, "is_superuser", False) and not self.request.user.is_superuser:
-            raise PermissionDenied(_("Only a superuser can change or delete a superuser."))
+        # Staff taking over another staff account (its password, e-mail or
+        # flags) would reach whatever that account may do.
+        if not may_manage(self.request.user, user):
+            raise PermissionDenied(
+                _("Only a superuser can change or delete another staff account.")
+            )
+
+    def check_may_grant(self, validated_data, user=None):
+        if not may_grant(self.request.user, validated_data, user):
+            raise PermissionDenied(_("Only a superuser can grant staff or superuser status."))

@@ -70,3 +70,19 @@ def check_schema_class(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security)
+def check_trusted_proxies(app_configs, **kwargs):
+    """The throttles' client address depends on it: a bad value would fail every request."""
+    proxies = getattr(settings, SETTING_NAME, {}).get("TRUSTED_PROXIES", 0)
+    if isinstance(proxies, int) and not isinstance(proxies, bool) and proxies >= 0:
+        return []
+    return [
+        Error(
+            f"{SETTING_NAME}['TRUSTED_PROXIES'] must be a whole number >= 0, not {proxies!r}.",
+            hint="0 when no proxy is in front of the server, else how many append to "
+            "X-Forwarded-For.",
+            id="shopcore.E012",
+        )
+    ]

@@ -63,7 +63,24 @@ DEFAULTS = {
         "register": "20/min",
         "refresh": "60/min",
         "password": "10/min",
+        # Writes to auth/me/ per user: each may check the password.
+        "profile": "10/min",
+        # Password reset requests and confirmations, per client address.
+        "password_reset": "10/hour",
+        # Failed logins per username, from any address: only failures count.
+        "login_username": "10/hour",
     },
+    # The frontend page a password reset e-mail links to, holding "{uid}" and
+    # "{token}", e.g. "https://shop.example.com/reset/{uid}/{token}/". None:
+    # the e-mail gives the two values as text (system check shopcore.W011).
+    "PASSWORD_RESET_URL": None,
+    # Seconds after a rotation during which the rotated refresh token still
+    # gets a successor (two tabs refreshing at once) instead of revoking its
+    # family as a replay; 0 revokes at once.
+    "REFRESH_REUSE_GRACE_SECONDS": 10,
+    # How many proxies in front of the server append to X-Forwarded-For; 0 (no
+    # proxy): throttles key on REMOTE_ADDR. With N, on the Nth address from the right.
+    "TRUSTED_PROXIES": 0,
 }
 
 # Settings that hold import strings (or lists of them) to resolve to objects.

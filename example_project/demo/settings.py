@@ -3,6 +3,7 @@
 Every variable is documented in the repository's ``.env.example``.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -69,6 +70,8 @@ INSTALLED_APPS = [
     "django_shopcore.accounts",
     "django_shopcore.contrib.demo",
     "demo",
+    # Locks the admin login out after repeated failures (the API has its own throttles).
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +87,14 @@ MIDDLEWARE = [
     # A JSON 503 with Retry-After when a view outside DRF (the admin) cannot reach
     # the database; shopcore's API views answer so on their own.
     "django_shopcore.core.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a locked-out admin login into a 429 page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out login is refused before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 # Browser scripts from these origins may call the API (django-cors-headers).
@@ -196,4 +207,33 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-SHOPCORE = {}
+# How many proxies in front of the server append to X-Forwarded-For: the API's
+# throttles and the admin's lockout key on the address the outermost one saw.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+
+SHOPCORE = {
+    "TRUSTED_PROXIES": TRUSTED_PROXIES,
+    # The frontend page that password reset e-mails link to.
+    "PASSWORD_RESET_URL": env.str(
+        "PASSWORD_RESET_URL", default="http://localhost:8000/reset-password/{uid}/{token}/"
+    ),
+}
+
+# How e-mail (password reset links) is sent, as a URL: smtp+tls://user:pass@host:587,
+# or consolemail:// to print every mail to the console (the default).
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
+
+# django-axes guards /admin/login/ only: the API limits logins itself, per
+# address and per username (SHOPCORE['THROTTLE_RATES']).
+AXES_ONLY_ADMIN_SITE = True
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=60))
+# Per address, and per username whatever the address, so rotating addresses
+# buys no more guesses. Someone can thus lock a known admin name out for the
+# cool-off time; `manage.py axes_reset_username NAME` lifts a lockout at once.
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+# The address the API's throttles use too: REMOTE_ADDR, or the one the
+# TRUSTED_PROXIES report, never a header the client chooses.
+AXES_CLIENT_IP_CALLABLE = "django_shopcore.core.throttling.client_address"

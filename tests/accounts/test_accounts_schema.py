@@ -40,7 +40,7 @@ def test_a_user_viewset_subclass_keeps_the_superuser_and_own_account_errors():
     operations = generate_schema([path("people/<int:pk>/", detail)])["paths"]["/people/{id}/"]
     patch_examples = operations["patch"]["responses"]["403"]["content"]["application/json"]
     delete_responses = operations["delete"]["responses"]
-    assert set(patch_examples["examples"]) == {"PermissionDenied", "SuperuserOnly"}
+    assert set(patch_examples["examples"]) == {"PermissionDenied", "SuperuserOnly", "GrantOnly"}
     assert "SuperuserOnly" in delete_responses["403"]["content"]["application/json"]["examples"]
     assert "OwnAccount" in delete_responses["409"]["content"]["application/json"]["examples"]
     assert operations["delete"]["tags"] == ["Users"]

@@ -53,6 +53,10 @@ def refresh(token):
     return APIClient().post(REFRESH_URL, {"refresh": str(token)}, format="json")
 
 
+def family_of(raw_token):
+    return RefreshToken(raw_token, verify=False).family_id
+
+
 # --- register ----------------------------------------------------------------
 
 
@@ -369,9 +373,14 @@ def test_me_needs_authentication(api_client):
 
 @pytest.mark.django_db
 def test_me_patch_changes_the_profile(user, user_client):
-    response = user_client.patch(ME_URL, {EMAIL_FIELD: "renamed@example.com"}, format="json")
+    response = user_client.patch(
+        ME_URL,
+        {EMAIL_FIELD: "renamed@example.com", "current_password": DEFAULT_PASSWORD},
+        format="json",
+    )
 
     assert response.status_code == 200, response.data
+    assert "current_password" not in response.data
     user.refresh_from_db()
     assert getattr(user, EMAIL_FIELD) == "renamed@example.com"
 
@@ -404,7 +413,11 @@ def test_me_patch_cannot_change_privileges_id_or_password(user, user_client):
 def test_me_patch_refuses_an_email_taken_by_another_user(user_client):
     UserFactory(**{EMAIL_FIELD: "taken@example.com"})
 
-    response = user_client.patch(ME_URL, {EMAIL_FIELD: "Taken@example.com"}, format="json")
+    response = user_client.patch(
+        ME_URL,
+        {EMAIL_FIELD: "Taken@example.com", "current_password": DEFAULT_PASSWORD},
+        format="json",
+    )
 
     assert response.status_code == 400
     assert EMAIL_FIELD in response.data
@@ -546,11 +559,11 @@ def test_users_needs_authentication(api_client):
 
 @pytest.mark.django_db
 def test_admin_creates_a_user_with_a_hashed_validated_password(admin_client):
-    response = admin_client.post(USERS_URL, sign_up_data(is_staff=True), format="json")
+    response = admin_client.post(USERS_URL, sign_up_data(is_active=False), format="json")
 
     assert response.status_code == 201, response.data
     created = User.objects.get(pk=response.data["id"])
-    assert created.is_staff
+    assert not created.is_active
     assert created.check_password("Sturdy-Passphrase-42")
     assert "password" not in response.data
 
@@ -571,8 +584,8 @@ def test_admin_create_needs_a_valid_password(admin_client):
 def test_admin_cannot_grant_superuser(admin_client):
     response = admin_client.post(USERS_URL, sign_up_data(is_superuser=True), format="json")
 
-    assert response.status_code == 201
-    assert not User.objects.get(pk=response.data["id"]).is_superuser
+    assert response.status_code == 403
+    assert not User.objects.filter(is_superuser=True).exists()
 
 
 @pytest.mark.django_db
@@ -596,11 +609,10 @@ def test_admin_retrieves_updates_and_deletes_a_user(admin_client):
 def test_admin_update_keeps_the_password_when_none_is_given(admin_client):
     user = UserFactory()
 
-    response = admin_client.patch(user_url(user), {"is_staff": True}, format="json")
+    response = admin_client.patch(user_url(user), {"is_active": True}, format="json")
 
     assert response.status_code == 200
     user.refresh_from_db()
-    assert user.is_staff
     assert user.check_password(DEFAULT_PASSWORD)
 
 
@@ -711,3 +723,43 @@ def test_login_costs_three_queries(user, django_assert_num_queries):
     # The user, the new family, the outstanding token.
     with django_assert_num_queries(3):
         assert login(user).status_code == 200
+
+
+# --- caching of token responses ----------------------------------------------
+
+
+@pytest.mark.django_db
+def test_token_responses_are_never_stored_by_caches(user):
+    logged_in = login(user)
+    refreshed = refresh(logged_in.data["refresh"])
+
+    for response in (logged_in, refreshed):
+        assert response.status_code == 200
+        assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_logging_out_with_a_rotated_token_ends_the_whole_login(user, user_client):
+    rotated = login(user).data["refresh"]
+    successor = refresh(rotated).data["refresh"]
+
+    response = user_client.post(LOGOUT_URL, {"refresh": rotated}, format="json")
+
+    assert response.status_code == 400
+    assert response.data == {"refresh": ["Token is blacklisted"]}
+    # As at refresh/: the token the thief (or the other tab) holds is dead too.
+    assert refresh(successor).status_code == 401
+    assert TokenFamily.objects.get(pk=family_of(rotated)).revoked_at is not None
+
+
+@pytest.mark.django_db
+def test_a_rotated_token_of_someone_else_is_refused_without_revoking(user_client):
+    victim = UserFactory()
+    rotated = login(victim).data["refresh"]
+    successor = refresh(rotated).data["refresh"]
+
+    response = user_client.post(LOGOUT_URL, {"refresh": rotated}, format="json")
+
+    assert response.status_code == 403
+    assert TokenFamily.objects.get(pk=family_of(rotated)).revoked_at is None
+    assert refresh(successor).status_code == 200

@@ -10,6 +10,7 @@ from django.test import override_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
 from rest_framework_simplejwt import tokens as simplejwt_tokens
+from rest_framework_simplejwt.settings import api_settings
 
 from django_shopcore.accounts.tokens import RefreshToken
 
@@ -153,3 +154,16 @@ def test_factory_users_are_saved_once_with_the_default_password(django_assert_nu
     user.refresh_from_db()
     assert user.check_password(DEFAULT_PASSWORD)
     assert UserFactory(password="Other-Horse-7").check_password("Other-Horse-7")
+
+
+@pytest.mark.parametrize(
+    "user_id", [[], {}, [1], {"id": 1}, "not-an-id", "1.5", True, 1.5, "99999999999999999999999"]
+)
+def test_a_signed_token_with_a_malformed_user_id_is_a_401(user, user_id):
+    token = access_token(user)
+    token[api_settings.USER_ID_CLAIM] = user_id
+
+    response = get_me(token)
+
+    assert response.status_code == 401
+    assert "WWW-Authenticate" in response

@@ -1,12 +1,14 @@
-"""Concurrent refreshes with one refresh token: at most one succeeds (PostgreSQL)."""
+"""Concurrent refreshes with one refresh token, with and without the grace window (PostgreSQL)."""
 
 import threading
 import time
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from django_shopcore.accounts import tokens
 from django_shopcore.accounts.models import TokenFamily
@@ -60,7 +62,8 @@ def slow_rotation(monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("workers", [2, WORKERS])
-def test_only_one_of_concurrent_refreshes_succeeds(user, slow_rotation, workers):
+@override_settings(SHOPCORE={"REFRESH_REUSE_GRACE_SECONDS": 0})
+def test_without_grace_only_one_of_concurrent_refreshes_succeeds(user, slow_rotation, workers):
     raw_token = str(tokens.RefreshToken.for_user(user))
 
     statuses = refresh_concurrently(raw_token, workers)
@@ -68,3 +71,16 @@ def test_only_one_of_concurrent_refreshes_succeeds(user, slow_rotation, workers)
     assert statuses == [200] + [401] * (workers - 1)
     # The losers presented a token that had just been rotated: that is reuse.
     assert TokenFamily.objects.get().revoked_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_tabs_refreshing_at_once_both_stay_logged_in(user, slow_rotation):
+    raw_token = str(tokens.RefreshToken.for_user(user))
+
+    statuses = refresh_concurrently(raw_token, 2)
+
+    # The second waited for the first's row lock, then found the token just
+    # rotated: within the grace window it gets a successor of its own.
+    assert statuses == [200, 200]
+    assert TokenFamily.objects.get().revoked_at is None
+    assert OutstandingToken.objects.count() == 3

@@ -32,6 +32,8 @@ from django_shopcore.accounts.tokens import (
     password_fingerprint,
 )
 
+from ..conftest import outlive_the_reuse_grace
+
 pytestmark = pytest.mark.user_model_agnostic
 
 REFRESH_URL = reverse("shopcore_auth:refresh")
@@ -82,6 +84,7 @@ def test_a_family_rotates_many_times(user):
 def test_reusing_a_rotated_token_revokes_the_whole_family(user, caplog):
     stolen = RefreshToken.for_user(user)
     successor = refresh(stolen).data["refresh"]
+    outlive_the_reuse_grace()
 
     reuse = refresh(stolen)
 
@@ -112,6 +115,7 @@ def test_reuse_detection_survives_atomic_requests(user, monkeypatch):
     monkeypatch.setitem(connection.settings_dict, "ATOMIC_REQUESTS", True)
     stolen = RefreshToken.for_user(user)
     refresh(stolen)
+    outlive_the_reuse_grace()
 
     assert refresh(stolen).status_code == 401
 
@@ -285,6 +289,7 @@ def test_flushing_keeps_reuse_detection_for_live_tokens(user):
     TokenFamily.objects.update(created_at=timezone.now() - timedelta(days=3))
 
     assert flush() == "Deleted 0 token families and 0 expired outstanding tokens.\n"
+    outlive_the_reuse_grace()
 
     reuse = refresh(stolen)
     assert reuse.status_code == 401

@@ -171,9 +171,55 @@ print(response.status_code, response["X-Request-ID"], response.content.decode())
 def test_an_unhandled_error_is_one_json_line_on_stderr_with_the_request_id(project_env):
     result = manage("shell", "--no-imports", "-c", FAILING_REQUEST, env=project_env)
     assert result.stdout.strip() == '500 req-42 {"detail": "Server error."}'
-    (line,) = [line for line in result.stderr.splitlines() if line.strip()]
-    event = json.loads(line)
+    events = [json.loads(line) for line in result.stderr.splitlines() if line.strip()]
+    # One event for the error (django-axes also says hello at INFO when it starts).
+    (event,) = [event for event in events if event["level"] != "INFO"]
     assert event["level"] == "ERROR"
     assert event["request_id"] == "req-42"
     assert event["message"] == "Internal Server Error: /api/products/"
     assert "RuntimeError: boom" in event["exc"]
+
+
+# Five wrong admin passwords for one name, each from another forged address,
+# then the right one from yet another: django-axes must refuse it.
+ADMIN_LOCKOUT_SCRIPT = """
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+get_user_model().objects.create_superuser("boss", "boss@example.com", "Right-Passphrase-42")
+client = Client(HTTP_HOST="localhost")
+for n in range(5):
+    client.post(
+        "/admin/login/",
+        {"username": "boss", "password": "wrong"},
+        REMOTE_ADDR=f"198.51.100.{n}",
+        HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+    )
+right = client.post(
+    "/admin/login/",
+    {"username": "boss", "password": "Right-Passphrase-42"},
+    REMOTE_ADDR="192.0.2.1",
+)
+print("status", right.status_code, "logged-in", "_auth_user_id" in client.session)
+"""
+
+
+def test_the_admin_registers_the_hardened_user_admin(project_env):
+    script = (
+        "from django.contrib import admin; from django.contrib.auth import get_user_model; "
+        "print(type(admin.site.get_model_admin(get_user_model())).__name__)"
+    )
+    result = manage("shell", "-c", script, env=project_env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("ShopcoreUserAdmin")
+
+
+def test_the_admin_login_locks_a_username_out_after_repeated_failures(project_env):
+    migrated = manage("migrate", "--noinput", env=project_env)
+    assert migrated.returncode == 0, migrated.stderr
+
+    result = manage("shell", "-c", ADMIN_LOCKOUT_SCRIPT, env=project_env)
+
+    assert result.returncode == 0, result.stderr
+    assert "status 429 logged-in False" in result.stdout

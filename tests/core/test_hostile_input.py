@@ -128,7 +128,11 @@ def write_endpoints(shop):
             "patch",
             "/api/auth/me/",
             shop.user_client,
-            {"username": "renamed", "email": "renamed@example.com"},
+            {
+                "username": "renamed",
+                "email": "renamed@example.com",
+                "current_password": DEFAULT_PASSWORD,
+            },
         ),
         "password": (
             "post",

@@ -46,6 +46,8 @@ EXPECTED_OPERATIONS = {
     ("get", "/api/auth/me/"),
     ("patch", "/api/auth/me/"),
     ("post", "/api/auth/password/"),
+    ("post", "/api/auth/password/reset/"),
+    ("post", "/api/auth/password/reset/confirm/"),
     *(
         (method, f"/api/{resource}/")
         for resource in ("users", "categories", "products")
@@ -84,6 +86,9 @@ THROTTLED = [
     ("post", "/api/auth/login/"),
     ("post", "/api/auth/refresh/"),
     ("post", "/api/auth/password/"),
+    ("post", "/api/auth/password/reset/"),
+    ("post", "/api/auth/password/reset/confirm/"),
+    ("patch", "/api/auth/me/"),
 ]
 CDN_SETTINGS = {
     "SWAGGER_UI_DIST": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@latest",

@@ -62,7 +62,9 @@ def test_me_is_always_the_caller():
     client = bearer_client(user)
 
     response = client.patch(
-        "/api/auth/me/", {"id": other.pk, "email": "me@example.com"}, format="json"
+        "/api/auth/me/",
+        {"id": other.pk, "email": "me@example.com", "current_password": DEFAULT_PASSWORD},
+        format="json",
     )
 
     assert response.status_code == 200
@@ -100,7 +102,11 @@ def test_no_response_holds_a_password_or_its_hash():
             format="json",
         ),
         user_client.get("/api/auth/me/"),
-        user_client.patch("/api/auth/me/", {"email": "moved@example.com"}, format="json"),
+        user_client.patch(
+            "/api/auth/me/",
+            {"email": "moved@example.com", "current_password": DEFAULT_PASSWORD},
+            format="json",
+        ),
         admin_client.get("/api/users/"),
         admin_client.get(f"/api/users/{user.pk}/"),
         admin_client.post(
