@@ -53,7 +53,7 @@ $(BIN)/python:
 venv: $(BIN)/python
 
 $(DEMO_DEPS): $(BIN)/python pyproject.toml
-	$(PIP) install --quiet -e ".$(if $(DEMO_EXTRAS),[$(DEMO_EXTRAS)])" django-environ gunicorn
+	$(PIP) install --quiet -e ".$(if $(DEMO_EXTRAS),[$(DEMO_EXTRAS)])" --group example
 	@touch $@
 
 $(VENV)/.test-deps: $(BIN)/python pyproject.toml
