@@ -1,12 +1,15 @@
 """Smoke tests of the example project, each in a subprocess with its own environment."""
 
+import contextlib
 import os
 import re
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -104,23 +107,18 @@ def wait_until_serving(url, server, deadline):
     pytest.fail(f"gunicorn did not answer {url} within {TIMEOUT} s")
 
 
-@pytest.fixture
-def gunicorn_url(project_env):
-    """The example project under gunicorn on a free loopback port, for this test only."""
+# The production start documented in the README: collectstatic, then gunicorn.
+GUNICORN_COMMAND = [sys.executable, "-m", "gunicorn", "--workers", "1", "demo.wsgi:application"]
+
+
+@contextlib.contextmanager
+def gunicorn_serving(env):
+    """The example project under gunicorn on a free loopback port; its base URL."""
     port = free_port()
     server = subprocess.Popen(  # noqa: S603 (our own arguments)
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "demo.wsgi:application",
-        ],
+        [*GUNICORN_COMMAND, "--bind", f"127.0.0.1:{port}"],
         cwd=EXAMPLE_PROJECT,
-        env=project_env,
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -139,6 +137,13 @@ def gunicorn_url(project_env):
         server.stderr.close()
 
 
+@pytest.fixture
+def gunicorn_url(project_env):
+    """The example project under gunicorn, for this test only."""
+    with gunicorn_serving(project_env) as base_url:
+        yield base_url
+
+
 def test_gunicorn_serves_the_schema_and_swagger_ui(gunicorn_url):
     request = urllib.request.Request(  # noqa: S310 (a loopback URL)
         f"{gunicorn_url}/api/schema/", headers={"Accept": "application/vnd.oai.openapi+json"}
@@ -151,3 +156,82 @@ def test_gunicorn_serves_the_schema_and_swagger_ui(gunicorn_url):
         html = docs.read().decode()
     assert "swagger-ui" in html
     assert "/api/schema/" in html
+
+
+class StaticAssets(HTMLParser):
+    """The ``src`` and ``href`` values under ``/static/`` of an HTML page."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("src", "href") and value and value.startswith("/static/"):
+                self.urls.append(value)
+
+
+def static_assets(html):
+    parser = StaticAssets()
+    parser.feed(html)
+    return parser.urls
+
+
+def get(url):
+    """The status and body of a GET, also for an error status."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (loopback)
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_without_debug_gunicorn_serves_the_docs_and_every_asset_they_reference(
+    project_env, tmp_path
+):
+    env = {**project_env, "STATIC_ROOT": str(tmp_path / "static")}
+    collected = manage("collectstatic", "--noinput", "-v0", env=env)
+    assert collected.returncode == 0, collected.stderr
+    with gunicorn_serving(env) as base_url:
+        for page in ("/api/docs/", "/api/redoc/"):
+            status, html = get(base_url + page)
+            assert status == 200
+            assets = static_assets(html.decode())
+            assert assets, f"{page} references no static file"
+            for asset in assets:
+                status, body = get(base_url + asset)
+                assert status == 200, f"{page}: {asset} answered {status}"
+                assert body, f"{page}: {asset} is empty"
+
+
+def import_wsgi_module(env):
+    """Import demo.wsgi as gunicorn does, in a subprocess: its output."""
+    return subprocess.run(
+        [sys.executable, "-c", "import demo.wsgi"],
+        cwd=EXAMPLE_PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+
+
+def test_the_wsgi_module_says_why_plain_http_is_redirected(project_env):
+    env = {**project_env}
+    del env["SECURE_SSL_REDIRECT"]
+    result = import_wsgi_module(env)
+    assert result.returncode == 0, result.stderr
+    assert "set SECURE_SSL_REDIRECT=false" in result.stderr
+    assert "SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "setting", [{"SECURE_SSL_REDIRECT": "false"}, {"SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto"}]
+)
+def test_the_wsgi_module_gives_no_redirect_hint_when_https_is_configured(project_env, setting):
+    env = {**project_env, **setting}
+    if "SECURE_PROXY_SSL_HEADER" in setting:
+        del env["SECURE_SSL_REDIRECT"]
+    result = import_wsgi_module(env)
+    assert result.returncode == 0, result.stderr
+    assert "SECURE_SSL_REDIRECT" not in result.stderr
