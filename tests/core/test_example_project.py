@@ -108,7 +108,11 @@ def wait_until_serving(url, server, deadline):
 
 
 # The production start documented in the README: collectstatic, then gunicorn.
-GUNICORN_COMMAND = [sys.executable, "-m", "gunicorn", "--workers", "1", "demo.wsgi:application"]
+# No control socket: gunicorn's default path is one per user, shared by every server.
+GUNICORN_COMMAND = [
+    *(sys.executable, "-m", "gunicorn", "--workers", "1", "--no-control-socket"),
+    "demo.wsgi:application",
+]
 
 
 @contextlib.contextmanager
@@ -142,6 +146,16 @@ def gunicorn_url(project_env):
     """The example project under gunicorn, for this test only."""
     with gunicorn_serving(project_env) as base_url:
         yield base_url
+
+
+def test_gunicorn_as_started_here_creates_no_control_socket(project_env, tmp_path):
+    home, runtime_dir = tmp_path / "home", tmp_path / "runtime"
+    runtime_dir.mkdir()
+    env = {**project_env, "HOME": str(home), "XDG_RUNTIME_DIR": str(runtime_dir)}
+    with gunicorn_serving(env) as base_url:
+        assert get(f"{base_url}/api/schema/")[0] == 200
+        assert list(runtime_dir.iterdir()) == []
+        assert not (home / ".gunicorn").exists()
 
 
 def test_gunicorn_serves_the_schema_and_swagger_ui(gunicorn_url):
