@@ -7,8 +7,11 @@ from django import forms
 from django.core.validators import validate_unicode_slug
 from django.db import connections
 from django.db.models import Q
+from django.db.models.fields import BLANK_CHOICE_DASH
+from django.template import loader
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
 from ..core.counting import RowCount
@@ -26,7 +29,8 @@ from .search import (
     subquery_of_candidates,
 )
 
-BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
+# The blank choice leaves the filter out: the browsable API's form then submits nothing.
+BOOLEAN_CHOICES = [*BLANK_CHOICE_DASH, ("true", "true"), ("false", "false")]
 
 
 def category_reference(value):
@@ -180,6 +184,8 @@ class CatalogFilterSet(django_filters.FilterSet, metaclass=CatalogFilterSetMetac
 
     # (FilterSet class, language) -> form class.
     form_classes = {}
+    # Filters only staff users can use to any effect: the browsable API hides them from others.
+    staff_only_filters = []
 
     def get_form_class(self):
         key = (type(self), get_language())
@@ -191,25 +197,52 @@ class CatalogFilterSet(django_filters.FilterSet, metaclass=CatalogFilterSetMetac
         return form_class
 
 
+class CatalogFilterBackend(DjangoFilterBackend):
+    """django-filter's backend; its browsable-API form shows only the filters the user may use."""
+
+    def to_html(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return None
+        if not getattr(request.user, "is_staff", False):
+            # This filterset only renders the form: the list's own one still filters.
+            for name in filterset.staff_only_filters:
+                del filterset.form.fields[name]
+        return loader.get_template(self.template).render({"filter": filterset}, request)
+
+
 class ProductFilterSet(CatalogFilterSet):
     category = CategoryReferenceFilter(
         method="filter_category",
+        label=_("Category"),
         help_text=_("A category id or slug; its subcategories are included."),
     )
     min_price = django_filters.NumberFilter(
-        field_name="price", lookup_expr="gte", max_digits=10, decimal_places=2
+        field_name="price",
+        lookup_expr="gte",
+        max_digits=10,
+        decimal_places=2,
+        label=_("Minimum price"),
     )
     max_price = django_filters.NumberFilter(
-        field_name="price", lookup_expr="lte", max_digits=10, decimal_places=2
+        field_name="price",
+        lookup_expr="lte",
+        max_digits=10,
+        decimal_places=2,
+        label=_("Maximum price"),
     )
-    in_stock = BooleanChoiceFilter(method="filter_in_stock")
+    in_stock = BooleanChoiceFilter(method="filter_in_stock", label=_("In stock"))
     # Only admins see inactive products; for others this can only narrow to nothing.
-    is_active = BooleanChoiceFilter()
+    is_active = BooleanChoiceFilter(label=_("Active"))
     search = SearchFilter(
         method="filter_search",
+        label=_("Search"),
         help_text=_("Keywords; a product matches when its name or description has all of them."),
     )
     ordering = ProductOrderingFilter(fields=["price", "created_at", "name"])
+
+    # Left out of the browsable API's form for non-staff users (CatalogFilterBackend).
+    staff_only_filters = ["is_active"]
 
     class Meta:
         model = Product

@@ -4,7 +4,6 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers, quote_etag
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import status, viewsets
 from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import BasePermission
@@ -15,7 +14,7 @@ from ..core.exceptions import Conflict
 from ..core.settings import shopcore_settings
 from ..core.views import ShopcoreViewMixin
 from .cache import get_response, response_key, set_response
-from .filters import CategoryFilterSet, ProductFilterSet
+from .filters import CatalogFilterBackend, CategoryFilterSet, ProductFilterSet
 from .models import Category, Product
 from .pagination import CatalogPagination
 from .representations import fast_representation
@@ -31,7 +30,7 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
     """
 
     # Fixed rather than taken from the host's DRF defaults: the contract depends on them.
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [CatalogFilterBackend]
     pagination_class = CatalogPagination
     # Non-numeric ids are not routes at all (404), never a database error.
     lookup_value_regex = "[0-9]+"
