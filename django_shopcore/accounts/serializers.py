@@ -8,12 +8,14 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
 from ..core.serializers import IntegrityErrorAsValidationErrorMixin, ModelSerializer, TextField
 from ..core.settings import shopcore_settings
+from . import examples
 from .tokens import RefreshToken, revoke_refresh_token, revoke_user_tokens, rotate_refresh_token
 
 User = get_user_model()
@@ -101,6 +103,7 @@ class BaseUserSerializer(IntegrityErrorAsValidationErrorMixin, ModelSerializer):
         return user
 
 
+@extend_schema_serializer(examples=examples.REGISTER_EXAMPLES)
 class RegisterSerializer(BaseUserSerializer):
     """Sign-up: USERNAME_FIELD, the model's REQUIRED_FIELDS and a password; nothing else."""
 
@@ -111,6 +114,7 @@ class RegisterSerializer(BaseUserSerializer):
         fields = unique_names("id", User.USERNAME_FIELD, *User.REQUIRED_FIELDS, "password")
 
 
+@extend_schema_serializer(examples=examples.PROFILE_EXAMPLES)
 class UserSerializer(BaseUserSerializer):
     """The caller's own profile; privileges, id and password cannot be changed here."""
 
@@ -125,6 +129,7 @@ class UserSerializer(BaseUserSerializer):
         read_only_fields = user_fields("is_staff", "date_joined")
 
 
+@extend_schema_serializer(examples=examples.ADMIN_USER_EXAMPLES)
 class AdminUserSerializer(BaseUserSerializer):
     """User management: an admin also sets passwords and the active and staff flags.
 
@@ -169,6 +174,7 @@ class AdminUserSerializer(BaseUserSerializer):
         return user
 
 
+@extend_schema_serializer(examples=examples.LOGIN_EXAMPLES)
 class LoginSerializer(TokenObtainPairSerializer):
     """USERNAME_FIELD and password in, ``{access, refresh}`` out; each login starts a family.
 
@@ -184,6 +190,7 @@ class LoginSerializer(TokenObtainPairSerializer):
         self.fields["password"] = PasswordField()
 
 
+@extend_schema_serializer(examples=examples.REFRESH_TOKEN_EXAMPLES)
 class RefreshSerializer(serializers.Serializer):
     """A refresh token in; a new access token and the rotated refresh token out."""
 
@@ -195,6 +202,7 @@ class RefreshSerializer(serializers.Serializer):
         return {"access": str(token.access_token), "refresh": str(token)}
 
 
+@extend_schema_serializer(examples=examples.REFRESH_TOKEN_EXAMPLES)
 class LogoutSerializer(serializers.Serializer):
     """The refresh token of the login to end."""
 
@@ -210,6 +218,7 @@ class LogoutSerializer(serializers.Serializer):
         revoke_refresh_token(self.validated_data["refresh"])
 
 
+@extend_schema_serializer(examples=examples.PASSWORD_CHANGE_EXAMPLES)
 class PasswordChangeSerializer(serializers.Serializer):
     """The current password and a new one; every token of the user is then revoked."""
 

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
@@ -13,9 +14,11 @@ from ..core.serializers import (
     ModelSerializer,
     SaveGivenFieldsMixin,
 )
+from .examples import CATEGORY_EXAMPLES, PRODUCT_EXAMPLES
 from .models import Category, Product
 
 
+@extend_schema_serializer(examples=CATEGORY_EXAMPLES)
 class CategorySerializer(
     IntegrityErrorAsValidationErrorMixin, SaveGivenFieldsMixin, ModelSerializer
 ):
@@ -73,6 +76,7 @@ class CategorySummaryField(IntegerPrimaryKeyRelatedField):
         return {item.pk: self.display_value(item) for item in queryset}
 
 
+@extend_schema_serializer(examples=PRODUCT_EXAMPLES)
 class ProductSerializer(
     IntegrityErrorAsValidationErrorMixin, SaveGivenFieldsMixin, ModelSerializer
 ):
