@@ -237,7 +237,11 @@ class ProductFilterSet(CatalogFilterSet):
     search = SearchFilter(
         method="filter_search",
         label=_("Search"),
-        help_text=_("Keywords; a product matches when its name or description has all of them."),
+        help_text=_(
+            "Keywords (runs of letters and digits); a product matches when its name or "
+            "description has all of them. Text without any keyword, such as `%` or `!!!`, "
+            "matches nothing; an empty `search=` is no filter."
+        ),
     )
     ordering = ProductOrderingFilter(fields=["price", "created_at", "name"])
 
@@ -263,9 +267,12 @@ class ProductFilterSet(CatalogFilterSet):
         return queryset.filter(stock__gt=0) if value else queryset.filter(stock=0)
 
     def filter_search(self, queryset, name, value):
+        # An empty search= never gets here (django-filter skips empty values): no filter.
         tokens = search_tokens(value)
         if not tokens:
-            return queryset
+            # Only punctuation (`%`, `!!!`): no keyword to match, so nothing matches.
+            remember_count(self.request, RowCount(0, True))
+            return queryset.none()
         vendor = connections[queryset.db].vendor
         matching = queryset
         for token in tokens:

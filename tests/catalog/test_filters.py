@@ -225,11 +225,43 @@ def test_search_syntax_is_never_an_error(api_client, text):
     assert api_client.get(PRODUCTS, {"search": text}).status_code == 200
 
 
-def test_search_with_no_keywords_is_no_filter(api_client):
+@pytest.mark.parametrize("text", ["%", "_", "!!!", "  -- ", "%_%", "'\"", "--- ..."])
+def test_a_search_with_no_keyword_matches_nothing(api_client, django_assert_num_queries, text):
+    make(name="Desk Lamp 100% cotton_shade!!!")
+
+    with django_assert_num_queries(0):
+        body = api_client.get(PRODUCTS, {"search": text}).json()
+
+    assert body == {
+        "count": 0,
+        "count_exact": True,
+        "next": None,
+        "previous": None,
+        "results": [],
+    }
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_an_empty_search_is_no_filter(api_client, text):
     products = [make(), make()]
 
-    assert len(ids(api_client.get(PRODUCTS, {"search": "  -- "}))) == len(products)
-    assert len(ids(api_client.get(PRODUCTS, {"search": ""}))) == len(products)
+    assert len(ids(api_client.get(PRODUCTS, {"search": text}))) == len(products)
+
+
+def test_a_search_with_no_keyword_and_relevance_ordering_matches_nothing(api_client):
+    make(name="Desk Lamp")
+
+    assert ids(api_client.get(PRODUCTS, {"search": "!!!", "ordering": "relevance"})) == []
+
+
+def test_a_search_with_no_keyword_still_checks_the_other_filters(api_client):
+    make(name="Desk Lamp")
+
+    response = api_client.get(PRODUCTS, {"search": "%", "category": "no-such-slug"})
+
+    # The other filters are still checked.
+    assert response.status_code == 400
+    assert "category" in response.json()
 
 
 def test_search_rejects_nul_and_overlong_text(api_client, settings):
