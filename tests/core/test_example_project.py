@@ -1,6 +1,7 @@
 """Smoke tests of the example project, each in a subprocess with its own environment."""
 
 import contextlib
+import json
 import os
 import re
 import socket
@@ -249,3 +250,27 @@ def test_the_wsgi_module_gives_no_redirect_hint_when_https_is_configured(project
     result = import_wsgi_module(env)
     assert result.returncode == 0, result.stderr
     assert "SECURE_SSL_REDIRECT" not in result.stderr
+
+
+@pytest.mark.parametrize("debug", ["true", "false"])
+def test_an_unknown_api_path_is_a_json_404_in_the_example_project(project_env, debug):
+    # DEBUG's 404 page is HTML, and DEBUG ignores handler404: the package answers itself.
+    script = (
+        "import django, json; django.setup(); from django.test import Client; "
+        "response = Client().get('/api/categories/electronics/', HTTP_HOST='localhost', "
+        "HTTP_ACCEPT='text/html'); "
+        "print(json.dumps([response.status_code, response['Content-Type'], "
+        "response.content.decode()]))"
+    )
+    result = subprocess.run(  # noqa: S603 (our own arguments)
+        [sys.executable, "-c", script],
+        cwd=EXAMPLE_PROJECT,
+        env={**project_env, "DEBUG": debug, "DJANGO_SETTINGS_MODULE": "demo.settings"},
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert result.returncode == 0, result.stderr
+    status, content_type, body = json.loads(result.stdout.splitlines()[-1])
+    assert (status, content_type) == (404, "application/json")
+    assert json.loads(body) == {"detail": "Not found."}
