@@ -99,6 +99,11 @@ class SearchFilter(django_filters.CharFilter):
     field_class = SearchField
 
 
+def slug_filter(help_text):
+    """The ``slug`` filter of a list: the one row with exactly this slug, or none."""
+    return django_filters.CharFilter(field_name="slug", label=_("Slug"), help_text=help_text)
+
+
 class BooleanChoiceFilter(django_filters.TypedChoiceFilter):
     """``true`` or ``false``, nothing else (django-filter's BooleanFilter ignores junk)."""
 
@@ -231,6 +236,7 @@ class ProductFilterSet(CatalogFilterSet):
         decimal_places=2,
         label=_("Maximum price"),
     )
+    slug = slug_filter(_("Exactly this slug: the product it names, or an empty page."))
     in_stock = BooleanChoiceFilter(method="filter_in_stock", label=_("In stock"))
     # Only admins see inactive products; for others this can only narrow to nothing.
     is_active = BooleanChoiceFilter(label=_("Active"))
@@ -305,6 +311,7 @@ class CategoryFilterSet(CatalogFilterSet):
         method="filter_parent",
         help_text=_("A parent category id, or `null` for the roots."),
     )
+    slug = slug_filter(_("Exactly this slug: the category it names, or an empty page."))
     ordering = StableOrderingFilter(fields=["name", "created_at"])
 
     class Meta:

@@ -574,3 +574,73 @@ def test_hiding_the_filter_from_the_form_keeps_it_filtering_for_everyone(api_cli
     assert ids(admin_client.get(PRODUCTS, {"is_active": "false"})) == [inactive.pk]
     assert ids(api_client.get(PRODUCTS, {"is_active": "false"})) == []
     assert ids(api_client.get(PRODUCTS, {"is_active": "true"})) == [active.pk]
+
+
+# --- slug ----------------------------------------------------------------------------
+
+
+def test_slug_selects_the_one_product_with_exactly_that_slug(api_client):
+    wanted = ProductFactory(slug="colombia-huila")
+    ProductFactory(slug="colombia-huila-2")
+    ProductFactory(slug="colombia")
+
+    assert ids(api_client.get(PRODUCTS, {"slug": "colombia-huila"})) == [wanted.pk]
+    assert ids(api_client.get(PRODUCTS, {"slug": "Colombia-Huila"})) == []
+    assert ids(api_client.get(PRODUCTS, {"slug": "colombia-"})) == []
+
+
+def test_slug_of_an_inactive_product_is_an_empty_page_for_the_public(api_client, admin_client):
+    hidden = ProductFactory(slug="hidden", is_active=False)
+
+    assert ids(api_client.get(PRODUCTS, {"slug": "hidden"})) == []
+    assert ids(admin_client.get(PRODUCTS, {"slug": "hidden"})) == [hidden.pk]
+
+
+def test_slug_combines_with_the_other_filters(api_client, tree):
+    product = make(name="Gaming Laptop", category=tree["gaming"], price="999.00")
+
+    assert ids(api_client.get(PRODUCTS, {"slug": product.slug, "category": "laptops"})) == [
+        product.pk
+    ]
+    assert ids(api_client.get(PRODUCTS, {"slug": product.slug, "category": "garden"})) == []
+    assert ids(api_client.get(PRODUCTS, {"slug": product.slug, "max_price": "10"})) == []
+
+
+def test_slug_selects_the_one_category_with_exactly_that_slug(api_client, tree):
+    response = api_client.get("/api/categories/", {"slug": "laptops"})
+
+    assert ids(response) == [tree["laptops"].pk]
+    assert ids(api_client.get("/api/categories/", {"slug": "lap"})) == []
+
+
+def test_slug_takes_unicode_slugs(api_client):
+    category = CategoryFactory(name="Café", slug="café")
+
+    assert ids(api_client.get("/api/categories/", {"slug": "café"})) == [category.pk]
+
+
+@pytest.mark.parametrize("path", [PRODUCTS, "/api/categories/"])
+def test_an_empty_slug_is_no_filter(api_client, path):
+    ProductFactory()
+
+    assert len(ids(api_client.get(path, {"slug": ""}))) == 1
+
+
+@pytest.mark.parametrize("path", [PRODUCTS, "/api/categories/"])
+def test_a_slug_with_a_nul_character_is_a_400_naming_it(api_client, path):
+    response = api_client.get(path, {"slug": "a\x00b"})
+
+    assert response.status_code == 400
+    assert "slug" in response.json()
+
+
+@pytest.mark.parametrize("path", [PRODUCTS, "/api/categories/"])
+def test_a_slug_list_costs_the_queries_of_any_list(api_client, django_assert_num_queries, path):
+    ProductFactory(slug="only")
+    api_client.get(path)  # warms the caches a list may use
+    with CaptureQueriesContext(connection) as plain:
+        api_client.get(path, {"page_size": 5})
+    slug = "only" if path == PRODUCTS else Product.objects.get().category.slug
+
+    with django_assert_num_queries(len(plain.captured_queries)):
+        assert len(ids(api_client.get(path, {"slug": slug, "page_size": 5}))) == 1
