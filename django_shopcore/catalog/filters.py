@@ -12,10 +12,12 @@ from django.template import loader
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.widgets import BaseCSVWidget
 from rest_framework.exceptions import ValidationError
 
 from ..core.counting import RowCount
 from ..core.ids import is_digits, is_id
+from ..core.query import repeated_message
 from ..core.settings import shopcore_settings
 from .cache import subtree_ids
 from .models import Category, Product
@@ -113,8 +115,29 @@ class BooleanChoiceFilter(django_filters.TypedChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+class RepeatableCSVSelect(BaseCSVWidget, forms.Select):
+    """Comma-separated values, also over repeated parameters, in order.
+
+    ``ordering=-price,name`` (the schema's form) and ``ordering=-price&ordering=name``
+    (what many generated clients send for an array) both give ``["-price", "name"]``.
+    """
+
+    def value_from_datadict(self, data, files, name):
+        if hasattr(data, "getlist") and len(data.getlist(name)) > 1:
+            data = data.copy()
+            data[name] = ",".join(data.getlist(name))
+        return super().value_from_datadict(data, files, name)
+
+
 class StableOrderingFilter(django_filters.OrderingFilter):
-    """OrderingFilter that appends ``id`` so rows with equal sort keys never swap pages."""
+    """OrderingFilter that appends ``id`` so rows with equal sort keys never swap pages.
+
+    Its keys may be comma-separated or repeated (``RepeatableCSVSelect``).
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", RepeatableCSVSelect)
+        super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         ordering = [self.get_ordering_value(param) for param in value or () if param]
@@ -169,6 +192,23 @@ class SharedFields(dict):
 
     def __deepcopy__(self, memo):
         return dict(self)
+
+
+class CatalogFilterForm(forms.Form):
+    """A parameter given more than once is an error, unless its field takes several values.
+
+    Django's forms read the last of ``?min_price=1&min_price=2`` silently.
+    """
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for name, field in self.fields.items():
+            if isinstance(field.widget, RepeatableCSVSelect) or not hasattr(self.data, "getlist"):
+                continue
+            count = len(self.data.getlist(name))
+            if count > 1:
+                self.add_error(name, forms.ValidationError(repeated_message(count), "repeated"))
+        return cleaned_data
 
 
 class CatalogFilterSetMetaclass(django_filters.filterset.FilterSetMetaclass):
@@ -257,6 +297,7 @@ class ProductFilterSet(CatalogFilterSet):
     class Meta:
         model = Product
         fields = []
+        form = CatalogFilterForm
 
     def filter_category(self, queryset, name, value):
         # A literal id list (cached), not a subquery: PostgreSQL then knows how
@@ -317,6 +358,7 @@ class CategoryFilterSet(CatalogFilterSet):
     class Meta:
         model = Category
         fields = []
+        form = CatalogFilterForm
 
     def filter_parent(self, queryset, name, value):
         if value == "null":
