@@ -3,7 +3,14 @@
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
-from .settings import DEFAULTS, IMPORT_STRINGS, SETTING_NAME, perform_import
+from .settings import (
+    DEFAULTS,
+    IMPORT_STRINGS,
+    SETTING_NAME,
+    perform_import,
+    setting_is_a_dict,
+    shopcore_settings,
+)
 
 
 @register(Tags.compatibility)
@@ -31,6 +38,25 @@ def check_shopcore_setting(app_configs, **kwargs):
         except ImportError as exc:
             errors.append(Error(str(exc), obj=SETTING_NAME, id="shopcore.E003"))
     return errors
+
+
+@register(Tags.caches)
+def check_cache_alias(app_configs, **kwargs):
+    """Category subtrees and cached responses go to CACHE_ALIAS: it must name a cache."""
+    if not setting_is_a_dict():
+        return []  # shopcore.E002 says why.
+    alias = shopcore_settings.CACHE_ALIAS
+    if alias in settings.CACHES:
+        return []
+    return [
+        Error(
+            f"SHOPCORE['CACHE_ALIAS'] is {alias!r}, which names no cache in CACHES.",
+            hint=f"Use one of {', '.join(map(repr, sorted(settings.CACHES)))}, or add "
+            f"{alias!r} to CACHES.",
+            obj=SETTING_NAME,
+            id="shopcore.E005",
+        )
+    ]
 
 
 @register(Tags.compatibility)

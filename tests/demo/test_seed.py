@@ -211,3 +211,20 @@ def test_category_sizes_are_skewed_in_the_database():
         Category.objects.annotate(size=Count("products")).values_list("size", flat=True)
     )
     assert sizes[-1] > 5 * statistics.median(sizes)
+
+
+def test_every_option_of_shopcore_seed_has_help_text():
+    from django.core.management import load_command_class
+
+    command = load_command_class("django_shopcore.contrib.demo", "shopcore_seed")
+    help_text = " ".join(command.create_parser("manage.py", "shopcore_seed").format_help().split())
+
+    for explained in [
+        "--products PRODUCTS How many products to generate (default: 10000).",
+        "--categories CATEGORIES How many categories, nested three deep (default: 1000).",
+        "--seed SEED Random seed: the same seed gives the same catalog (default: 42).",
+        "--batch-size BATCH_SIZE Rows written per batch, bounding memory (default: 10000).",
+        "--clear Delete every product and category first.",
+        "--database DATABASE The database to seed (default: default).",
+    ]:
+        assert explained in help_text
