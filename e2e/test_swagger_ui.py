@@ -65,14 +65,30 @@ def test_try_it_out_lists_products(page, server, catalog):
 
 def test_authorize_with_a_login_token(page, server, admin_token):
     page.goto(f"{server.base_url}/api/docs/")
-    page.locator(".auth-wrapper .authorize").click(timeout=RENDER_TIMEOUT)
-    page.locator(".auth-container input[type=text]").first.fill(admin_token)
-    page.locator(".auth-btn-wrapper .authorize").first.click()
-    page.locator(".auth-btn-wrapper .btn-done").click()
+    authorize(page, admin_token)
 
     status = try_it_out(operation(page, "GET", "/api/auth/me/"))
 
     expect(status).to_have_text("200", timeout=RENDER_TIMEOUT)
+    assert page.outside_requests == []
+
+
+def authorize(page, token):
+    page.locator(".auth-wrapper .authorize").click(timeout=RENDER_TIMEOUT)
+    page.locator(".auth-container input[type=text]").first.fill(token)
+    page.locator(".auth-btn-wrapper .authorize").first.click()
+    page.locator(".auth-btn-wrapper .btn-done").click()
+
+
+def test_try_it_out_creates_with_the_prefilled_example_bodies(page, server, admin_token, catalog):
+    # The catalog's category is the fresh database's first: id 1, which the examples name.
+    assert catalog["category"]["id"] == 1
+    page.goto(f"{server.base_url}/api/docs/")
+    authorize(page, admin_token)
+
+    for path in ["/api/categories/", "/api/products/"]:
+        status = try_it_out(operation(page, "POST", path))
+        expect(status).to_have_text("201", timeout=RENDER_TIMEOUT)
     assert page.outside_requests == []
 
 
