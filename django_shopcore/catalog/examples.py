@@ -2,7 +2,8 @@
 
 Ids refer to objects that must exist: category 1 is the first category a
 shop creates (``Electronics`` in ``make demo``'s data). Names are not in the
-demo data, so the examples succeed there as they are.
+demo data nor in the README's walkthrough, so the examples succeed there as
+they are.
 """
 
 from drf_spectacular.utils import OpenApiExample
@@ -13,16 +14,16 @@ EXISTING_CATEGORY_ID = 1
 CATEGORY_EXAMPLES = [
     OpenApiExample(
         "A root category",
-        value={"name": "Tea", "description": "Loose-leaf and bagged teas.", "parent": None},
+        value={"name": "Spices", "description": "Whole and ground spices.", "parent": None},
         request_only=True,
     ),
     OpenApiExample(
         "A subcategory",
         description=f"`parent` is the id of an existing category ({EXISTING_CATEGORY_ID} here).",
         value={
-            "name": "Green tea",
-            "slug": "green-tea",
-            "description": "Sencha, matcha and gunpowder.",
+            "name": "Peppercorns",
+            "slug": "peppercorns",
+            "description": "Black, white, green and pink.",
             "parent": EXISTING_CATEGORY_ID,
         },
         request_only=True,
