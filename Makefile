@@ -3,15 +3,26 @@
 
 PYTHON ?= python3
 VENV ?= .venv
+# The demo's database: the example project's own SQLite file, unless
+# DEMO_DATABASE_URL, or a DATABASE_URL given on the command line or in the
+# environment, names another (`make demo DATABASE_URL=postgres://...`).
+# Checked before the default below, which is for `make test` only.
+ifneq ($(filter command line environment,$(origin DATABASE_URL)),)
+DEMO_DATABASE_URL ?= $(DATABASE_URL)
+endif
+DEMO_DATABASE_URL ?= sqlite:///$(CURDIR)/example_project/db.sqlite3
 # The PostgreSQL run of `make test`; pytest-django creates and drops test_<name>.
 DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shopcore
 DEMO_ADDR ?= 127.0.0.1:8000
 
 BIN := $(abspath $(VENV))/bin
 PIP := $(BIN)/python -m pip
-# The demo always uses the example project's own SQLite file.
-DEMO_ENV := DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/example_project/db.sqlite3 \
-	EMAIL_URL=consolemail://
+# A PostgreSQL demo database (any scheme django-environ reads as PostgreSQL)
+# needs the postgres extra; each set of extras has its own stamp file.
+DEMO_EXTRAS := $(if $(filter postgres% pgsql% psql% postgis%,$(DEMO_DATABASE_URL)),postgres)
+DEMO_DEPS := $(VENV)/.demo-deps$(if $(DEMO_EXTRAS),-$(DEMO_EXTRAS))
+# Passed explicitly, so a .env file's DATABASE_URL (meant for production runs) is not used.
+DEMO_ENV := DEBUG=true DATABASE_URL='$(DEMO_DATABASE_URL)' EMAIL_URL=consolemail://
 MANAGE := cd example_project && $(DEMO_ENV) $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
@@ -20,6 +31,7 @@ MANAGE := cd example_project && $(DEMO_ENV) $(BIN)/python manage.py
 
 help:
 	@echo "make demo      serve the example project with demo data on http://$(DEMO_ADDR)"
+	@echo "               (SQLite; DATABASE_URL=postgres://... or DEMO_DATABASE_URL=... for another)"
 	@echo "make test      run the test suite on SQLite, PostgreSQL and a custom user model"
 	@echo "make lint      ruff check and ruff format --check"
 	@echo "make format    fix what ruff can fix and format the code"
@@ -40,8 +52,8 @@ $(BIN)/python:
 
 venv: $(BIN)/python
 
-$(VENV)/.demo-deps: $(BIN)/python pyproject.toml
-	$(PIP) install --quiet -e . django-environ gunicorn "django-axes>=8"
+$(DEMO_DEPS): $(BIN)/python pyproject.toml
+	$(PIP) install --quiet -e ".$(if $(DEMO_EXTRAS),[$(DEMO_EXTRAS)])" --group example
 	@touch $@
 
 $(VENV)/.test-deps: $(BIN)/python pyproject.toml
@@ -58,7 +70,8 @@ $(VENV)/.tox-deps: $(BIN)/python pyproject.toml
 
 # --- demo -----------------------------------------------------------------------
 
-demo: $(VENV)/.demo-deps
+demo: $(DEMO_DEPS)
+	@echo "Demo database: $(DEMO_DATABASE_URL)"
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
 	@echo "Swagger UI: http://$(DEMO_ADDR)/api/docs/  (Ctrl-C stops the server)"

@@ -49,11 +49,22 @@ def check_wheel_contents(wheel):
 
 
 def run_example_project_on(wheel, work_dir):
-    """A clean venv with only the wheel: the example project must check and migrate."""
+    """A clean venv with the wheel and the example group: the project must check and migrate."""
     venv_dir = work_dir / "wheel-venv"
     venv.create(venv_dir, clear=True, with_pip=True)
     python = venv_dir / "bin" / "python"
-    run(python, "-m", "pip", "install", "--quiet", wheel, "django-environ", "django-axes>=8")
+    # pip >= 25.1 installs dependency groups: the example project's own.
+    run(python, "-m", "pip", "install", "--quiet", "--upgrade", "pip>=25.1")
+    run(
+        python,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        wheel,
+        "--group",
+        f"{ROOT / 'pyproject.toml'}:example",
+    )
     env = {
         **os.environ,
         "DEBUG": "false",

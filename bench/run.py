@@ -263,6 +263,8 @@ class Server:
             f"--pythonpath={ROOT},{ROOT / 'example_project'}",
             "--timeout=120",
             "--log-level=warning",
+            # gunicorn's control socket is one path per user, shared by every server.
+            "--no-control-socket",
         ]
         self.process = subprocess.Popen(command, env=os.environ.copy(), start_new_session=True)
         deadline = time.monotonic() + 60

@@ -16,7 +16,7 @@ if [ ! -x "$CHROMIUM" ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
 fi
-if ! "$PYTHON" -c "import playwright, psycopg2, gunicorn" 2>/dev/null; then
+if ! "$PYTHON" -c "import playwright, psycopg2, gunicorn, whitenoise" 2>/dev/null; then
     "$PYTHON" -m pip install --quiet --group e2e
 fi
 

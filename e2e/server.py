@@ -166,10 +166,11 @@ def live_server(database_url=None, admin_username=None, admin_password=None):
                     "2",
                     "--access-logfile",
                     "-",
+                    # gunicorn's control socket is one path per user: servers started
+                    # side by side would take over each other's. Nothing here uses it.
+                    "--no-control-socket",
                 ],
-                # gunicorn >= 25.1 puts its control socket there: one per server, so
-                # servers started side by side do not take over each other's socket.
-                env={**env, "XDG_RUNTIME_DIR": log_dir},
+                env=env,
                 cwd=EXAMPLE_PROJECT,
                 stdout=log,
                 stderr=subprocess.STDOUT,

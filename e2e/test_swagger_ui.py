@@ -65,12 +65,54 @@ def test_try_it_out_lists_products(page, server, catalog):
 
 def test_authorize_with_a_login_token(page, server, admin_token):
     page.goto(f"{server.base_url}/api/docs/")
-    page.locator(".auth-wrapper .authorize").click(timeout=RENDER_TIMEOUT)
-    page.locator(".auth-container input[type=text]").first.fill(admin_token)
-    page.locator(".auth-btn-wrapper .authorize").first.click()
-    page.locator(".auth-btn-wrapper .btn-done").click()
+    authorize(page, admin_token)
 
     status = try_it_out(operation(page, "GET", "/api/auth/me/"))
 
     expect(status).to_have_text("200", timeout=RENDER_TIMEOUT)
     assert page.outside_requests == []
+
+
+def authorize(page, token):
+    page.locator(".auth-wrapper .authorize").click(timeout=RENDER_TIMEOUT)
+    page.locator(".auth-container input[type=text]").first.fill(token)
+    page.locator(".auth-btn-wrapper .authorize").first.click()
+    page.locator(".auth-btn-wrapper .btn-done").click()
+
+
+def test_try_it_out_creates_with_the_prefilled_example_bodies(page, server, admin_token, catalog):
+    # The catalog's category is the fresh database's first: id 1, which the examples name.
+    assert catalog["category"]["id"] == 1
+    page.goto(f"{server.base_url}/api/docs/")
+    authorize(page, admin_token)
+
+    for path in ["/api/categories/", "/api/products/"]:
+        status = try_it_out(operation(page, "POST", path))
+        expect(status).to_have_text("201", timeout=RENDER_TIMEOUT)
+    assert page.outside_requests == []
+
+
+def test_swagger_ui_and_redoc_send_no_request_to_another_host(page, server, catalog):
+    """Not one request leaves for another host; ReDoc's logo is stopped by the page's CSP."""
+    attempted, blocked_by_csp, errors = [], [], []
+    page.on("request", lambda request: attempted.append(request.url))
+    page.on(
+        "requestfailed",
+        lambda request: request.failure == "csp" and blocked_by_csp.append(request.url),
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    page.goto(f"{server.base_url}/api/docs/", wait_until="networkidle")
+    expect(operation(page, "GET", "/api/products/")).to_be_visible(timeout=RENDER_TIMEOUT)
+    page.goto(f"{server.base_url}/api/redoc/", wait_until="networkidle")
+    expect(page.locator("h1").first).to_be_visible(timeout=RENDER_TIMEOUT)
+    page.wait_for_load_state("networkidle")
+
+    assert any(url.endswith("/api/schema/") for url in attempted)
+    # Requests that reached the network layer for another host (the fixture aborts them).
+    assert page.outside_requests == []
+    # The browser never sent the rest: only what the Content-Security-Policy blocked.
+    elsewhere = [url for url in attempted if url.startswith("http")]
+    elsewhere = [url for url in elsewhere if not url.startswith(server.base_url)]
+    assert sorted(elsewhere) == sorted(blocked_by_csp)
+    assert errors == []

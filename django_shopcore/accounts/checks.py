@@ -60,8 +60,10 @@ def check_signing_key_length(app_configs, **kwargs):
 @register(Tags.security)
 def check_password_reset_url(app_configs, **kwargs):
     """Reset e-mails link to SHOPCORE['PASSWORD_RESET_URL'], which must hold {uid} and {token}."""
-    from ..core.settings import shopcore_settings
+    from ..core.settings import setting_is_a_dict, shopcore_settings
 
+    if not setting_is_a_dict():
+        return []  # shopcore.E002 says why.
     template = shopcore_settings.PASSWORD_RESET_URL
     if template is None:
         return [

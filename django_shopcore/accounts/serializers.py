@@ -18,6 +18,7 @@ from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
 from ..core.serializers import IntegrityErrorAsValidationErrorMixin, ModelSerializer, TextField
 from ..core.settings import shopcore_settings
+from . import examples
 from .normalization import normalize_identifier
 from .tokens import (
     RefreshToken,
@@ -142,7 +143,7 @@ class BaseUserSerializer(IntegrityErrorAsValidationErrorMixin, ModelSerializer):
         return user
 
 
-@extend_schema_serializer(description="A new account.")
+@extend_schema_serializer(description="A new account.", examples=examples.REGISTER_EXAMPLES)
 class RegisterSerializer(BaseUserSerializer):
     """Sign-up: USERNAME_FIELD, the model's REQUIRED_FIELDS and a password; nothing else."""
 
@@ -155,7 +156,7 @@ class RegisterSerializer(BaseUserSerializer):
         fields = unique_names("id", User.USERNAME_FIELD, *User.REQUIRED_FIELDS, "password")
 
 
-@extend_schema_serializer(description="Your profile.")
+@extend_schema_serializer(description="Your profile.", examples=examples.PROFILE_EXAMPLES)
 class UserSerializer(BaseUserSerializer):
     """The caller's own profile; privileges, id and password cannot be changed here.
 
@@ -207,7 +208,9 @@ class UserSerializer(BaseUserSerializer):
         read_only_fields = user_fields("is_staff", "date_joined")
 
 
-@extend_schema_serializer(description="A user, as admins manage it.")
+@extend_schema_serializer(
+    description="A user, as admins manage it.", examples=examples.ADMIN_USER_EXAMPLES
+)
 class AdminUserSerializer(BaseUserSerializer):
     """User management: an admin also sets passwords and the active and staff flags.
 
@@ -256,7 +259,9 @@ class AdminUserSerializer(BaseUserSerializer):
         return user
 
 
-@extend_schema_serializer(description="Credentials in, a token pair out.")
+@extend_schema_serializer(
+    description="Credentials in, a token pair out.", examples=examples.LOGIN_EXAMPLES
+)
 class LoginSerializer(TokenObtainPairSerializer):
     """USERNAME_FIELD and password in, ``{access, refresh}`` out; each login starts a family.
 
@@ -278,7 +283,10 @@ class LoginSerializer(TokenObtainPairSerializer):
         self.fields["password"] = PasswordField()
 
 
-@extend_schema_serializer(description="A refresh token in, a new token pair out.")
+@extend_schema_serializer(
+    description="A refresh token in, a new token pair out.",
+    examples=examples.REFRESH_TOKEN_EXAMPLES,
+)
 class RefreshSerializer(serializers.Serializer):
     """A refresh token in; a new access token and the rotated refresh token out."""
 
@@ -292,7 +300,9 @@ class RefreshSerializer(serializers.Serializer):
         return {"access": str(token.access_token), "refresh": str(token)}
 
 
-@extend_schema_serializer(description="The refresh token of the login to end.")
+@extend_schema_serializer(
+    description="The refresh token of the login to end.", examples=examples.REFRESH_TOKEN_EXAMPLES
+)
 class LogoutSerializer(serializers.Serializer):
     """The refresh token of the caller's login to end.
 
@@ -325,7 +335,9 @@ class LogoutSerializer(serializers.Serializer):
         revoke_refresh_token(self.validated_data["refresh"])
 
 
-@extend_schema_serializer(description="Your current password and a new one.")
+@extend_schema_serializer(
+    description="Your current password and a new one.", examples=examples.PASSWORD_CHANGE_EXAMPLES
+)
 class PasswordChangeSerializer(serializers.Serializer):
     """The current password and a new one; every token of the user is then revoked."""
 

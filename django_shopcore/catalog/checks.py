@@ -1,5 +1,6 @@
 """System checks of the catalog's configuration: the response cache."""
 
+from django.conf import settings
 from django.core.checks import Tags, Warning, register
 
 
@@ -9,8 +10,10 @@ def check_response_cache_is_shared(app_configs, **kwargs):
     from django.core.cache import caches
 
     from ..core.cache import is_shared
-    from ..core.settings import shopcore_settings
+    from ..core.settings import setting_is_a_dict, shopcore_settings
 
+    if not setting_is_a_dict() or shopcore_settings.CACHE_ALIAS not in settings.CACHES:
+        return []  # shopcore.E002 or shopcore.E006 says why.
     if shopcore_settings.CACHE_RESPONSES and not is_shared(caches[shopcore_settings.CACHE_ALIAS]):
         return [
             Warning(

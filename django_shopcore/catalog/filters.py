@@ -7,15 +7,19 @@ from django import forms
 from django.core.validators import validate_unicode_slug
 from django.db import connections
 from django.db.models import Q
+from django.db.models.fields import BLANK_CHOICE_DASH
+from django.template import loader
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters.filters import QuerySetRequestMixin
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
+from django_filters.widgets import BaseCSVWidget
 from rest_framework.exceptions import ValidationError
 
 from ..core.counting import RowCount
 from ..core.ids import is_digits, is_id
+from ..core.query import repeated_message
 from ..core.settings import shopcore_settings
 from .cache import subtree_ids
 from .models import (
@@ -35,7 +39,8 @@ from .search import (
     subquery_of_candidates,
 )
 
-BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
+# The blank choice leaves the filter out: the browsable API's form then submits nothing.
+BOOLEAN_CHOICES = [*BLANK_CHOICE_DASH, ("true", "true"), ("false", "false")]
 # More ``option`` parameters than a storefront sends; bounds the subqueries.
 MAX_OPTION_PARAMETERS = 20
 
@@ -94,7 +99,7 @@ class SearchField(forms.CharField):
             )
 
 
-class RepeatedParameterWidget(forms.Widget):
+class RepeatedParameterWidget(forms.TextInput):
     """Reads every value of a repeated query parameter (``?option=a&option=b``)."""
 
     def value_from_datadict(self, data, files, name):
@@ -162,6 +167,11 @@ class SearchFilter(django_filters.CharFilter):
     field_class = SearchField
 
 
+def slug_filter(help_text):
+    """The ``slug`` filter of a list: the one row with exactly this slug, or none."""
+    return django_filters.CharFilter(field_name="slug", label=_("Slug"), help_text=help_text)
+
+
 class BooleanChoiceFilter(django_filters.TypedChoiceFilter):
     """``true`` or ``false``, nothing else (django-filter's BooleanFilter ignores junk)."""
 
@@ -171,8 +181,29 @@ class BooleanChoiceFilter(django_filters.TypedChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+class RepeatableCSVSelect(BaseCSVWidget, forms.Select):
+    """Comma-separated values, also over repeated parameters, in order.
+
+    ``ordering=-price,name`` (the schema's form) and ``ordering=-price&ordering=name``
+    (what many generated clients send for an array) both give ``["-price", "name"]``.
+    """
+
+    def value_from_datadict(self, data, files, name):
+        if hasattr(data, "getlist") and len(data.getlist(name)) > 1:
+            data = data.copy()
+            data[name] = ",".join(data.getlist(name))
+        return super().value_from_datadict(data, files, name)
+
+
 class StableOrderingFilter(django_filters.OrderingFilter):
-    """OrderingFilter that appends ``id`` so rows with equal sort keys never swap pages."""
+    """OrderingFilter that appends ``id`` so rows with equal sort keys never swap pages.
+
+    Its keys may be comma-separated or repeated (``RepeatableCSVSelect``).
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", RepeatableCSVSelect)
+        super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         ordering = [self.get_ordering_value(param) for param in value or () if param]
@@ -239,6 +270,27 @@ def copy_filter(filter_):
     return copied
 
 
+# Widgets of parameters that may be given more than once.
+REPEATABLE_WIDGETS = (RepeatableCSVSelect, RepeatedParameterWidget)
+
+
+class CatalogFilterForm(forms.Form):
+    """A parameter given more than once is an error, unless its field takes several values.
+
+    Django's forms read the last of ``?min_price=1&min_price=2`` silently.
+    """
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for name, field in self.fields.items():
+            if isinstance(field.widget, REPEATABLE_WIDGETS) or not hasattr(self.data, "getlist"):
+                continue
+            count = len(self.data.getlist(name))
+            if count > 1:
+                self.add_error(name, forms.ValidationError(repeated_message(count), "repeated"))
+        return cleaned_data
+
+
 class CatalogFilterSetMetaclass(django_filters.filterset.FilterSetMetaclass):
     def __new__(cls, name, bases, attrs):
         new_class = super().__new__(cls, name, bases, attrs)
@@ -263,6 +315,8 @@ class CatalogFilterSet(django_filters.FilterSet, metaclass=CatalogFilterSetMetac
     # (FilterSet class, language) -> form class without the per-request fields;
     # two threads may both build one, and either class does.
     form_classes = {}
+    # Filters only staff users can use to any effect: the browsable API hides them from others.
+    staff_only_filters = []
 
     def get_form_class(self):
         key = (type(self), get_language())
@@ -299,20 +353,35 @@ class ProductFilterSet(CatalogFilterSet):
 
     category = CategoryReferenceFilter(
         method="filter_category",
+        label=_("Category"),
         help_text=_("A category id or slug; its subcategories are included."),
     )
     min_price = django_filters.NumberFilter(
-        field_name="price", lookup_expr="gte", max_digits=10, decimal_places=2
+        field_name="price",
+        lookup_expr="gte",
+        max_digits=10,
+        decimal_places=2,
+        label=_("Minimum price"),
     )
     max_price = django_filters.NumberFilter(
-        field_name="price", lookup_expr="lte", max_digits=10, decimal_places=2
+        field_name="price",
+        lookup_expr="lte",
+        max_digits=10,
+        decimal_places=2,
+        label=_("Maximum price"),
     )
-    in_stock = BooleanChoiceFilter(method="filter_in_stock")
+    slug = slug_filter(_("Exactly this slug: the product it names, or an empty page."))
+    in_stock = BooleanChoiceFilter(method="filter_in_stock", label=_("In stock"))
     # Only admins see inactive products; for others this can only narrow to nothing.
-    is_active = BooleanChoiceFilter()
+    is_active = BooleanChoiceFilter(label=_("Active"))
     search = SearchFilter(
         method="filter_search",
-        help_text=_("Keywords; a product matches when its name or description has all of them."),
+        label=_("Search"),
+        help_text=_(
+            "Keywords (runs of letters and digits); a product matches when its name or "
+            "description has all of them. Text without any keyword, such as `%` or `!!!`, "
+            "matches nothing; an empty `search=` is no filter."
+        ),
     )
     option = OptionFilter(
         method="filter_option",
@@ -323,9 +392,13 @@ class ProductFilterSet(CatalogFilterSet):
     )
     ordering = ProductOrderingFilter(fields=["price", "created_at", "name"])
 
+    # Left out of the browsable API's form for non-staff users (CatalogFilterBackend).
+    staff_only_filters = ["is_active"]
+
     class Meta:
         model = Product
         fields = []
+        form = CatalogFilterForm
 
     def filter_category(self, queryset, name, value):
         # A literal id list (cached), not a subquery: PostgreSQL then knows how
@@ -353,9 +426,12 @@ class ProductFilterSet(CatalogFilterSet):
         return queryset.filter(pk__in=variants.values("product_id"))
 
     def filter_search(self, queryset, name, value):
+        # An empty search= never gets here (django-filter skips empty values): no filter.
         tokens = search_tokens(value)
         if not tokens:
-            return queryset
+            # Only punctuation (`%`, `!!!`): no keyword to match, so nothing matches.
+            self.known_count = RowCount(0, True)
+            return queryset.none()
         vendor = connections[queryset.db].vendor
         matching = queryset
         for token in tokens:
@@ -384,7 +460,18 @@ class ProductFilterSet(CatalogFilterSet):
 
 
 class CatalogFilterBackend(DjangoFilterBackend):
-    """DjangoFilterBackend that also hands over its filterset's ``known_count``."""
+    """django-filter's backend; it also hands over its filterset's ``known_count``, and its
+    browsable-API form shows only the filters the user may use."""
+
+    def to_html(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return None
+        if not getattr(request.user, "is_staff", False):
+            # This filterset only renders the form: the list's own one still filters.
+            for name in filterset.staff_only_filters:
+                del filterset.form.fields[name]
+        return loader.get_template(self.template).render({"filter": filterset}, request)
 
     def filter_and_count(self, request, queryset, view):
         """The filtered queryset and its known_count (None unless the filterset knew it)."""
@@ -406,11 +493,13 @@ class CategoryFilterSet(CatalogFilterSet):
         method="filter_parent",
         help_text=_("A parent category id, or `null` for the roots."),
     )
+    slug = slug_filter(_("Exactly this slug: the category it names, or an empty page."))
     ordering = StableOrderingFilter(fields=["name", "created_at"])
 
     class Meta:
         model = Category
         fields = []
+        form = CatalogFilterForm
 
     def filter_parent(self, queryset, name, value):
         if value == "null":

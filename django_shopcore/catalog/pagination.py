@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from ..core.counting import RowCount, count_rows
 from ..core.pagination import ShopcorePageNumberPagination
+from ..core.query import single_query_param
 from ..core.settings import shopcore_settings
 
 CURSOR_SALT = "django_shopcore.pagination.cursor"
@@ -117,7 +118,7 @@ class CatalogPagination(ShopcorePageNumberPagination):
         self.keyset = Keyset.of(queryset)
         self.next_cursor = self.previous_cursor = None
         self.next_page = self.previous_page = None
-        raw_cursor = request.query_params.get(self.cursor_query_param)
+        raw_cursor = single_query_param(request, self.cursor_query_param)
         if raw_cursor is not None:
             rows = self.paginate_by_cursor(queryset, raw_cursor)
         else:
@@ -218,7 +219,7 @@ class CatalogPagination(ShopcorePageNumberPagination):
         return position, bool(payload.get("b"))
 
     def get_page_number(self, request, queryset):
-        if request.query_params.get(self.page_query_param) in self.last_page_strings:
+        if single_query_param(request, self.page_query_param) in self.last_page_strings:
             return self.last_page_number(queryset)
         return super().get_page_number(request, paginator=None)
 

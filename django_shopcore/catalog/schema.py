@@ -24,7 +24,8 @@ FILTER_DESCRIPTIONS = {
     "in_stock": "`true` keeps products in stock (stock > 0); `false` those out of stock.",
     "is_active": "`true` keeps active products, `false` inactive ones (which only admins see).",
     "ordering": "Sort keys, comma-separated; a leading `-` sorts descending "
-    "(`-price,name`). Ties are broken by id, so pages never overlap.",
+    "(`-price,name`). Repeating the parameter (`ordering=-price&ordering=name`) "
+    "adds its keys after the earlier ones. Ties are broken by id, so pages never overlap.",
 }
 
 

@@ -17,6 +17,7 @@ from ..core.serializers import (
     ModelSerializer,
     SaveGivenFieldsMixin,
 )
+from .examples import CATEGORY_EXAMPLES, PRODUCT_EXAMPLES
 from .images import check_upload, image_url
 from .models import (
     OPTION_NAME_MAX_LENGTH,
@@ -37,7 +38,9 @@ VARIANT_FIELDS = ("price", "stock")
 CATEGORY_SUMMARY_FIELDS = ("id", "name", "slug")
 
 
-@extend_schema_serializer(description="A category: a node of the category tree.")
+@extend_schema_serializer(
+    description="A category: a node of the category tree.", examples=CATEGORY_EXAMPLES
+)
 class CategorySerializer(
     IntegrityErrorAsValidationErrorMixin, SaveGivenFieldsMixin, ModelSerializer
 ):
@@ -225,7 +228,8 @@ class FirstImageField(serializers.URLField):
 
 
 @extend_schema_serializer(
-    description="A product. Its `category` is written as an id and read as `{id, name, slug}`."
+    description="A product. Its `category` is written as an id and read as `{id, name, slug}`.",
+    examples=PRODUCT_EXAMPLES,
 )
 class ProductSerializer(
     IntegrityErrorAsValidationErrorMixin, SaveGivenFieldsMixin, ModelSerializer

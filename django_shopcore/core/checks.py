@@ -4,7 +4,14 @@ from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
 from .currencies import CURRENCY_CODES
-from .settings import DEFAULTS, IMPORT_STRINGS, SETTING_NAME, perform_import
+from .settings import (
+    DEFAULTS,
+    IMPORT_STRINGS,
+    SETTING_NAME,
+    perform_import,
+    setting_is_a_dict,
+    shopcore_settings,
+)
 
 
 @register(Tags.compatibility)
@@ -34,13 +41,31 @@ def check_shopcore_setting(app_configs, **kwargs):
     return errors
 
 
+@register(Tags.caches)
+def check_cache_alias(app_configs, **kwargs):
+    """Category subtrees and cached responses go to CACHE_ALIAS: it must name a cache."""
+    if not setting_is_a_dict():
+        return []  # shopcore.E002 says why.
+    alias = shopcore_settings.CACHE_ALIAS
+    if alias in settings.CACHES:
+        return []
+    return [
+        Error(
+            f"SHOPCORE['CACHE_ALIAS'] is {alias!r}, which names no cache in CACHES.",
+            hint=f"Use one of {', '.join(map(repr, sorted(settings.CACHES)))}, or add "
+            f"{alias!r} to CACHES.",
+            obj=SETTING_NAME,
+            id="shopcore.E006",
+        )
+    ]
+
+
 @register(Tags.compatibility)
 def check_currency(app_configs, **kwargs):
     """``CURRENCY`` must be an active ISO 4217 code, in capitals as the standard writes it."""
-    user_settings = getattr(settings, SETTING_NAME, {})
-    if not isinstance(user_settings, dict):  # shopcore.E002 reports it.
-        return []
-    currency = user_settings.get("CURRENCY", DEFAULTS["CURRENCY"])
+    if not setting_is_a_dict():
+        return []  # shopcore.E002 says why.
+    currency = shopcore_settings.CURRENCY
     if isinstance(currency, str) and currency in CURRENCY_CODES:
         return []
     return [
@@ -75,7 +100,9 @@ def check_schema_class(app_configs, **kwargs):
 @register(Tags.security)
 def check_trusted_proxies(app_configs, **kwargs):
     """The throttles' client address depends on it: a bad value would fail every request."""
-    proxies = getattr(settings, SETTING_NAME, {}).get("TRUSTED_PROXIES", 0)
+    if not setting_is_a_dict():
+        return []  # shopcore.E002 says why.
+    proxies = shopcore_settings.TRUSTED_PROXIES
     if isinstance(proxies, int) and not isinstance(proxies, bool) and proxies >= 0:
         return []
     return [

@@ -5,21 +5,22 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 from .ids import ID_MAX_DIGITS, is_digits
+from .query import single_query_param
 from .settings import shopcore_settings
 
 
 class ShopcorePageNumberPagination(PageNumberPagination):
     """``?page=N&page_size=M``; sizes from ``SHOPCORE``, read per request.
 
-    Unlike DRF's default, a malformed ``page`` or ``page_size`` is rejected with
-    a 400 naming the parameter instead of being silently replaced. A page past
-    the end is still a 404, as in DRF.
+    Unlike DRF's default, a malformed or repeated ``page`` or ``page_size`` is
+    rejected with a 400 naming the parameter instead of being silently
+    replaced. A page past the end is still a 404, as in DRF.
     """
 
     page_size_query_param = "page_size"
 
     def get_page_size(self, request):
-        raw = request.query_params.get(self.page_size_query_param)
+        raw = single_query_param(request, self.page_size_query_param)
         if raw is None or raw == "":
             return shopcore_settings.PAGE_SIZE
         max_page_size = shopcore_settings.MAX_PAGE_SIZE
@@ -35,7 +36,7 @@ class ShopcorePageNumberPagination(PageNumberPagination):
         return size
 
     def get_page_number(self, request, paginator):
-        raw = request.query_params.get(self.page_query_param)
+        raw = single_query_param(request, self.page_query_param)
         if raw is None or raw == "":
             return 1
         if raw in self.last_page_strings:

@@ -9,6 +9,7 @@ place when ``SHOPCORE`` changes (``override_settings`` in tests)::
 """
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.utils.module_loading import import_string
 
@@ -115,6 +116,11 @@ def import_from_string(value, setting_name):
         ) from exc
 
 
+def setting_is_a_dict():
+    """Whether ``SHOPCORE`` is a dict (or unset); the checks that read it need one."""
+    return isinstance(getattr(settings, SETTING_NAME, None) or {}, dict)
+
+
 class ShopcoreSettings:
     """Attribute access to ``SHOPCORE`` with defaults, cached per attribute."""
 
@@ -127,6 +133,11 @@ class ShopcoreSettings:
     @property
     def user_settings(self):
         if self._user_settings is None:
+            if not setting_is_a_dict():
+                value = getattr(settings, SETTING_NAME)
+                raise ImproperlyConfigured(
+                    f"{SETTING_NAME} must be a dict, not {type(value).__name__} (shopcore.E002)."
+                )
             self._user_settings = getattr(settings, SETTING_NAME, None) or {}
         return self._user_settings
 

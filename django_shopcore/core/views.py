@@ -1,7 +1,10 @@
-"""The base of every shopcore view: shopcore's authentication, schema and error handling."""
+"""The base of every shopcore view (authentication, schema, errors) and the JSON 404."""
 
 from django.apps import apps
+from django.http import JsonResponse
 from django.utils.module_loading import import_string
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import JSONParser
 from rest_framework.settings import api_settings
 
@@ -42,3 +45,10 @@ class ShopcoreViewMixin:
     def get_exception_handler(self):
         # Integrity errors must become 400/409 even under a custom EXCEPTION_HANDLER.
         return exception_handler
+
+
+# Exempt like every DRF view: an unknown path is a 404 whatever the method, never a CSRF 403.
+@csrf_exempt
+def not_found(request, *args, **kwargs):
+    """A path under the API's prefix that no route matches: DRF's JSON 404."""
+    return JsonResponse({"detail": str(NotFound.default_detail)}, status=NotFound.status_code)

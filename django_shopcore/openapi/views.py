@@ -60,6 +60,23 @@ SWAGGER_UI_SETTINGS = {
 }
 
 
+# The docs pages may load from their own server only: ReDoc's bundle fetches its
+# footer logo from cdn.redoc.ly, and neither page may call out to the internet.
+# Inline scripts and styles are the templates' own; blob: is ReDoc's search worker.
+DOCS_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "worker-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+    ]
+)
+
+
 def host_unset(defaults):
     """The items of ``defaults`` that the host's ``SPECTACULAR_SETTINGS`` leaves unset."""
     host_settings = getattr(settings, "SPECTACULAR_SETTINGS", None) or {}
@@ -105,7 +122,20 @@ class ShopcoreSchemaView(SpectacularAPIView):
         return schema_settings(self.request)
 
 
-class ShopcoreSwaggerView(SpectacularSwaggerView):
+class SameOriginDocsMixin:
+    """A Content-Security-Policy letting the page load nothing from other hosts.
+
+    A policy a subclass already set is kept. CSP middlewares (django-csp,
+    Django 6's) leave a response's own header alone, so this one stands.
+    """
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response.setdefault("Content-Security-Policy", DOCS_CONTENT_SECURITY_POLICY)
+        return response
+
+
+class ShopcoreSwaggerView(SameOriginDocsMixin, SpectacularSwaggerView):
     """Swagger UI from the sidecar's local files, whatever ``SWAGGER_UI_DIST`` says."""
 
     url_name = "shopcore_docs:schema"
@@ -126,7 +156,7 @@ class ShopcoreSwaggerView(SpectacularSwaggerView):
         return sidecar_url("swagger-ui-dist/favicon-32x32.png")
 
 
-class ShopcoreRedocView(SpectacularRedocView):
+class ShopcoreRedocView(SameOriginDocsMixin, SpectacularRedocView):
     """ReDoc from the sidecar's local files, whatever ``REDOC_DIST`` says."""
 
     url_name = "shopcore_docs:schema"

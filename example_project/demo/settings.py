@@ -78,6 +78,9 @@ MIDDLEWARE = [
     # First: every response and every log line of the request carries its id.
     "django_shopcore.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Serves STATIC_ROOT (collectstatic: Swagger UI, ReDoc, the admin) without DEBUG,
+    # right after SecurityMiddleware so static files get its headers too.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -176,7 +179,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `manage.py collectstatic` copies the static files that WhiteNoise serves.
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 # Uploaded product images (through the default storage); serve MEDIA_ROOT
 # from the web server in production.
 MEDIA_URL = "media/"

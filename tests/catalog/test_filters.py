@@ -230,11 +230,43 @@ def test_search_syntax_is_never_an_error(api_client, text):
     assert api_client.get(PRODUCTS, {"search": text}).status_code == 200
 
 
-def test_search_with_no_keywords_is_no_filter(api_client):
+@pytest.mark.parametrize("text", ["%", "_", "!!!", "  -- ", "%_%", "'\"", "--- ..."])
+def test_a_search_with_no_keyword_matches_nothing(api_client, django_assert_num_queries, text):
+    make(name="Desk Lamp 100% cotton_shade!!!")
+
+    with django_assert_num_queries(0):
+        body = api_client.get(PRODUCTS, {"search": text}).json()
+
+    assert body == {
+        "count": 0,
+        "count_exact": True,
+        "next": None,
+        "previous": None,
+        "results": [],
+    }
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_an_empty_search_is_no_filter(api_client, text):
     products = [make(), make()]
 
-    assert len(ids(api_client.get(PRODUCTS, {"search": "  -- "}))) == len(products)
-    assert len(ids(api_client.get(PRODUCTS, {"search": ""}))) == len(products)
+    assert len(ids(api_client.get(PRODUCTS, {"search": text}))) == len(products)
+
+
+def test_a_search_with_no_keyword_and_relevance_ordering_matches_nothing(api_client):
+    make(name="Desk Lamp")
+
+    assert ids(api_client.get(PRODUCTS, {"search": "!!!", "ordering": "relevance"})) == []
+
+
+def test_a_search_with_no_keyword_still_checks_the_other_filters(api_client):
+    make(name="Desk Lamp")
+
+    response = api_client.get(PRODUCTS, {"search": "%", "category": "no-such-slug"})
+
+    # The other filters are still checked.
+    assert response.status_code == 400
+    assert "category" in response.json()
 
 
 def test_search_rejects_nul_and_overlong_text(api_client, settings):
@@ -615,3 +647,73 @@ def test_filtering_leaves_the_class_filters_untouched():
     assert all(
         other.form.fields[name] is not field for name, field in filterset.form.fields.items()
     )
+
+
+# --- slug ----------------------------------------------------------------------------
+
+
+def test_slug_selects_the_one_product_with_exactly_that_slug(api_client):
+    wanted = ProductFactory(slug="colombia-huila")
+    ProductFactory(slug="colombia-huila-2")
+    ProductFactory(slug="colombia")
+
+    assert ids(api_client.get(PRODUCTS, {"slug": "colombia-huila"})) == [wanted.pk]
+    assert ids(api_client.get(PRODUCTS, {"slug": "Colombia-Huila"})) == []
+    assert ids(api_client.get(PRODUCTS, {"slug": "colombia-"})) == []
+
+
+def test_slug_of_an_inactive_product_is_an_empty_page_for_the_public(api_client, admin_client):
+    hidden = ProductFactory(slug="hidden", is_active=False)
+
+    assert ids(api_client.get(PRODUCTS, {"slug": "hidden"})) == []
+    assert ids(admin_client.get(PRODUCTS, {"slug": "hidden"})) == [hidden.pk]
+
+
+def test_slug_combines_with_the_other_filters(api_client, tree):
+    product = make(name="Gaming Laptop", category=tree["gaming"], price="999.00")
+
+    assert ids(api_client.get(PRODUCTS, {"slug": product.slug, "category": "laptops"})) == [
+        product.pk
+    ]
+    assert ids(api_client.get(PRODUCTS, {"slug": product.slug, "category": "garden"})) == []
+    assert ids(api_client.get(PRODUCTS, {"slug": product.slug, "max_price": "10"})) == []
+
+
+def test_slug_selects_the_one_category_with_exactly_that_slug(api_client, tree):
+    response = api_client.get("/api/categories/", {"slug": "laptops"})
+
+    assert ids(response) == [tree["laptops"].pk]
+    assert ids(api_client.get("/api/categories/", {"slug": "lap"})) == []
+
+
+def test_slug_takes_unicode_slugs(api_client):
+    category = CategoryFactory(name="Café", slug="café")
+
+    assert ids(api_client.get("/api/categories/", {"slug": "café"})) == [category.pk]
+
+
+@pytest.mark.parametrize("path", [PRODUCTS, "/api/categories/"])
+def test_an_empty_slug_is_no_filter(api_client, path):
+    ProductFactory()
+
+    assert len(ids(api_client.get(path, {"slug": ""}))) == 1
+
+
+@pytest.mark.parametrize("path", [PRODUCTS, "/api/categories/"])
+def test_a_slug_with_a_nul_character_is_a_400_naming_it(api_client, path):
+    response = api_client.get(path, {"slug": "a\x00b"})
+
+    assert response.status_code == 400
+    assert "slug" in response.json()
+
+
+@pytest.mark.parametrize("path", [PRODUCTS, "/api/categories/"])
+def test_a_slug_list_costs_the_queries_of_any_list(api_client, django_assert_num_queries, path):
+    ProductFactory(slug="only")
+    api_client.get(path)  # warms the caches a list may use
+    with CaptureQueriesContext(connection) as plain:
+        api_client.get(path, {"page_size": 5})
+    slug = "only" if path == PRODUCTS else Product.objects.get().category.slug
+
+    with django_assert_num_queries(len(plain.captured_queries)):
+        assert len(ids(api_client.get(path, {"slug": slug, "page_size": 5}))) == 1

@@ -1,5 +1,5 @@
-"""System checks: the SHOPCORE setting (E001-E003, E005), the response cache, the schema
-class and the JWT signing key."""
+"""System checks: the SHOPCORE setting (E001-E003, E005, E006), the response cache, the
+schema class and the JWT signing key."""
 
 import pytest
 from django.core.management import call_command
@@ -8,7 +8,12 @@ from django.test import override_settings
 
 from django_shopcore.accounts.checks import check_signing_key_length
 from django_shopcore.catalog.checks import check_response_cache_is_shared
-from django_shopcore.core.checks import check_currency, check_schema_class, check_shopcore_setting
+from django_shopcore.core.checks import (
+    check_cache_alias,
+    check_currency,
+    check_schema_class,
+    check_shopcore_setting,
+)
 
 pytestmark = pytest.mark.user_model_agnostic
 
@@ -145,3 +150,55 @@ def test_e005_a_currency_that_is_not_an_iso_4217_code_is_named(currency):
 def test_an_invalid_currency_stops_manage_py_check():
     with pytest.raises(SystemCheckError, match=r"shopcore\.E005"):
         call_command("check")
+
+
+@pytest.mark.parametrize("value", [[("PAGE_SIZE", 5)], "PAGE_SIZE=5", 5])
+def test_manage_py_check_reports_e002_instead_of_crashing(value):
+    with (
+        override_settings(SHOPCORE=value),
+        pytest.raises(SystemCheckError, match=r"shopcore\.E002") as raised,
+    ):
+        call_command("check")
+    assert "AttributeError" not in str(raised.value)
+
+
+@pytest.mark.parametrize("value", [[("PAGE_SIZE", 5)], "PAGE_SIZE=5"])
+def test_reading_a_setting_that_is_not_a_dict_names_the_problem(value):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from django_shopcore.core.settings import shopcore_settings
+
+    with (
+        override_settings(SHOPCORE=value),
+        pytest.raises(ImproperlyConfigured, match=r"SHOPCORE must be a dict.*shopcore\.E002"),
+    ):
+        getattr(shopcore_settings, "PAGE_SIZE")  # noqa: B009 (the read is the test)
+
+
+@override_settings(SHOPCORE={"CACHE_ALIAS": "catalog"})
+def test_e006_a_cache_alias_naming_no_cache_is_an_error():
+    (error,) = check_cache_alias(None)
+    assert error.id == "shopcore.E006"
+    assert "'catalog'" in error.msg
+    assert "'default'" in error.hint
+
+
+@override_settings(SHOPCORE={"CACHE_ALIAS": "catalog", "CACHE_RESPONSES": True})
+def test_manage_py_check_stops_on_a_cache_alias_naming_no_cache():
+    with pytest.raises(SystemCheckError, match=r"shopcore\.E006"):
+        call_command("check")
+
+
+@override_settings(
+    SHOPCORE={"CACHE_ALIAS": "catalog"},
+    CACHES={
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "catalog": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    },
+)
+def test_a_cache_alias_naming_a_cache_passes():
+    assert check_cache_alias(None) == []
+
+
+def test_the_default_cache_alias_passes():
+    assert check_cache_alias(None) == []

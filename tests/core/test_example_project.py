@@ -1,5 +1,6 @@
 """Smoke tests of the example project, each in a subprocess with its own environment."""
 
+import contextlib
 import json
 import os
 import re
@@ -7,7 +8,9 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -34,6 +37,8 @@ def project_env(tmp_path):
         DATABASE_URL=f"sqlite:///{tmp_path / 'example.sqlite3'}",
         CACHE_URL="locmemcache://",
         REDIS_URL="",
+        # An existing directory: WhiteNoise warns (on stderr) about a missing one.
+        STATIC_ROOT=str(tmp_path),
     )
     return env
 
@@ -105,23 +110,22 @@ def wait_until_serving(url, server, deadline):
     pytest.fail(f"gunicorn did not answer {url} within {TIMEOUT} s")
 
 
-@pytest.fixture
-def gunicorn_url(project_env):
-    """The example project under gunicorn on a free loopback port, for this test only."""
+# The production start documented in the README: collectstatic, then gunicorn.
+# No control socket: gunicorn's default path is one per user, shared by every server.
+GUNICORN_COMMAND = [
+    *(sys.executable, "-m", "gunicorn", "--workers", "1", "--no-control-socket"),
+    "demo.wsgi:application",
+]
+
+
+@contextlib.contextmanager
+def gunicorn_serving(env):
+    """The example project under gunicorn on a free loopback port; its base URL."""
     port = free_port()
     server = subprocess.Popen(  # noqa: S603 (our own arguments)
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "demo.wsgi:application",
-        ],
+        [*GUNICORN_COMMAND, "--bind", f"127.0.0.1:{port}"],
         cwd=EXAMPLE_PROJECT,
-        env=project_env,
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -138,6 +142,23 @@ def gunicorn_url(project_env):
             server.kill()
             server.wait()
         server.stderr.close()
+
+
+@pytest.fixture
+def gunicorn_url(project_env):
+    """The example project under gunicorn, for this test only."""
+    with gunicorn_serving(project_env) as base_url:
+        yield base_url
+
+
+def test_gunicorn_as_started_here_creates_no_control_socket(project_env, tmp_path):
+    home, runtime_dir = tmp_path / "home", tmp_path / "runtime"
+    runtime_dir.mkdir()
+    env = {**project_env, "HOME": str(home), "XDG_RUNTIME_DIR": str(runtime_dir)}
+    with gunicorn_serving(env) as base_url:
+        assert get(f"{base_url}/api/schema/")[0] == 200
+        assert list(runtime_dir.iterdir()) == []
+        assert not (home / ".gunicorn").exists()
 
 
 def test_gunicorn_serves_the_schema_and_swagger_ui(gunicorn_url):
@@ -223,3 +244,106 @@ def test_the_admin_login_locks_a_username_out_after_repeated_failures(project_en
 
     assert result.returncode == 0, result.stderr
     assert "status 429 logged-in False" in result.stdout
+
+
+class StaticAssets(HTMLParser):
+    """The ``src`` and ``href`` values under ``/static/`` of an HTML page."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("src", "href") and value and value.startswith("/static/"):
+                self.urls.append(value)
+
+
+def static_assets(html):
+    parser = StaticAssets()
+    parser.feed(html)
+    return parser.urls
+
+
+def get(url):
+    """The status and body of a GET, also for an error status."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (loopback)
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_without_debug_gunicorn_serves_the_docs_and_every_asset_they_reference(
+    project_env, tmp_path
+):
+    env = {**project_env, "STATIC_ROOT": str(tmp_path / "static")}
+    collected = manage("collectstatic", "--noinput", "-v0", env=env)
+    assert collected.returncode == 0, collected.stderr
+    with gunicorn_serving(env) as base_url:
+        for page in ("/api/docs/", "/api/redoc/"):
+            status, html = get(base_url + page)
+            assert status == 200
+            assets = static_assets(html.decode())
+            assert assets, f"{page} references no static file"
+            for asset in assets:
+                status, body = get(base_url + asset)
+                assert status == 200, f"{page}: {asset} answered {status}"
+                assert body, f"{page}: {asset} is empty"
+
+
+def import_wsgi_module(env):
+    """Import demo.wsgi as gunicorn does, in a subprocess: its output."""
+    return subprocess.run(
+        [sys.executable, "-c", "import demo.wsgi"],
+        cwd=EXAMPLE_PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+
+
+def test_the_wsgi_module_says_why_plain_http_is_redirected(project_env):
+    env = {**project_env}
+    del env["SECURE_SSL_REDIRECT"]
+    result = import_wsgi_module(env)
+    assert result.returncode == 0, result.stderr
+    assert "set SECURE_SSL_REDIRECT=false" in result.stderr
+    assert "SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "setting", [{"SECURE_SSL_REDIRECT": "false"}, {"SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto"}]
+)
+def test_the_wsgi_module_gives_no_redirect_hint_when_https_is_configured(project_env, setting):
+    env = {**project_env, **setting}
+    if "SECURE_PROXY_SSL_HEADER" in setting:
+        del env["SECURE_SSL_REDIRECT"]
+    result = import_wsgi_module(env)
+    assert result.returncode == 0, result.stderr
+    assert "SECURE_SSL_REDIRECT" not in result.stderr
+
+
+@pytest.mark.parametrize("debug", ["true", "false"])
+def test_an_unknown_api_path_is_a_json_404_in_the_example_project(project_env, debug):
+    # DEBUG's 404 page is HTML, and DEBUG ignores handler404: the package answers itself.
+    script = (
+        "import django, json; django.setup(); from django.test import Client; "
+        "response = Client().get('/api/categories/electronics/', HTTP_HOST='localhost', "
+        "HTTP_ACCEPT='text/html'); "
+        "print(json.dumps([response.status_code, response['Content-Type'], "
+        "response.content.decode()]))"
+    )
+    result = subprocess.run(  # noqa: S603 (our own arguments)
+        [sys.executable, "-c", script],
+        cwd=EXAMPLE_PROJECT,
+        env={**project_env, "DEBUG": debug, "DJANGO_SETTINGS_MODULE": "demo.settings"},
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert result.returncode == 0, result.stderr
+    status, content_type, body = json.loads(result.stdout.splitlines()[-1])
+    assert (status, content_type) == (404, "application/json")
+    assert json.loads(body) == {"detail": "Not found."}

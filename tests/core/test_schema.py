@@ -477,6 +477,16 @@ def test_docs_pages_load_only_local_sidecar_assets(request, url_name, host_uses_
     assert f'"{reverse("shopcore_docs:schema")}"' in html
 
 
+@pytest.mark.parametrize("url_name", ["shopcore_docs:swagger-ui", "shopcore_docs:redoc"])
+def test_docs_pages_forbid_the_browser_every_other_host(url_name):
+    # ReDoc's bundle fetches its footer logo from cdn.redoc.ly unless the page forbids it.
+    policy = APIClient().get(reverse(url_name))["Content-Security-Policy"]
+    directives = dict(directive.split(" ", 1) for directive in policy.split("; "))
+    assert directives["default-src"] == "'self'"
+    for name, sources in directives.items():
+        assert not re.search(r"https?:|\*", sources), f"{name} allows another host: {sources}"
+
+
 def test_swagger_ui_keeps_the_token_and_shows_no_operation_ids():
     html = APIClient().get(reverse("shopcore_docs:swagger-ui")).content.decode()
     assert '"persistAuthorization": true' in html

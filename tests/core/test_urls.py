@@ -1,11 +1,19 @@
 """URL includes: the whole API, each part alone, and a mount point other than api/."""
 
 import pytest
-from django.urls import Resolver404, get_resolver, resolve, reverse
+from django.http import HttpResponse
+from django.urls import Resolver404, get_resolver, include, path, resolve, reverse
 
 pytestmark = pytest.mark.user_model_agnostic
 
 NAMESPACES = {"shopcore_catalog", "shopcore_auth", "shopcore_docs"}
+
+# A host with routes of its own beside the API (this module is their URLconf).
+urlpatterns = [
+    path("api/host-before/", lambda request: HttpResponse("host")),
+    path("api/", include("django_shopcore.urls")),
+    path("pages/about/", lambda request: HttpResponse("about")),
+]
 
 
 def test_the_whole_api_has_every_namespace():
@@ -94,3 +102,59 @@ def test_swagger_ui_is_served_with_local_assets(client):
     html = response.content.decode()
     assert "drf_spectacular_sidecar/swagger-ui-dist/" in html
     assert "cdn.jsdelivr.net" not in html
+
+
+def assert_json_404(response):
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/categories/electronics/",
+        "/api/products/1/unknown/",
+        "/api/no-such-thing/",
+        "/api/",
+        "/api/auth/nope/deeper/",
+    ],
+)
+@pytest.mark.parametrize("method", ["get", "post", "delete"])
+def test_an_unknown_path_under_the_api_is_a_json_404(client, path, method):
+    # The plain Django client enforces nothing DRF would: CSRF checks, HTML accepted.
+    response = getattr(client, method)(path, HTTP_ACCEPT="text/html")
+    assert_json_404(response)
+
+
+def test_an_unknown_path_without_a_slash_is_redirected_then_a_json_404(client):
+    response = client.get("/api/no-such-thing", follow=True)
+    assert response.redirect_chain == [("/api/no-such-thing/", 301)]
+    assert_json_404(response)
+
+
+def test_known_routes_without_a_slash_still_redirect(client):
+    response = client.get("/api/products")
+    assert response.status_code == 301
+    assert response["Location"] == "/api/products/"
+
+
+@pytest.mark.urls(__name__)
+def test_host_routes_beside_the_api_are_not_shadowed(client):
+    assert client.get("/api/host-before/").content == b"host"
+    assert client.get("/pages/about/").content == b"about"
+    outside = client.get("/pages/missing/")
+    assert outside.status_code == 404
+    assert not outside["Content-Type"].startswith("application/json")
+    assert_json_404(client.get("/api/missing/"))
+
+
+@pytest.mark.urls("tests.urls_prefixed")
+def test_the_json_404_follows_the_mount_point(client):
+    assert_json_404(client.get("/shop/v1/categories/electronics/"))
+
+
+@pytest.mark.urls("tests.urls_partial")
+def test_a_part_mounted_alone_brings_no_catch_all(client):
+    with pytest.raises(Resolver404):
+        resolve("/store/unknown/")

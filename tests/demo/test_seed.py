@@ -224,3 +224,20 @@ def test_every_seeded_product_has_one_default_variant_holding_its_price_and_stoc
     assert sorted((p, s, {}, price, stock, True) for p, s, price, stock in products) == sorted(
         variants
     )
+
+
+def test_every_option_of_shopcore_seed_has_help_text():
+    from django.core.management import load_command_class
+
+    command = load_command_class("django_shopcore.contrib.demo", "shopcore_seed")
+    help_text = " ".join(command.create_parser("manage.py", "shopcore_seed").format_help().split())
+
+    for explained in [
+        "--products PRODUCTS How many products to generate (default: 10000).",
+        "--categories CATEGORIES How many categories, nested three deep (default: 1000).",
+        "--seed SEED Random seed: the same seed gives the same catalog (default: 42).",
+        "--batch-size BATCH_SIZE Rows written per batch, bounding memory (default: 10000).",
+        "--clear Delete every product and category first.",
+        "--database DATABASE The database to seed (default: default).",
+    ]:
+        assert explained in help_text

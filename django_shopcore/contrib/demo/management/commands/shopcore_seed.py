@@ -48,14 +48,38 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--products", type=positive_int, default=10_000)
-        parser.add_argument("--categories", type=positive_int, default=1_000)
-        parser.add_argument("--seed", type=int, default=42)
-        parser.add_argument("--batch-size", type=positive_int, default=10_000)
+        parser.add_argument(
+            "--products",
+            type=positive_int,
+            default=10_000,
+            help="How many products to generate (default: %(default)s).",
+        )
+        parser.add_argument(
+            "--categories",
+            type=positive_int,
+            default=1_000,
+            help="How many categories, nested three deep (default: %(default)s).",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=42,
+            help="Random seed: the same seed gives the same catalog (default: %(default)s).",
+        )
+        parser.add_argument(
+            "--batch-size",
+            type=positive_int,
+            default=10_000,
+            help="Rows written per batch, bounding memory (default: %(default)s).",
+        )
         parser.add_argument(
             "--clear", action="store_true", help="Delete every product and category first."
         )
-        parser.add_argument("--database", default=DEFAULT_DB_ALIAS)
+        parser.add_argument(
+            "--database",
+            default=DEFAULT_DB_ALIAS,
+            help="The database to seed (default: %(default)s).",
+        )
 
     def handle(self, *args, **options):
         using = options["database"]

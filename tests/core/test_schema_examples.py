@@ -1,0 +1,98 @@
+"""Every request body example of the schema is accepted by its endpoint, as Swagger sends it."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from django_shopcore.accounts.examples import EXAMPLE_PASSWORD, TOKEN_PLACEHOLDER, identity
+from django_shopcore.accounts.tokens import RefreshToken
+from django_shopcore.catalog.examples import EXISTING_CATEGORY_ID
+from django_shopcore.catalog.models import Category, Product
+
+from ..conftest import bearer_client
+from ..factories import AdminFactory, CategoryFactory, ProductFactory, UserFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.user_model_agnostic]
+
+User = get_user_model()
+# The operations that only a signed-in user makes about themselves (as "jane").
+OWN_ACCOUNT = {"/api/auth/me/", "/api/auth/password/", "/api/auth/logout/"}
+ANONYMOUS = {"/api/auth/register/", "/api/auth/login/", "/api/auth/refresh/"}
+
+
+@pytest.fixture(scope="module")
+def schema(django_db_blocker):
+    with django_db_blocker.unblock():
+        response = APIClient().get(reverse("shopcore_docs:schema"), {"format": "json"})
+    assert response.status_code == 200
+    return response.json()
+
+
+def body_examples(schema):
+    """``(method, path, examples)`` of every operation with a JSON request body."""
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                yield method, path, content["application/json"].get("examples", {})
+
+
+def create_referenced_category():
+    """The category the examples name by id, with the id sequences moved past it."""
+    category = CategoryFactory(id=EXISTING_CATEGORY_ID, name="Referenced", slug="referenced")
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), [Category, Product]):
+            cursor.execute(statement)
+    return category
+
+
+def jane():
+    """The user of the accounts examples, with the examples' password."""
+    return User._default_manager.create_user(**identity("jane"), password=EXAMPLE_PASSWORD)
+
+
+def prepare(path, body):
+    """The client and URL for an example of ``path``, its referenced objects created."""
+    create_referenced_category()
+    if path in ANONYMOUS:
+        client = APIClient()
+    elif path in OWN_ACCOUNT:
+        client = bearer_client(jane())
+    else:
+        client = bearer_client(AdminFactory())
+    if body.get("refresh") == TOKEN_PLACEHOLDER:
+        user = User._default_manager.get(**identity("jane")) if path in OWN_ACCOUNT else jane()
+        body["refresh"] = str(RefreshToken.for_user(user))
+    elif path == "/api/auth/login/":
+        jane()
+    targets = {
+        "/api/categories/{id}/": lambda: CategoryFactory(),
+        "/api/products/{id}/": lambda: ProductFactory(),
+        "/api/users/{id}/": lambda: UserFactory(),
+    }
+    if path in targets:
+        path = path.replace("{id}", str(targets[path]().pk))
+    return client, path
+
+
+def test_every_operation_with_a_request_body_has_an_example(schema):
+    operations = body_examples(schema)
+    assert [f"{method} {path}" for method, path, examples in operations if not examples] == []
+
+
+def test_every_request_body_example_is_accepted_by_its_endpoint(schema):
+    refused = []
+    for method, path, examples in body_examples(schema):
+        for name, example in examples.items():
+            # Each example on a database of its own making, undone afterwards.
+            with transaction.atomic():
+                body = dict(example["value"])
+                client, url = prepare(path, body)
+                response = getattr(client, method)(url, body, format="json")
+                if not 200 <= response.status_code < 300:
+                    refused.append((method, path, name, response.status_code, response.content))
+                transaction.set_rollback(True)
+    assert refused == []
