@@ -223,11 +223,14 @@ def families_in_use(user_ids, cutoff):
     """The families of the users' outstanding refresh tokens that expire after ``cutoff``."""
     tokens = OutstandingToken.objects.filter(user__in=user_ids, expires_at__gt=cutoff)
     families = set()
-    for raw in tokens.values_list("token", flat=True).iterator():
-        try:
-            # Our own rows, only read to spare their families: no need to verify them.
-            claims = token_backend.decode(raw, verify=False)
-        except TokenBackendError:
-            continue  # Nobody could present it either.
-        families.add(claimed_family_id(claims))
+    # .iterator() streams through a server-side cursor on PostgreSQL: inside a
+    # transaction, as a transaction-mode pooler (pgbouncer) requires.
+    with transaction.atomic(using=tokens.db):
+        for raw in tokens.values_list("token", flat=True).iterator():
+            try:
+                # Our own rows, only read to spare their families: no need to verify them.
+                claims = token_backend.decode(raw, verify=False)
+            except TokenBackendError:
+                continue  # Nobody could present it either.
+            families.add(claimed_family_id(claims))
     return families

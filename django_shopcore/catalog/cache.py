@@ -19,6 +19,7 @@ from ..core.cache import (
     is_shared,
     version_key,
 )
+from ..core.routers import replica_may_lack_writes_since
 from ..core.settings import shopcore_settings
 from .models import Category, Product
 
@@ -77,8 +78,15 @@ def subtree_ids(reference_q, reference):
     if version is None:
         (version,) = get_versions([CATEGORIES])
     ids = load_subtree_ids(reference_q)
-    cache.set(key, (version, ids), timeout=shopcore_settings.CACHE_TIMEOUT)
+    if is_current(version):
+        cache.set(key, (version, ids), timeout=shopcore_settings.CACHE_TIMEOUT)
     return ids
+
+
+def is_current(version):
+    """Whether rows just read show every write of ``version`` (a ``time_ns()``): not so
+    from a replica that may not have replayed them yet, whose rows must not be cached."""
+    return not replica_may_lack_writes_since(version / 10**9)
 
 
 def load_subtree_ids(reference_q):
@@ -115,5 +123,7 @@ def get_response(key):
     return get_cache().get(key)
 
 
-def set_response(key, value):
-    get_cache().set(key, value, timeout=shopcore_settings.CACHE_TIMEOUT)
+def set_response(key, value, version):
+    """Cache a response built under ``version`` (the newest of its versions)."""
+    if is_current(version):
+        get_cache().set(key, value, timeout=shopcore_settings.CACHE_TIMEOUT)

@@ -1,4 +1,4 @@
-"""System checks on the SHOPCORE setting: E001, E002 and E003."""
+"""System checks on the SHOPCORE setting: E001, E002, E003, E005 and W003."""
 
 import pytest
 from django.core.management import call_command
@@ -6,7 +6,7 @@ from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
 from django_shopcore.catalog.checks import check_response_cache_is_shared
-from django_shopcore.core.checks import check_schema_class, check_shopcore_setting
+from django_shopcore.core.checks import check_replicas, check_schema_class, check_shopcore_setting
 
 pytestmark = pytest.mark.user_model_agnostic
 
@@ -86,3 +86,34 @@ def test_drf_default_schema_class_is_a_warning():
 
 def test_spectacular_schema_class_is_fine():
     assert check_schema_class(None) == []
+
+
+@override_settings(SHOPCORE={"DATABASE_REPLICAS": ["replica"]})
+def test_configured_replicas_with_the_defaults_pass():
+    assert check_replicas(None) == []
+
+
+@override_settings(SHOPCORE={"DATABASE_REPLICAS": ["replica", "nowhere"]})
+def test_e005_a_replica_alias_must_be_in_databases():
+    errors = check_replicas(None)
+    assert error_ids(errors) == ["shopcore.E005"]
+    assert "'nowhere'" in errors[0].msg
+
+
+@override_settings(
+    SHOPCORE={
+        "DATABASE_REPLICAS": ["replica"],
+        "READ_YOUR_WRITES_SECONDS": 14,
+        "REPLICA_MAX_LAG_SECONDS": 10,
+        "REPLICA_CHECK_INTERVAL": 5,
+    }
+)
+def test_w003_the_pin_must_outlast_the_tolerated_lag():
+    errors = check_replicas(None)
+    assert error_ids(errors) == ["shopcore.W003"]
+    assert "at least 15" in errors[0].hint
+
+
+@override_settings(SHOPCORE={"READ_YOUR_WRITES_SECONDS": 1})
+def test_w003_is_silent_without_replicas():
+    assert check_replicas(None) == []
