@@ -341,3 +341,39 @@ def _bearer(user):
     from ..conftest import bearer_client
 
     return bearer_client(user)
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+def test_replica_reads_soon_after_a_write_are_served_but_not_cached(api_client, settings):
+    settings.SHOPCORE = {"DATABASE_REPLICAS": ["replica"], "CACHE_RESPONSES": True}
+    product = ProductFactory()  # A write: the replica may not show it for a while.
+    url = f"/api/products/{product.pk}/"
+    for _ in range(2):
+        with queries_on("replica") as replica:
+            assert api_client.get(url).status_code == 200
+        assert len(replica) == 1  # Read again: the first answer was not cached.
+    # Once the write is older than the lag limit plus the check interval, it is cached.
+    settings.SHOPCORE = {
+        "DATABASE_REPLICAS": ["replica"],
+        "CACHE_RESPONSES": True,
+        "REPLICA_MAX_LAG_SECONDS": 0,
+        "REPLICA_CHECK_INTERVAL": 0,
+    }
+    with queries_on("replica") as replica:
+        assert api_client.get(url).status_code == 200
+    assert len(replica) == 1
+    with queries_on("replica") as replica, queries_on("default") as primary:
+        assert api_client.get(url).status_code == 200
+    assert len(replica) == len(primary) == 0
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+def test_primary_reads_after_a_write_are_cached(api_client, settings, healthy_replicas):
+    settings.SHOPCORE = {"DATABASE_REPLICAS": ["replica"], "CACHE_RESPONSES": True}
+    healthy_replicas["replica"] = False
+    product = ProductFactory()
+    url = f"/api/products/{product.pk}/"
+    assert api_client.get(url).status_code == 200
+    with queries_on("default") as primary:
+        assert api_client.get(url).status_code == 200
+    assert len(primary) == 0
