@@ -2,8 +2,9 @@
 # Several app servers, a streaming replica and a transaction-mode pooler, for real, on
 # loopback: the proof that django-shopcore is correct on them (docs/deployment.md).
 #
-#   e2e/multihost/run.sh          # everything (make multihost)
-#   MULTIHOST_E2E=0 e2e/multihost/run.sh   # without newman and schemathesis
+#   e2e/multihost/run.sh                    # everything (make multihost)
+#   MULTIHOST_E2E=0 e2e/multihost/run.sh    # without newman and schemathesis
+#   e2e/multihost/run.sh -k throttled       # options for pytest
 #
 # Runs as root (pg_createcluster, runuser, apt-get). It
 #   1. installs what is missing (pgbouncer, redis-tools) with apt-get;
@@ -234,7 +235,7 @@ export MULTIHOST_PG_VERSION="$VERSION"
 log "Two hosts through pgbouncer, with the replica and a shared Redis"
 timed "two hosts: routing, failover, sharing" \
     "$PYTHON" -m e2e.multihost.hosts -- \
-    "$PYTHON" -m pytest e2e/multihost/test_multihost.py -p no:cacheprovider -v -s --durations=0
+    "$PYTHON" -m pytest e2e/multihost/test_multihost.py -p no:cacheprovider -v -s --durations=0 "$@"
 
 if [ "$RUN_E2E" != 0 ]; then
     # The database is recreated directly on the primary; the server goes through pgbouncer.

@@ -10,6 +10,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from urllib.parse import urlsplit
 
 import psycopg2
 import pytest
@@ -133,6 +134,37 @@ def fresh_replayed_commit(token, replica):
 
 def status(base, path, token=None):
     return api("GET", base, path, token).status_code
+
+
+# --- the hosts' writes go through pgbouncer, in transaction mode ---------------------------
+
+
+def test_the_hosts_use_pgbouncer_in_transaction_mode(admin_token):
+    serve_url = urlsplit(os.environ["MULTIHOST_SERVE_DATABASE_URL"])
+    database = serve_url.path.lstrip("/")
+    # pgbouncer's admin console: a virtual database answering SHOW commands.
+    console = psycopg2.connect(
+        host=serve_url.hostname, port=serve_url.port, user="postgres", dbname="pgbouncer"
+    )
+    console.autocommit = True
+
+    def show(what):
+        with console.cursor() as cursor:
+            cursor.execute(f"SHOW {what}")
+            columns = [column.name for column in cursor.description]
+            return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+    def transactions():
+        stats = {row["database"]: row for row in show("STATS")}
+        return stats[database]["total_xact_count"]
+
+    try:
+        assert {row["key"]: row["value"] for row in show("CONFIG")}["pool_mode"] == "transaction"
+        before = transactions()
+        create_product(admin_token, create_category(admin_token))
+        assert transactions() > before
+    finally:
+        console.close()
 
 
 # --- (a) reads go to the replica; writers read their writes ----------------------------
