@@ -18,9 +18,10 @@
 #   5. runs newman and schemathesis against a server whose DATABASE_URL goes through
 #      pgbouncer.
 # A missing or broken component fails the run: nothing is skipped. On exit, always,
-# gunicorn and pgbouncer are stopped and so is the replica: the next run starts it
-# again and reuses it if the primary still has the WAL it needs, else rebuilds it.
-# `pg_dropcluster --stop <version> replica` removes it for good.
+# gunicorn and pgbouncer are stopped and so is the replica, and its replication slot
+# is dropped: the primary keeps no WAL for it. The next run starts it again and
+# reuses it if the primary still has the WAL it needs (rarely, on a busy primary),
+# else rebuilds it. `pg_dropcluster --stop <version> replica` removes it for good.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -32,6 +33,10 @@ REPLICA_PORT=5433
 PGBOUNCER_PORT=6432
 DATABASE=shopcore_multihost
 REDIS_DB=9
+# The replica's physical replication slot on the primary: it keeps the WAL the
+# replica has not received yet (a busy primary recycles WAL within seconds). It
+# only exists during a run: dropped on exit, so the primary keeps no WAL for it.
+SLOT=shopcore_multihost_replica
 RUN_E2E=${MULTIHOST_E2E:-1}
 
 log() { printf '\n=== %s\n' "$*"; }
@@ -102,11 +107,26 @@ wait_for_streaming() {  # wait_for_streaming <seconds>
 
 replica_exists() { [ -d "$PG_ETC/$VERSION/replica" ]; }
 
+slot_exists() {
+    [ "$(psql_at "$PRIMARY_PORT" postgres "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '$SLOT'")" = 1 ]
+}
+
+create_slot() {
+    slot_exists || psql_at "$PRIMARY_PORT" postgres \
+        "SELECT pg_create_physical_replication_slot('$SLOT', true)" >/dev/null
+}
+
+drop_slot() {
+    slot_exists && psql_at "$PRIMARY_PORT" postgres "SELECT pg_drop_replication_slot('$SLOT')" >/dev/null
+    return 0
+}
+
 build_replica() {
     log "Building the replica: pg_basebackup of the primary into the cluster $VERSION/replica"
     if replica_exists; then
         pg_dropcluster --stop "$VERSION" replica
     fi
+    drop_slot
     pg_createcluster "$VERSION" replica -p "$REPLICA_PORT" >/dev/null
     # Trusted loopback connections, as on the primary of this test machine.
     printf '%s\n' 'local all all trust' 'host all all 127.0.0.1/32 trust' \
@@ -115,15 +135,19 @@ build_replica() {
     datadir=$(sed -n "s/^data_directory *= *'\(.*\)'.*/\1/p" "$PG_ETC/$VERSION/replica/postgresql.conf")
     rm -rf "$datadir"
     install -d -o postgres -g postgres -m 700 "$datadir"
-    # -R: standby.signal and primary_conninfo; -X stream: the WAL of the copy too.
+    # -R: standby.signal, primary_conninfo and primary_slot_name; -X stream: the WAL
+    # of the copy too; -C -S: the slot, created with the backup so no WAL is lost.
     runuser -u postgres -- "/usr/lib/postgresql/$VERSION/bin/pg_basebackup" \
-        -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -D "$datadir" -R -X stream
+        -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -D "$datadir" -R -X stream -C -S "$SLOT"
     pg_ctlcluster --skip-systemctl-redirect "$VERSION" replica start
     wait_for_streaming 60 || fail "the new replica does not stream from the primary"
 }
 
 ensure_replica() {
     if replica_exists; then
+        # From now on the primary keeps the WAL; whether it still has what the
+        # replica missed since the last run decides below.
+        create_slot
         pg_ctlcluster --skip-systemctl-redirect "$VERSION" replica start 2>/dev/null || true
         # Replay paused by an interrupted run would look like a lagging replica.
         psql_at "$REPLICA_PORT" postgres 'SELECT pg_wal_replay_resume()' >/dev/null 2>&1 || true
@@ -138,6 +162,7 @@ ensure_replica() {
 
 stop_replica() {
     pg_ctlcluster --skip-systemctl-redirect "$VERSION" replica stop -m fast >/dev/null 2>&1 || true
+    drop_slot
 }
 
 # --- 3. pgbouncer ----------------------------------------------------------------------
