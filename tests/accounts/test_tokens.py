@@ -412,3 +412,25 @@ def test_a_refresh_costs_a_fixed_number_of_queries(user, django_assert_num_queri
     # lock, family, user, blacklist insert, new outstanding token, release.
     with django_assert_num_queries(9):
         assert refresh(token).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_families_in_use_streams_tokens_inside_a_transaction(monkeypatch):
+    """A server-side cursor (.iterator() on PostgreSQL) must not outlive its transaction,
+    or a transaction-mode pooler (pgbouncer) hands the next fetch to another connection."""
+    from django_shopcore.accounts import tokens as shopcore_tokens
+
+    from ..factories import UserFactory
+
+    user = UserFactory()
+    RefreshToken.for_user(user)
+    decode = shopcore_tokens.token_backend.decode
+    in_transaction = []
+
+    def recording_decode(*args, **kwargs):
+        in_transaction.append(connection.in_atomic_block)
+        return decode(*args, **kwargs)
+
+    monkeypatch.setattr(shopcore_tokens.token_backend, "decode", recording_decode)
+    assert len(shopcore_tokens.families_in_use({user.pk}, timezone.now())) == 1
+    assert in_transaction == [True]
