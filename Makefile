@@ -27,7 +27,7 @@ MANAGE := cd example_project && $(DEMO_ENV) $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
 .PHONY: help venv demo test test-sqlite test-postgres test-custom-user check-postgres \
-	lint format tox e2e clean distclean
+	lint format tox e2e multihost clean distclean
 
 help:
 	@echo "make demo      serve the example project with demo data on http://$(DEMO_ADDR)"
@@ -36,6 +36,7 @@ help:
 	@echo "make lint      ruff check and ruff format --check"
 	@echo "make format    fix what ruff can fix and format the code"
 	@echo "make e2e       newman, the browser check and schemathesis against a live server"
+	@echo "make multihost two hosts, a streaming replica and pgbouncer on loopback (as root)"
 	@echo "make tox       run tox (TOX_ENVS=lint,packaging,... to choose environments)"
 	@echo "make clean     remove build artifacts, caches, .tox and the demo database"
 	@echo "make distclean clean, and remove $(VENV) too"
@@ -112,6 +113,17 @@ e2e: check-postgres $(VENV)/.e2e-deps
 	PYTHON=$(BIN)/python e2e/run_newman.sh
 	PYTHON=$(BIN)/python e2e/run_browser.sh
 	PYTHON=$(BIN)/python e2e/run_schemathesis.sh
+
+# --- several hosts, a streaming replica, a transaction-mode pooler -------------------
+
+$(VENV)/.multihost-deps: $(BIN)/python pyproject.toml
+	$(PIP) install --quiet -e ".[postgres,redis]" --group e2e
+	@touch $@
+
+# Builds (or reuses) a replica cluster on port 5433, starts pgbouncer on 6432 and two
+# gunicorn hosts, then newman and schemathesis through pgbouncer; see the script.
+multihost: check-postgres $(VENV)/.multihost-deps
+	PYTHON=$(BIN)/python e2e/multihost/run.sh
 
 # --- code quality and the tox matrix ----------------------------------------------
 

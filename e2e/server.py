@@ -9,7 +9,11 @@ The command finds the server in its environment: ``E2E_BASE_URL`` (e.g.
 The database is dropped and created again on every start. Environment:
 
 - ``E2E_DATABASE_URL``: the database to recreate
-  (default ``postgres://postgres@127.0.0.1:5432/shopcore_e2e``).
+  (default ``postgres://postgres@127.0.0.1:5432/shopcore_e2e``), directly on the
+  primary: it is dropped, created and migrated through this URL.
+- ``E2E_SERVE_DATABASE_URL``: the URL gunicorn uses for the same database, e.g.
+  through pgbouncer (default ``E2E_DATABASE_URL``).
+- ``E2E_PORT``: the port gunicorn listens on (default: a free one).
 - ``E2E_ADMIN_USERNAME``, ``E2E_ADMIN_PASSWORD``: the admin account to create
   (default ``admin`` and a random password).
 """
@@ -78,17 +82,32 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def server_environment(database_url):
+def server_environment(database_url, settings_module="e2e.settings"):
     """The environment of manage.py and gunicorn: the e2e settings on the given database."""
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "e2e.settings",
+        "DJANGO_SETTINGS_MODULE": settings_module,
         "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(EXAMPLE_PROJECT)]),
         "DATABASE_URL": database_url,
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
     }
+
+
+def prepare_database(env, admin_username, admin_password):
+    """Recreate, migrate and give an admin account to the database of ``env``."""
+    recreate_database(env["DATABASE_URL"])
+    manage(env, "migrate", "--noinput", "--verbosity", "0")
+    manage(
+        {**env, "DJANGO_SUPERUSER_PASSWORD": admin_password},
+        "createsuperuser",
+        "--noinput",
+        "--username",
+        admin_username,
+        "--email",
+        f"{admin_username}@example.com",
+    )
 
 
 def manage(env, *args):
@@ -130,26 +149,10 @@ def stop(process):
 
 
 @contextlib.contextmanager
-def live_server(database_url=None, admin_username=None, admin_password=None):
-    """Yield a `LiveServer` freshly migrated, with its admin account, stopped on exit."""
-    database_url = database_url or os.environ.get("E2E_DATABASE_URL", DEFAULT_DATABASE_URL)
-    admin_username = admin_username or os.environ.get("E2E_ADMIN_USERNAME", "admin")
-    admin_password = (
-        admin_password or os.environ.get("E2E_ADMIN_PASSWORD") or secrets.token_urlsafe(16)
-    )
-    recreate_database(database_url)
-    env = server_environment(database_url)
-    manage(env, "migrate", "--noinput", "--verbosity", "0")
-    manage(
-        {**env, "DJANGO_SUPERUSER_PASSWORD": admin_password},
-        "createsuperuser",
-        "--noinput",
-        "--username",
-        admin_username,
-        "--email",
-        f"{admin_username}@example.com",
-    )
-    port = free_port()
+def gunicorn(env, port=None):
+    """Serve the example project with ``env`` on ``port`` (default: a free one); yields
+    its base URL and log path, and stops it on exit."""
+    port = port or free_port()
     base_url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="shopcore-e2e-") as log_dir:
         log_path = Path(log_dir) / "gunicorn.log"
@@ -177,9 +180,25 @@ def live_server(database_url=None, admin_username=None, admin_password=None):
             )
         try:
             wait_until_serving(process, base_url, log_path)
-            yield LiveServer(base_url, admin_username, admin_password, log_path)
+            yield base_url, log_path
         finally:
             stop(process)
+
+
+@contextlib.contextmanager
+def live_server(database_url=None, admin_username=None, admin_password=None):
+    """Yield a `LiveServer` freshly migrated, with its admin account, stopped on exit."""
+    database_url = database_url or os.environ.get("E2E_DATABASE_URL", DEFAULT_DATABASE_URL)
+    admin_username = admin_username or os.environ.get("E2E_ADMIN_USERNAME", "admin")
+    admin_password = (
+        admin_password or os.environ.get("E2E_ADMIN_PASSWORD") or secrets.token_urlsafe(16)
+    )
+    env = server_environment(database_url)
+    prepare_database(env, admin_username, admin_password)
+    serve_url = os.environ.get("E2E_SERVE_DATABASE_URL") or database_url
+    port = int(os.environ.get("E2E_PORT") or 0)
+    with gunicorn({**env, "DATABASE_URL": serve_url}, port) as (base_url, log_path):
+        yield LiveServer(base_url, admin_username, admin_password, log_path)
 
 
 def main(argv=None):

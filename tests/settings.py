@@ -56,6 +56,9 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default="sqlite://:memory:")}
+# A replica for the router's tests (tests/core/test_routers.py), which turn
+# ReplicaRouter on; in tests it reads the default test database.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 
 # Shared by processes like production's Redis (shopcore does not cache subtree
 # ids in a per-process LocMem cache); one directory per test run.

@@ -23,6 +23,7 @@ from ..core.cache import (
     shared_cache,
     version_key,
 )
+from ..core.routers import replica_may_lack_writes_since
 from ..core.settings import shopcore_settings
 from .models import Category, Product, ProductImage, ProductVariant
 
@@ -89,11 +90,17 @@ def subtree_ids(reference_q, reference):
     if ids is not None:
         return ids
     ids = load_subtree_ids(reference_q)
-    if version is not None:
+    if version is not None and is_current(version):
         # Logged when it fails; the next request then reads the database again.
         with suppress(CacheUnavailable):
             shared_cache.set(key, (version, ids), timeout=shopcore_settings.CACHE_TIMEOUT)
     return ids
+
+
+def is_current(version):
+    """Whether rows just read show every write of ``version`` (a ``time_ns()``): not so
+    from a replica that may not have replayed them yet, whose rows must not be cached."""
+    return not replica_may_lack_writes_since(version / 10**9)
 
 
 def cached_subtree_ids(key):
@@ -154,7 +161,10 @@ def get_response(key):
         return None
 
 
-def set_response(key, value):
+def set_response(key, value, version):
+    """Cache a response built under ``version`` (the newest of its versions)."""
+    if not is_current(version):
+        return
     # Logged when it fails; the response is then simply not cached.
     with suppress(CacheUnavailable):
         shared_cache.set(key, value, timeout=shopcore_settings.CACHE_TIMEOUT)

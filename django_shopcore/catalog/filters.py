@@ -102,6 +102,12 @@ class SearchField(forms.CharField):
 class RepeatedParameterWidget(forms.TextInput):
     """Reads every value of a repeated query parameter (``?option=a&option=b``)."""
 
+    def format_value(self, value):
+        # The browsable API's form has one text box: it can show one value back.
+        if isinstance(value, (list, tuple)):
+            return value[0] if len(value) == 1 else None
+        return super().format_value(value)
+
     def value_from_datadict(self, data, files, name):
         return data.getlist(name) if hasattr(data, "getlist") else data.get(name)
 
@@ -385,6 +391,7 @@ class ProductFilterSet(CatalogFilterSet):
     )
     option = OptionFilter(
         method="filter_option",
+        label=_("Option"),
         help_text=_(
             "`name:value`, e.g. `size:M`; repeatable: a product matches when one of its "
             "active variants has, for every name given, one of the values given."

@@ -124,7 +124,8 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
         if isinstance(response, Response):
             response.render()
             if getattr(self, "response_cache_key", None):
-                set_response(self.response_cache_key, (response.content, response["Content-Type"]))
+                content = (response.content, response["Content-Type"])
+                set_response(self.response_cache_key, content, self.last_modified)
         return conditional_response(request, response, getattr(self, "last_modified", None))
 
 

@@ -113,3 +113,33 @@ def check_trusted_proxies(app_configs, **kwargs):
             id="shopcore.E012",
         )
     ]
+
+
+@register(Tags.compatibility)
+def check_replicas(app_configs, **kwargs):
+    """The replica aliases exist, and the read-your-writes pin outlasts the tolerated lag."""
+    if not setting_is_a_dict():
+        return []  # shopcore.E002 says why.
+    replicas = shopcore_settings.DATABASE_REPLICAS
+    errors = [
+        Error(
+            f"{SETTING_NAME}['DATABASE_REPLICAS'] names {alias!r}, which is not in DATABASES.",
+            obj=SETTING_NAME,
+            id="shopcore.E007",
+        )
+        for alias in replicas
+        if alias not in settings.DATABASES
+    ]
+    horizon = shopcore_settings.REPLICA_MAX_LAG_SECONDS + shopcore_settings.REPLICA_CHECK_INTERVAL
+    if replicas and horizon > shopcore_settings.READ_YOUR_WRITES_SECONDS:
+        errors.append(
+            Warning(
+                f"{SETTING_NAME}['READ_YOUR_WRITES_SECONDS'] is shorter than "
+                "REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_INTERVAL: a user may not see "
+                "their own write on a lagging replica.",
+                hint=f"Set READ_YOUR_WRITES_SECONDS to at least {horizon}.",
+                obj=SETTING_NAME,
+                id="shopcore.W004",
+            )
+        )
+    return errors

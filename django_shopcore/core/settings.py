@@ -82,6 +82,19 @@ DEFAULTS = {
     # How many proxies in front of the server append to X-Forwarded-For; 0 (no
     # proxy): throttles key on REMOTE_ADDR. With N, on the Nth address from the right.
     "TRUSTED_PROXIES": 0,
+    # Streaming replicas (core/routers.py ReplicaRouter, in DATABASE_ROUTERS):
+    # the DATABASES aliases it may read from; empty, every query goes to "default".
+    "DATABASE_REPLICAS": [],
+    # App labels whose reads may go to a replica; other apps always read the primary.
+    "REPLICA_APPS": ["shopcore_catalog"],
+    # Seconds a user's reads stay on the primary after a successful write, on every
+    # host (kept in CACHE_ALIAS). At least REPLICA_MAX_LAG_SECONDS +
+    # REPLICA_CHECK_INTERVAL, so that the user always sees their own writes.
+    "READ_YOUR_WRITES_SECONDS": 15,
+    # A replica whose replay is further behind than this is skipped.
+    "REPLICA_MAX_LAG_SECONDS": 10,
+    # Seconds a process trusts a replica's last health check (up, lag) before asking again.
+    "REPLICA_CHECK_INTERVAL": 5,
 }
 
 # Settings that hold import strings (or lists of them) to resolve to objects.

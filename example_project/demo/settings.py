@@ -140,6 +140,24 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 DATABASES["default"].setdefault(
     "CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=False)
 )
+# Behind a pooler in transaction mode (pgbouncer pool_mode=transaction): a
+# server-side cursor (QuerySet.iterator()) must not outlive its transaction.
+DATABASES["default"].setdefault(
+    "DISABLE_SERVER_SIDE_CURSORS", env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False)
+)
+
+# Streaming replicas the catalog reads from (docs/deployment.md), replica1..N;
+# a replica that is down or lags is skipped, so it gets a short connect timeout.
+DATABASE_REPLICAS = []
+for number, url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    replica = environ.Env.db_url_config(url)
+    for option in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "DISABLE_SERVER_SIDE_CURSORS"):
+        replica.setdefault(option, DATABASES["default"][option])
+    replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    DATABASES[f"replica{number}"] = replica
+    DATABASE_REPLICAS.append(f"replica{number}")
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["django_shopcore.core.routers.ReplicaRouter"]
 
 if env.str("REDIS_URL", default=""):
     CACHES = {
@@ -217,6 +235,9 @@ TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 
 SHOPCORE = {
     "TRUSTED_PROXIES": TRUSTED_PROXIES,
+    # Anonymous catalog reads served from the cache (invalidated by every write).
+    "CACHE_RESPONSES": env.bool("CACHE_RESPONSES", default=False),
+    "DATABASE_REPLICAS": DATABASE_REPLICAS,
     # The frontend page that password reset e-mails link to.
     "PASSWORD_RESET_URL": env.str(
         "PASSWORD_RESET_URL", default="http://localhost:8000/reset-password/{uid}/{token}/"

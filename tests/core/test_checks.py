@@ -1,5 +1,5 @@
-"""System checks: the SHOPCORE setting (E001-E003, E005, E006), the response cache, the
-schema class and the JWT signing key."""
+"""System checks: the SHOPCORE setting (E001-E003, E005-E007, W004), the response cache,
+the schema class and the JWT signing key."""
 
 import pytest
 from django.core.management import call_command
@@ -11,6 +11,7 @@ from django_shopcore.catalog.checks import check_response_cache_is_shared
 from django_shopcore.core.checks import (
     check_cache_alias,
     check_currency,
+    check_replicas,
     check_schema_class,
     check_shopcore_setting,
 )
@@ -202,3 +203,34 @@ def test_a_cache_alias_naming_a_cache_passes():
 
 def test_the_default_cache_alias_passes():
     assert check_cache_alias(None) == []
+
+
+@override_settings(SHOPCORE={"DATABASE_REPLICAS": ["replica"]})
+def test_configured_replicas_with_the_defaults_pass():
+    assert check_replicas(None) == []
+
+
+@override_settings(SHOPCORE={"DATABASE_REPLICAS": ["replica", "nowhere"]})
+def test_e007_a_replica_alias_must_be_in_databases():
+    errors = check_replicas(None)
+    assert error_ids(errors) == ["shopcore.E007"]
+    assert "'nowhere'" in errors[0].msg
+
+
+@override_settings(
+    SHOPCORE={
+        "DATABASE_REPLICAS": ["replica"],
+        "READ_YOUR_WRITES_SECONDS": 14,
+        "REPLICA_MAX_LAG_SECONDS": 10,
+        "REPLICA_CHECK_INTERVAL": 5,
+    }
+)
+def test_w004_the_pin_must_outlast_the_tolerated_lag():
+    errors = check_replicas(None)
+    assert error_ids(errors) == ["shopcore.W004"]
+    assert "at least 15" in errors[0].hint
+
+
+@override_settings(SHOPCORE={"READ_YOUR_WRITES_SECONDS": 1})
+def test_w004_is_silent_without_replicas():
+    assert check_replicas(None) == []

@@ -70,6 +70,48 @@ def test_the_settings_boot_and_pass_the_deploy_checks_that_matter(project_env):
     assert "System check identified no issues" in result.stdout
 
 
+def database_settings(env):
+    """DATABASES, DATABASE_ROUTERS and SHOPCORE as the project sets them up under ``env``."""
+    result = manage(
+        "shell",
+        "-c",
+        "import json; from django.conf import settings as s; print(json.dumps("
+        "[s.DATABASES, s.DATABASE_ROUTERS, s.SHOPCORE], default=str))",
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    # The last line: the shell may announce its automatic imports first.
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_replicas_come_from_database_replica_urls(project_env):
+    urls = "postgres://u@replica-a:5432/shop,postgres://u@replica-b:5432/shop?connect_timeout=5"
+    env = {
+        **project_env,
+        "DATABASE_URL": "postgres://u@pgbouncer:6432/shop",
+        "DATABASE_REPLICA_URLS": urls,
+        "DISABLE_SERVER_SIDE_CURSORS": "true",
+    }
+    databases, routers, shopcore = database_settings(env)
+    assert routers == ["django_shopcore.core.routers.ReplicaRouter"]
+    assert shopcore["DATABASE_REPLICAS"] == ["replica1", "replica2"]
+    assert databases["replica1"]["HOST"] == "replica-a"
+    assert databases["replica2"]["HOST"] == "replica-b"
+    # A short connect timeout, so that a replica that is down costs little; the URL's wins.
+    assert databases["replica1"]["OPTIONS"]["connect_timeout"] == 2
+    assert databases["replica2"]["OPTIONS"]["connect_timeout"] == 5
+    for alias in ("default", "replica1", "replica2"):
+        assert databases[alias]["DISABLE_SERVER_SIDE_CURSORS"] is True
+
+
+def test_without_replica_urls_there_is_no_router(project_env):
+    databases, routers, shopcore = database_settings(project_env)
+    assert list(databases) == ["default"]
+    assert routers == []
+    assert shopcore["DATABASE_REPLICAS"] == []
+    assert databases["default"]["DISABLE_SERVER_SIDE_CURSORS"] is False
+
+
 def test_debug_runs_without_a_secret_key(project_env):
     result = manage("check", env={**project_env, "DEBUG": "true", "SECRET_KEY": ""})
     assert result.returncode == 0, result.stderr
