@@ -179,7 +179,7 @@ class CatalogFilterSet(django_filters.FilterSet, metaclass=CatalogFilterSetMetac
     """
 
     # (FilterSet class, language) -> form class.
-    form_classes = {}
+    form_classes: dict[tuple[type, str], type] = {}
 
     def get_form_class(self):
         key = (type(self), get_language())
@@ -213,7 +213,7 @@ class ProductFilterSet(CatalogFilterSet):
 
     class Meta:
         model = Product
-        fields = []
+        fields: list[str] = []
 
     def filter_category(self, queryset, name, value):
         # A literal id list (cached), not a subquery: PostgreSQL then knows how
@@ -269,7 +269,7 @@ class CategoryFilterSet(CatalogFilterSet):
 
     class Meta:
         model = Category
-        fields = []
+        fields: list[str] = []
 
     def filter_parent(self, queryset, name, value):
         if value == "null":

@@ -9,6 +9,7 @@ PRODUCT_SERIALIZER gets the serializer path.
 """
 
 import copy
+from typing import cast
 
 from django.core.signals import setting_changed
 from rest_framework import serializers
@@ -19,22 +20,23 @@ from .serializers import CategorySerializer, ProductSerializer
 class ValuesRepresentation:
     """Reads the columns a serializer shows and turns each row into its representation."""
 
-    # The serializer class whose output this reproduces.
-    serializer_class = None
+    # The serializer class whose output this reproduces (set by each subclass).
+    serializer_class: type[serializers.Serializer]
     # Serializer fields that are not one column, with the columns they need.
-    composite_fields = {}
+    composite_fields: dict[str, list[str]] = {}
 
     def __init__(self):
         # (name, serializer field or None for a composite field), in the serializer's order.
-        self.fields = []
-        self.columns = []
+        self.fields: list[tuple[str, serializers.Field | None]] = []
+        self.columns: list[str] = []
         for name, field in self.serializer_class().fields.items():
             if name in self.composite_fields:
                 self.fields.append((name, None))
                 self.columns += self.composite_fields[name]
             elif not field.write_only:
                 self.fields.append((name, field))
-                self.columns.append(field.source)
+                # A bound field's source is always set.
+                self.columns.append(cast(str, field.source))
 
     def values(self, queryset):
         return queryset.values(*self.columns)
@@ -68,7 +70,8 @@ def in_current_timezone(field):
     if not isinstance(field, serializers.DateTimeField) or hasattr(field, "timezone"):
         return field
     fixed = copy.copy(field)
-    fixed.timezone = field.default_timezone()
+    # None when USE_TZ is off, which DRF handles; the stub only allows a tzinfo.
+    fixed.timezone = field.default_timezone()  # type: ignore[assignment]
     return fixed
 
 
@@ -94,7 +97,7 @@ class ProductRepresentation(ValuesRepresentation):
 
 REPRESENTATION_CLASSES = [CategoryRepresentation, ProductRepresentation]
 # Built on first use: the serializer's fields read REST_FRAMEWORK's settings.
-_representations = {}
+_representations: dict[type[serializers.Serializer], ValuesRepresentation] = {}
 
 
 def fast_representation(serializer_class):

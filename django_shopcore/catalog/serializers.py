@@ -1,7 +1,9 @@
 """Serializers of the catalog: categories and products."""
 
 from decimal import Decimal
+from typing import cast
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
@@ -19,7 +21,8 @@ from .models import Category, Product
 class CategorySerializer(
     IntegrityErrorAsValidationErrorMixin, SaveGivenFieldsMixin, ModelSerializer
 ):
-    parent = IntegerPrimaryKeyRelatedField(
+    # A declared field, not Field.parent: DRF's metaclass takes it off the class.
+    parent = IntegerPrimaryKeyRelatedField(  # type: ignore[assignment]
         queryset=Category.objects.all(), allow_null=True, required=False
     )
 
@@ -67,7 +70,8 @@ class CategorySummaryField(IntegerPrimaryKeyRelatedField):
 
     def get_choices(self, cutoff=None):
         # Keyed by id: the representation, a dict, cannot be a choice key.
-        queryset = self.get_queryset()
+        # Never None: the field is always given a queryset.
+        queryset = cast(QuerySet, self.get_queryset())
         if cutoff is not None:
             queryset = queryset[:cutoff]
         return {item.pk: self.display_value(item) for item in queryset}

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 
@@ -28,8 +29,9 @@ class InsufficientStock(StockConflict):
 
 
 class StockLimitExceeded(StockConflict):
-    default_detail = _("The stock would exceed its maximum of {max_stock}.").format(
-        max_stock=MAX_STOCK
+    # Lazy, so that it is translated per request rather than once at import.
+    default_detail = format_lazy(
+        _("The stock would exceed its maximum of {max_stock}."), max_stock=MAX_STOCK
     )
     default_code = "stock_limit_exceeded"
 

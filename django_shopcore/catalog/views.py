@@ -1,8 +1,11 @@
 """Catalog views: the category and product viewsets."""
 
+from typing import cast
+
+from django.db.models import QuerySet
 from django.http import HttpResponse
-from django.utils.cache import get_conditional_response, patch_vary_headers, quote_etag
-from django.utils.http import http_date
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import status, viewsets
@@ -16,7 +19,7 @@ from ..core.settings import shopcore_settings
 from ..core.views import ShopcoreViewMixin
 from .cache import get_response, response_key, set_response
 from .filters import CategoryFilterSet, ProductFilterSet
-from .models import Category, Product
+from .models import Category, Product, ProductQuerySet
 from .pagination import CatalogPagination
 from .representations import fast_representation
 
@@ -35,6 +38,8 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
     pagination_class = CatalogPagination
     # Non-numeric ids are not routes at all (404), never a database error.
     lookup_value_regex = "[0-9]+"
+    # Set by each viewset: a queryset (never a manager), whose model the cache reads.
+    queryset: QuerySet
 
     def get_permissions(self):
         return [permission() for permission in shopcore_settings.CATALOG_PERMISSION_CLASSES]
@@ -46,7 +51,7 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
         representation = fast_representation(self.get_serializer_class())
         if representation is None:
             return super().list(request, *args, **kwargs)
-        self.paginator.read_rows = representation.values
+        cast(CatalogPagination, self.paginator).read_rows = representation.values
         rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(representation.represent(rows))
 
@@ -144,7 +149,7 @@ class ProductViewSet(CatalogViewSet):
     filterset_class = ProductFilterSet
 
     def get_queryset(self):
-        queryset = super().get_queryset()
+        queryset = cast(ProductQuerySet, super().get_queryset())
         if not getattr(self.request.user, "is_staff", False):
             queryset = queryset.active()
         return queryset

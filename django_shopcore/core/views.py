@@ -1,5 +1,7 @@
 """The base of every shopcore view: shopcore's authentication, schema and error handling."""
 
+from typing import TYPE_CHECKING
+
 from django.apps import apps
 from django.utils.module_loading import import_string
 from rest_framework.settings import api_settings
@@ -7,6 +9,12 @@ from rest_framework.settings import api_settings
 from .exceptions import exception_handler
 from .schema import ShopcoreAutoSchema
 from .settings import shopcore_settings
+
+# Type checkers see the view attributes the mixin sets; at run time it is a plain mixin.
+if TYPE_CHECKING:
+    from rest_framework.views import APIView as _ViewBase
+else:
+    _ViewBase = object
 
 ACCOUNTS_AUTHENTICATION = "django_shopcore.accounts.authentication.JWTAuthentication"
 
@@ -22,7 +30,7 @@ def authentication_classes():
     return api_settings.DEFAULT_AUTHENTICATION_CLASSES
 
 
-class ShopcoreViewMixin:
+class ShopcoreViewMixin(_ViewBase):
     """Authentication and error handling from shopcore, whatever the host's DRF defaults are."""
 
     schema = ShopcoreAutoSchema()
