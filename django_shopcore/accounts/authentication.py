@@ -43,4 +43,5 @@ class JWTAuthentication(authentication.JWTAuthentication):
 class JWTAuthenticationScheme(SimpleJWTScheme):
     """Documents shopcore's authentication as the Bearer JWT scheme in the OpenAPI schema."""
 
-    target_class = JWTAuthentication
+    # drf-spectacular takes the class or its dotted path; the base class gives a path.
+    target_class = JWTAuthentication  # type: ignore[assignment]

@@ -80,7 +80,8 @@ class BaseUserSerializer(IntegrityErrorAsValidationErrorMixin, ModelSerializer):
         for name in User.REQUIRED_FIELDS:
             if name in fields and not fields[name].read_only:
                 fields[name].required = True
-                fields[name].allow_blank = False
+                # Only text fields read it; harmless on the others.
+                fields[name].allow_blank = False  # type: ignore[attr-defined]
         return fields
 
     def to_internal_value(self, data):
@@ -331,7 +332,8 @@ class LogoutSerializer(serializers.Serializer):
         if not token_belongs_to(token, self.context["request"].user):
             raise PermissionDenied(_("This refresh token belongs to another user."))
 
-    def save(self):
+    # Nothing to save but a revocation: no extra attributes to take.
+    def save(self):  # type: ignore[override]
         revoke_refresh_token(self.validated_data["refresh"])
 
 
@@ -356,8 +358,9 @@ class PasswordChangeSerializer(serializers.Serializer):
             raise serializers.ValidationError(list(exc.messages)) from exc
         return value
 
+    # Only sets the new password: no extra attributes to take.
     @transaction.atomic
-    def save(self):
+    def save(self):  # type: ignore[override]
         user = self.context["request"].user
         user.set_password(self.validated_data["new_password"])
         user.save(update_fields=["password"])

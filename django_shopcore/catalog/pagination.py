@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import remove_query_param, replace_query_param
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from ..core.counting import RowCount, count_rows
 from ..core.pagination import ShopcorePageNumberPagination
@@ -111,6 +112,10 @@ class CatalogPagination(ShopcorePageNumberPagination):
     read_rows = None
     # DRF's page controls need a Django Paginator, which would count every row.
     display_page_controls = False
+    # Set per request by paginate_queryset().
+    request: Request
+    page_size: int
+    row_count: RowCount | None
 
     def paginate_queryset(self, queryset, request, view=None, known_count=None):
         self.request = request

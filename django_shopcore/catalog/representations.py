@@ -10,6 +10,7 @@ PRODUCT_SERIALIZER gets the serializer path.
 
 import copy
 from functools import partial
+from typing import cast
 
 from django.core.signals import setting_changed
 from rest_framework import serializers
@@ -38,15 +39,16 @@ class ValuesRepresentation:
 
     def __init__(self):
         # (name, serializer field or None for a composite field), in the serializer's order.
-        self.fields = []
-        self.columns = []
+        self.fields: list[tuple[str, serializers.Field | None]] = []
+        self.columns: list[str] = []
         for name, field in self.serializer_class().fields.items():
             if name in self.composite_fields:
                 self.fields.append((name, None))
                 self.columns += self.composite_fields[name]
             elif not field.write_only:
                 self.fields.append((name, field))
-                self.columns.append(field.source)
+                # A bound field's source is always set.
+                self.columns.append(cast(str, field.source))
 
     def values(self, queryset):
         return queryset.values(*self.columns)
@@ -85,7 +87,8 @@ def in_current_timezone(field):
     if not isinstance(field, serializers.DateTimeField) or hasattr(field, "timezone"):
         return field
     fixed = copy.copy(field)
-    fixed.timezone = field.default_timezone()
+    # None when USE_TZ is off, which DRF handles; the stub only allows a tzinfo.
+    fixed.timezone = field.default_timezone()  # type: ignore[assignment]
     return fixed
 
 
@@ -171,7 +174,7 @@ REPRESENTATION_CLASSES = [
     ProductDetailRepresentation,
 ]
 # Built on first use: the serializer's fields read REST_FRAMEWORK's settings.
-_representations = {}
+_representations: dict[type[serializers.Serializer], ValuesRepresentation] = {}
 
 
 def fast_representation(serializer_class):

@@ -1,8 +1,9 @@
 """Serializers of the catalog: categories, products, their variants and images."""
 
 from decimal import Decimal
+from typing import cast
 
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
@@ -97,7 +98,8 @@ class CategorySummaryField(IntegerPrimaryKeyRelatedField):
 
     def get_choices(self, cutoff=None):
         # Keyed by id: the representation, a dict, cannot be a choice key.
-        queryset = self.get_queryset()
+        # Never None: the field is always given a queryset.
+        queryset = cast(QuerySet, self.get_queryset())
         if cutoff is not None:
             queryset = queryset[:cutoff]
         return {item.pk: self.display_value(item) for item in queryset}

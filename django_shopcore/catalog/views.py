@@ -1,10 +1,12 @@
 """Catalog views: the category, product, variant and image viewsets."""
 
+from typing import cast
+
 from django.db import transaction
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import HttpResponse
-from django.utils.cache import get_conditional_response, patch_vary_headers, quote_etag
-from django.utils.http import http_date
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -46,6 +48,8 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
     known_count = None
     # Non-numeric ids are not routes at all (404), never a database error.
     lookup_value_regex = "[0-9]+"
+    # Set by each viewset: a queryset (never a manager), whose model the cache reads.
+    queryset: QuerySet
 
     def get_permissions(self):
         return [permission() for permission in shopcore_settings.CATALOG_PERMISSION_CLASSES]
@@ -57,7 +61,7 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
         representation = fast_representation(self.get_serializer_class())
         if representation is None:
             return super().list(request, *args, **kwargs)
-        self.paginator.read_rows = representation.values
+        cast(CatalogPagination, self.paginator).read_rows = representation.values
         rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(representation.represent(rows, request=request))
 

@@ -1,5 +1,7 @@
 """System checks of the ``SHOPCORE`` setting and of what every shopcore app relies on."""
 
+from typing import cast
+
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
@@ -84,7 +86,9 @@ def check_schema_class(app_configs, **kwargs):
     from drf_spectacular.openapi import AutoSchema
     from rest_framework.settings import api_settings
 
-    if not issubclass(api_settings.DEFAULT_SCHEMA_CLASS, AutoSchema):
+    # A class by now: api_settings imports the dotted path (the stub says str).
+    schema_class = cast(type, api_settings.DEFAULT_SCHEMA_CLASS)
+    if not issubclass(schema_class, AutoSchema):
         return [
             Warning(
                 "REST_FRAMEWORK['DEFAULT_SCHEMA_CLASS'] is not drf-spectacular's AutoSchema: "

@@ -6,12 +6,15 @@ and the response says so with ``count_exact``.
 """
 
 import time
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from django.core.signals import setting_changed
 from django.db import connections
 
 from .settings import shopcore_settings
+
+if TYPE_CHECKING:
+    from django.db.backends.postgresql.operations import DatabaseOperations
 
 
 class RowCount(NamedTuple):
@@ -72,6 +75,8 @@ def estimate_and_aggregate(queryset, cap, estimate_limit, aggregate):
     if estimate is not None:
         return estimate, None
     capped_sql, capped_params = rows[: cap + 1].query.sql_with_params()
+    # Only reached on PostgreSQL, whose operations can compose SQL with its parameters.
+    operations = cast("DatabaseOperations", connection.ops)
     with connection.cursor() as cursor:
         # Only SQL that Django compiled is interpolated; values are parameters.
         # PostgreSQL runs the aggregate's subquery only when the CASE needs it,
@@ -80,7 +85,7 @@ def estimate_and_aggregate(queryset, cap, estimate_limit, aggregate):
             "SELECT planned.estimate, CASE WHEN planned.estimate <= %s THEN "  # noqa: S608
             f"{aggregate.format(capped=capped_sql)} END "
             "FROM (SELECT shopcore_count_estimate(%s) AS estimate) planned",
-            [estimate_limit, *capped_params, connection.ops.compose_sql(sql, params)],
+            [estimate_limit, *capped_params, operations.compose_sql(sql, params)],
         )
         estimate, aggregated = cursor.fetchone()
     if aggregated is None:

@@ -1,5 +1,7 @@
 """Serializer building blocks shared by the shopcore apps."""
 
+from typing import TYPE_CHECKING
+
 from django.core.validators import validate_unicode_slug
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
@@ -9,8 +11,15 @@ from .exceptions import integrity_error_to_validation_error
 from .ids import ID_MAX_DIGITS, is_digits
 from .settings import shopcore_settings
 
+# Type checkers see what the mixins extend; at run time they are plain mixins.
+if TYPE_CHECKING:
+    _FieldBase = serializers.Field
+    _ModelSerializerBase = serializers.ModelSerializer
+else:
+    _FieldBase = _ModelSerializerBase = object
 
-class TextOnlyMixin:
+
+class TextOnlyMixin(_FieldBase):
     """Refuses numbers and booleans where the schema promises text (DRF turns 0 into "0")."""
 
     def to_internal_value(self, data):
@@ -106,7 +115,7 @@ class ModelSerializer(serializers.ModelSerializer):
         return field_class, field_kwargs
 
 
-class IntegrityErrorAsValidationErrorMixin:
+class IntegrityErrorAsValidationErrorMixin(_ModelSerializerBase):
     """Saves in a savepoint and reports a violated database constraint as a 400.
 
     The validators catch duplicates first; this covers the race where two

@@ -1,6 +1,8 @@
 """The base of every shopcore view (authentication, parsing, schema, errors, database
 routing with ``routers.ReplicaRouter``) and the JSON 404."""
 
+from typing import TYPE_CHECKING
+
 from django.apps import apps
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
@@ -17,6 +19,12 @@ from .routers import pin_to_primary, remember_write, replica_failed, routing_sco
 from .schema import ShopcoreAutoSchema
 from .settings import shopcore_settings
 
+# Type checkers see the view attributes the mixin sets; at run time it is a plain mixin.
+if TYPE_CHECKING:
+    from rest_framework.views import APIView as _ViewBase
+else:
+    _ViewBase = object
+
 ACCOUNTS_AUTHENTICATION = "django_shopcore.accounts.authentication.JWTAuthentication"
 
 
@@ -31,7 +39,7 @@ def authentication_classes():
     return api_settings.DEFAULT_AUTHENTICATION_CLASSES
 
 
-class ShopcoreViewMixin:
+class ShopcoreViewMixin(_ViewBase):
     """Authentication, parsing and error handling from shopcore, whatever DRF's defaults are.
 
     Each request is one routing scope: an unsafe request, and a user's requests

@@ -117,8 +117,9 @@ def sidecar_url(path):
 class ShopcoreSchemaView(SpectacularAPIView):
     """The OpenAPI 3 schema of the API, as YAML or (``?format=json``) JSON."""
 
+    # Per request, where drf-spectacular has a class attribute it only reads.
     @property
-    def custom_settings(self):
+    def custom_settings(self):  # type: ignore[override]
         return schema_settings(self.request)
 
 

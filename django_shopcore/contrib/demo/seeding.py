@@ -12,9 +12,10 @@ import math
 import random
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from django.db import connections, transaction
+from django.db.models import Field
 from django.utils.text import slugify
 
 from django_shopcore.catalog.cache import invalidate
@@ -32,7 +33,7 @@ from django_shopcore.catalog.variants import create_default_variants
 # like English and search benchmarks can pick real words at any frequency.
 # None contains "q" or "x", and neither do the pseudo-word syllables, so
 # NO_HIT_WORD cannot occur anywhere, not even as a substring.
-REAL_WORDS = """
+REAL_WORDS_TEXT = """
 the and with for this your from that all new one our set two pack size
 black white light steel small large classic home design wood color made style
 premium blue natural green power water table kitchen modern high garden
@@ -63,7 +64,7 @@ thermostat humidifier purifier heater blender toaster grinder mixer juicer
 steamer cooker roaster smoker grill skillet griddle wok colander grater
 peeler ladle whisk spatula tongs strainer funnel thermometer timer scale
 """
-REAL_WORDS = REAL_WORDS.split()
+REAL_WORDS = REAL_WORDS_TEXT.split()
 NO_HIT_WORD = "quixotic"
 
 # fmt: off
@@ -137,7 +138,7 @@ class Vocabulary:
     def _rank_words(rng, size):
         """Pseudo-words everywhere, real words spread evenly over log(rank)."""
         real_words = list(dict.fromkeys(REAL_WORDS))
-        ranks = [None] * size
+        ranks: list[str | None] = [None] * size
         for index, word in enumerate(real_words):
             rank = min(int(size ** (index / len(real_words))) - 1, size - 1)
             while ranks[rank] is not None:
@@ -214,7 +215,7 @@ def category_specs(vocabulary, rng, count):
     parents = [None] * roots
     parents += [rng.randrange(roots) for _ in range(children)]
     parents += [roots + rng.randrange(children) for _ in range(grandchildren)]
-    used_names = set()
+    used_names: set[str] = set()
     specs = []
     for parent_index in parents:
         name = _unique_category_name(vocabulary, rng, used_names)
@@ -354,9 +355,9 @@ def _batches(iterable, size):
 
 
 def _column_names(connection):
-    return ", ".join(
-        connection.ops.quote_name(Product._meta.get_field(name).column) for name in PRODUCT_FIELDS
-    )
+    # Every one of PRODUCT_FIELDS is a concrete field, with a column.
+    fields = [cast(Field, Product._meta.get_field(name)) for name in PRODUCT_FIELDS]
+    return ", ".join(connection.ops.quote_name(field.column) for field in fields)
 
 
 class _ChunkReader:
@@ -369,11 +370,12 @@ class _ChunkReader:
 
     def read(self, size=-1):
         while self._position >= len(self._buffer):
-            self._buffer = next(self._chunks, None)
+            chunk = next(self._chunks, None)
             self._position = 0
-            if self._buffer is None:
+            if chunk is None:
                 self._buffer = b""
                 return b""
+            self._buffer = chunk
         end = len(self._buffer) if size < 0 else self._position + size
         data = self._buffer[self._position : end]
         self._position += len(data)
