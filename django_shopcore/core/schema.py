@@ -86,7 +86,13 @@ WRITE_METHODS = {"POST", "PUT", "PATCH"}
 # on_delete handlers that make a delete fail while references remain: a 409.
 BLOCKING_ON_DELETE = {models.PROTECT, models.RESTRICT}
 
-DIGITS_PATH_PARAMETER = {"type": "string", "pattern": "^[0-9]+$"}
+# Path patterns of digits (bounded ones keep ids within a bigint).
+DIGITS_PATH_PARAMETERS = [
+    {"type": "string", "pattern": "^[0-9]+$"},
+    {"type": "string", "pattern": "^[0-9]{1,18}$"},
+]
+# The pattern a `lookup_value_regex` of a UUID (a cart's id) gives.
+UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 MODEL_TAGS = {"Category": "Categories", "Product": "Products", "ProductVariant": "Products"}
 SUCCESS_DESCRIPTIONS = {
     "list": "A page of {plural}.",
@@ -246,6 +252,154 @@ OPERATIONS = {
                     "Last variant",
                 ),
             ),
+        },
+    },
+    "CartViewSet": {
+        "create": {
+            "summary": "Create a cart",
+            "description": "An empty cart with an unguessable UUID id: whoever holds the id "
+            "may use it. A signed-in caller's cart belongs to them (then only they see it).",
+        },
+        "retrieve": {
+            "summary": "Get a cart",
+            "description": "The cart with its items at the variants' current prices. Another "
+            "user's cart, or a malformed id, is a 404.",
+        },
+        "destroy": {"summary": "Delete a cart", "description": "The cart and its items."},
+        "items": {
+            "summary": "Add an item to a cart",
+            "response": "The whole cart.",
+            "description": "`{variant, quantity}`: a variant already in the cart adds to its "
+            "line. `quantity` is a whole number from 1 to `CART_MAX_QUANTITY`; a cart holds at "
+            "most `CART_MAX_LINES` lines. An inactive or unknown variant is a 400 naming "
+            "`variant`; more than the stock available a 409 with `available`.",
+            "errors": errors(
+                "409",
+                "More units than the stock available (carts do not reserve stock).",
+                NotEnoughStock=example(
+                    {"quantity": ["Only 3 in stock."], "available": 3}, "Not enough stock"
+                ),
+            ),
+        },
+        "item": {
+            "summary": "Change or remove a cart item",
+            "response": "The whole cart.",
+            "description": "PATCH `{quantity}` sets the line's quantity; DELETE removes the "
+            "line. More than the stock available is a 409 with `available`.",
+            "errors": errors(
+                "409",
+                "More units than the stock available.",
+                NotEnoughStock=example(
+                    {"quantity": ["Only 3 in stock."], "available": 3}, "Not enough stock"
+                ),
+            ),
+        },
+    },
+    "OrderViewSet": {
+        "list": {
+            "summary": "List orders",
+            "description": "A page of your orders, newest first (admins see all).",
+        },
+        "retrieve": {
+            "summary": "Get an order",
+            "description": "One of your orders (admins: any); someone else's is a 404.",
+        },
+        "create": {
+            "summary": "Place an order",
+            "description": "Checkout of a cart: every line's units are taken from stock, all "
+            "or none, in one transaction, and the cart is consumed. A line lacking stock is a "
+            "409 listing `lines`; an `expected_total` other than the computed total a 409; an "
+            "empty cart a 400; a cart already ordered a 409. With an `Idempotency-Key`, the "
+            "same body gets the same answer again (`Idempotent-Replayed: true`), also when "
+            "sent concurrently; another body with the key is a 422.",
+            "errors": {
+                **errors(
+                    "409",
+                    "Not enough stock, changed prices, or a cart already ordered.",
+                    NotEnoughStock=example(
+                        {
+                            "detail": "Not enough stock for some lines; nothing was ordered.",
+                            "lines": [{"variant": 7, "requested": 3, "available": 1}],
+                        },
+                        "Not enough stock",
+                    ),
+                    PricesChanged=example(
+                        {
+                            "expected_total": ["The prices changed: the total is now 27.50."],
+                            "total": "27.50",
+                        },
+                        "Prices changed",
+                    ),
+                ),
+                **errors(
+                    "422",
+                    "The Idempotency-Key was used with another body.",
+                    KeyReused=example(
+                        {"detail": "This Idempotency-Key was used with a different request body."},
+                        "Key reused",
+                    ),
+                ),
+            },
+        },
+        "cancel": {
+            "summary": "Cancel an order",
+            "response": "The cancelled order.",
+            "description": "The owner while `pending_payment`; an admin while `pending_payment` "
+            "or `paid`. The units go back to stock.",
+            "errors": errors(
+                "409",
+                "The order's status does not allow it.",
+                NotAllowed=example(
+                    {"detail": "This is not allowed while the order is paid.", "status": "paid"},
+                    "Status does not allow it",
+                ),
+            ),
+        },
+        "mark_paid": {
+            "summary": "Mark an order paid",
+            "response": "The paid order.",
+            "description": f"`pending_payment` -> `paid`. {ADMIN_ONLY}",
+            "errors": {
+                **errors(
+                    "403",
+                    "Not an admin.",
+                    PermissionDenied=example(PERMISSION_DENIED, "Not an admin"),
+                ),
+                **errors(
+                    "409",
+                    "The order's status does not allow it.",
+                    NotAllowed=example(
+                        {
+                            "detail": "This is not allowed while the order is cancelled.",
+                            "status": "cancelled",
+                        },
+                        "Status does not allow it",
+                    ),
+                ),
+            },
+        },
+        "fulfil": {
+            "summary": "Fulfil an order",
+            "response": "The fulfilled order.",
+            "description": f"`paid` -> `fulfilled`. {ADMIN_ONLY}",
+            "errors": {
+                **errors(
+                    "403",
+                    "Not an admin.",
+                    PermissionDenied=example(PERMISSION_DENIED, "Not an admin"),
+                ),
+                **errors(
+                    "409",
+                    "The order's status does not allow it.",
+                    NotAllowed=example(
+                        {
+                            "detail": "This is not allowed while the order is pending_payment.",
+                            "status": "pending_payment",
+                        },
+                        "Status does not allow it",
+                    ),
+                ),
+            },
         },
     },
     "UserViewSet": {
@@ -513,11 +667,22 @@ class ShopcoreAutoSchema(AutoSchema):
         parameters = super()._resolve_path_parameters(variables)
         model = get_view_model(self.view, emit_warnings=False)
         for parameter in parameters:
-            if parameter["schema"] == DIGITS_PATH_PARAMETER and model is not None:
+            if model is None:
+                continue
+            if parameter["schema"] in DIGITS_PATH_PARAMETERS:
                 # A `lookup_value_regex` of digits: the id is an integer, not any string.
                 parameter["schema"] = {"type": "integer"}
+                parameter["description"] = f"The {self.path_object_name(parameter, model)}'s id."
+            elif parameter["schema"].get("pattern") == UUID_PATTERN:
+                parameter["schema"] = {"type": "string", "format": "uuid"}
                 parameter["description"] = f"The {model._meta.verbose_name}'s id."
         return parameters
+
+    def path_object_name(self, parameter, model):
+        """The view's model for its lookup; a further ``<name>_id`` names its own object."""
+        if parameter["name"].endswith("_id"):
+            return parameter["name"].removesuffix("_id").replace("_", " ")
+        return model._meta.verbose_name
 
     def get_tags(self):
         model = get_view_model(self.view, emit_warnings=False)
@@ -660,7 +825,7 @@ class ShopcoreAutoSchema(AutoSchema):
 
     def invalid_body_example(self):
         """The error a real field of the request body gives when left out (or blank)."""
-        serializer = self.get_request_serializer()
+        serializer = force_instance(self.get_request_serializer())
         fields = getattr(serializer, "fields", {})
         writable = [field for field in fields.values() if not field.read_only]
         if self.method != "PATCH":
