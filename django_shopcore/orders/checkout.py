@@ -34,7 +34,7 @@ def place_order(user, cart_id, shipping_address, expected_total=None):
         lines = [snapshot(variant, quantities[variant.pk]) for variant in variants]
         subtotal = sum((line.line_total for line in lines), 0)
         check_expected_total(expected_total, subtotal)
-        if len(variants) != len(quantities) or not take_units(quantities):
+        if not all_sellable(variants, quantities) or not take_units(quantities):
             raise InsufficientStock(shortages(quantities, variants))
         refresh_product_totals({variant.product_id for variant in variants})
         order = Order.objects.create(
@@ -128,9 +128,19 @@ def check_expected_total(expected_total, total):
         )
 
 
+def all_sellable(variants, quantities):
+    """Every line's variant exists and its product is on sale (the UPDATE checks the rest)."""
+    return len(variants) == len(quantities) and all(
+        variant.product.is_active for variant in variants
+    )
+
+
 def shortages(quantities, variants):
     """The lines lacking stock, as read under the row locks (inactive or gone: 0 available)."""
-    available = {variant.pk: variant.stock if variant.is_active else 0 for variant in variants}
+    available = {
+        variant.pk: variant.stock if variant.is_active and variant.product.is_active else 0
+        for variant in variants
+    }
     return {
         "detail": _("Not enough stock for some lines; nothing was ordered."),
         "lines": [

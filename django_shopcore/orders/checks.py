@@ -19,15 +19,15 @@ def check_orders_setup(app_configs, **kwargs):
         )
     try:
         provider = shopcore_settings.PAYMENT_PROVIDER
-    except ImportError as exc:
-        errors.append(Error(str(exc), id="shopcore_orders.E002"))
-    else:
-        if not (isinstance(provider, type) and issubclass(provider, PaymentProvider)):
-            errors.append(
-                Error(
-                    "SHOPCORE['PAYMENT_PROVIDER'] must name a subclass of "
-                    "django_shopcore.orders.payments.PaymentProvider.",
-                    id="shopcore_orders.E002",
-                )
+    except ImportError:
+        # shopcore.E003 reports an import string that cannot be imported.
+        return errors
+    if not (isinstance(provider, type) and issubclass(provider, PaymentProvider)):
+        errors.append(
+            Error(
+                "SHOPCORE['PAYMENT_PROVIDER'] must name a subclass of "
+                "django_shopcore.orders.payments.PaymentProvider.",
+                id="shopcore_orders.E002",
             )
+        )
     return errors
