@@ -2,7 +2,6 @@
 
 import secrets
 from datetime import timedelta
-from functools import partial
 
 from django.db import transaction
 from django.db.models import Sum
@@ -55,7 +54,9 @@ def place_order(user, cart_id, shipping_address, expected_total=None):
         OrderStatusChange.objects.create(order=order, to_status=OrderStatus.PENDING_PAYMENT)
         # The cart is consumed (its items cascade); Order.cart_id remembers it was ordered.
         Cart.objects.filter(pk=cart.pk).delete()
-        transaction.on_commit(partial(after_placement, order))
+        # robust: a failing provider or receiver is logged; the order stands and the answer
+        # is 201. A lambda, not a partial: Django logs the callback's __qualname__.
+        transaction.on_commit(lambda: after_placement(order), robust=True)
     return order
 
 

@@ -1,7 +1,6 @@
 """Order status transitions: each a conditional UPDATE, so racing transitions cannot both win."""
 
 from dataclasses import dataclass
-from functools import partial
 
 from django.db import transaction
 from django.dispatch import Signal
@@ -76,4 +75,6 @@ def record(order, from_status, transition, by):
         quantities = {variant_id: quantity for variant_id, quantity, _product in lines}
         return_units(quantities, {product for _variant, _quantity, product in lines})
     order.status = transition.to_status
-    transaction.on_commit(partial(transition.signal.send, sender=Order, order=order))
+    # robust: a failing receiver is logged; the transition stands (a lambda: Django
+    # logs the callback's __qualname__, which a partial lacks).
+    transaction.on_commit(lambda: transition.signal.send(sender=Order, order=order), robust=True)

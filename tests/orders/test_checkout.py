@@ -259,3 +259,22 @@ def test_an_ordered_variant_cannot_be_deleted(user, user_client):
     with pytest.raises(Exception, match="protected"):
         extra.delete()
     assert OrderStatusChange.objects.count() == 1
+
+
+class FailingProvider:
+    """A payment service that is down."""
+
+    def start_payment(self, order):
+        raise ConnectionError("the payment service is down")
+
+
+def test_a_failing_payment_provider_does_not_undo_the_order(
+    user, user_client, settings, django_capture_on_commit_callbacks, caplog
+):
+    settings.SHOPCORE = {"PAYMENT_PROVIDER": f"{__name__}.FailingProvider"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = checkout(user_client, cart_of(user, [(variant_with(), 1)]))
+    assert response.status_code == 201
+    # The provider ran after commit, failed, and was logged.
+    assert "the payment service is down" in caplog.text
+    assert Order.objects.filter(pk=response.json()["id"]).exists()
