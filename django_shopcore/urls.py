@@ -2,7 +2,8 @@
 
 It mounts the parts whose apps are installed, each under its own namespace:
 ``shopcore_catalog`` (``django_shopcore.catalog.urls``), ``shopcore_auth``
-(``django_shopcore.accounts.urls``) and ``shopcore_docs``
+(``django_shopcore.accounts.urls``), ``shopcore_carts`` (``django_shopcore.carts.urls``),
+``shopcore_orders`` (``django_shopcore.orders.urls``) and ``shopcore_docs``
 (``django_shopcore.openapi.urls``). Each can also be mounted on its own.
 
 Last comes a catch-all: any other path under the prefix ending with a slash
@@ -20,6 +21,8 @@ from .core.views import not_found
 PARTS = [
     ("django_shopcore.catalog", "django_shopcore.catalog.urls"),
     ("django_shopcore.accounts", "django_shopcore.accounts.urls"),
+    ("django_shopcore.carts", "django_shopcore.carts.urls"),
+    ("django_shopcore.orders", "django_shopcore.orders.urls"),
     ("django_shopcore", "django_shopcore.openapi.urls"),
 ]
 

@@ -152,6 +152,7 @@ def request(
     description="",
     accept="application/json",
     form=None,
+    headers=None,
 ):
     """One Postman request; ``path`` is relative to ``{{baseUrl}}`` (the API root).
 
@@ -163,7 +164,10 @@ def request(
         "event": [],
         "request": {
             "method": method,
-            "header": [{"key": "Accept", "value": accept}],
+            "header": [
+                {"key": "Accept", "value": accept},
+                *({"key": key, "value": value} for key, value in (headers or {}).items()),
+            ],
             "url": "{{baseUrl}}" + path,
             "auth": (
                 {"type": "bearer", "bearer": [{"key": "token", "value": token, "type": "string"}]}
@@ -1348,6 +1352,312 @@ pm.test("the last product, and a link back", function () {
     ],
 )
 
+# --- Carts and orders ---------------------------------------------------------------------
+
+# The cart's UUID is a string: a variable named *Id would be sent unquoted (QUOTED_ID_VARIABLE).
+CART = "/carts/{{cartUuid}}/"
+ADDRESS = {
+    "name": "Ada Lovelace {{runId}}",
+    "line1": "12 St James's Square",
+    "line2": "",
+    "city": "London",
+    "postal_code": "SW1Y 4JH",
+    "country": "GB",
+}
+CHECKOUT_BODY = {"cart": "{{cartUuid}}", "shipping_address": ADDRESS, "expected_total": "12.00"}
+CHECKOUT_KEY = {"Idempotency-Key": "checkout-{{runId}}"}
+ORDER = "/orders/{{orderId}}/"
+
+
+def order_status(status):
+    return f"""
+pm.test("the order is {status}", function () {{
+    pm.expect(pm.response.json().status).to.eql("{status}");
+}});
+"""
+
+
+def checkout_stock(stock):
+    return f"""
+pm.test("the product's stock is {stock}", function () {{
+    pm.expect(pm.response.json().stock).to.eql({stock});
+}});
+"""
+
+
+# Own category and product (4.00, 5 in stock): ordered variants are history and stay.
+CARTS_AND_ORDERS = folder(
+    "Carts and orders",
+    "A cart, its items, an idempotent checkout and the order's lifecycle.",
+    [
+        request(
+            "Checkout category",
+            "POST",
+            "/categories/",
+            status=201,
+            token=ADMIN,
+            body={"name": "Mugs {{runId}}"},
+            tests='pm.collectionVariables.set("mugCategoryId", pm.response.json().id);',
+        ),
+        request(
+            "Checkout product",
+            "POST",
+            "/products/",
+            status=201,
+            token=ADMIN,
+            body={
+                "name": "Mug {{runId}}",
+                "category": "{{mugCategoryId}}",
+                "price": "4.00",
+                "stock": 5,
+            },
+            tests='pm.collectionVariables.set("mugProductId", pm.response.json().id);',
+        ),
+        request(
+            "Checkout product: its variant",
+            "GET",
+            "/products/{{mugProductId}}/",
+            status=200,
+            tests='pm.collectionVariables.set("mugVariantId", pm.response.json().variants[0].id);',
+        ),
+        request(
+            "Cart: create (signed in: yours)",
+            "POST",
+            "/carts/",
+            status=201,
+            token=USER,
+            tests="""
+pm.test("an empty cart with a UUID id", function () {
+    const cart = pm.response.json();
+    pm.expect(cart.id).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-/);
+    pm.expect(cart.items).to.eql([]);
+    pm.expect(cart.subtotal).to.eql("0.00");
+    pm.collectionVariables.set("cartUuid", cart.id);
+});
+""",
+        ),
+        request("Cart: someone else's -> 404", "GET", CART, status=404),
+        request(
+            "Cart: add an item",
+            "POST",
+            CART + "items/",
+            status=201,
+            token=USER,
+            body={"variant": "{{mugVariantId}}", "quantity": 2},
+            tests="""
+pm.test("the line at the current price", function () {
+    const cart = pm.response.json();
+    pm.expect(cart.items).to.have.lengthOf(1);
+    pm.expect(cart.items[0].unit_price).to.eql("4.00");
+    pm.expect(cart.items[0].line_total).to.eql("8.00");
+    pm.collectionVariables.set("cartItemId", cart.items[0].id);
+});
+""",
+        ),
+        request(
+            "Cart: more than the stock -> 409",
+            "POST",
+            CART + "items/",
+            status=409,
+            token=USER,
+            body={"variant": "{{mugVariantId}}", "quantity": 4},
+            tests="""
+pm.test("the units available", function () {
+    pm.expect(pm.response.json().available).to.eql(5);
+});
+""",
+        ),
+        request(
+            "Cart: a fractional quantity -> 400",
+            "POST",
+            CART + "items/",
+            status=400,
+            token=USER,
+            body={"variant": "{{mugVariantId}}", "quantity": 1.5},
+            tests=field_error("quantity"),
+        ),
+        request(
+            "Cart: change an item's quantity",
+            "PATCH",
+            CART + "items/{{cartItemId}}/",
+            status=200,
+            token=USER,
+            body={"quantity": 3},
+            tests="""
+pm.test("subtotal 12.00", function () {
+    pm.expect(pm.response.json().subtotal).to.eql("12.00");
+});
+""",
+        ),
+        request("Cart: detail", "GET", CART, status=200, token=USER),
+        request(
+            "Order: unknown country -> 400",
+            "POST",
+            "/orders/",
+            status=400,
+            token=USER,
+            body={**CHECKOUT_BODY, "shipping_address": {**ADDRESS, "country": "XX"}},
+            tests="""
+pm.test("the error names shipping_address.country", function () {
+    const errors = pm.response.json().shipping_address;
+    pm.expect(errors.country).to.be.an("array").that.is.not.empty;
+});
+""",
+        ),
+        request(
+            "Order: place it",
+            "POST",
+            "/orders/",
+            status=201,
+            token=USER,
+            body=CHECKOUT_BODY,
+            headers=CHECKOUT_KEY,
+            tests=order_status("pending_payment")
+            + """
+pm.test("the lines snapshotted, the total as expected", function () {
+    const order = pm.response.json();
+    pm.expect(order.lines).to.have.lengthOf(1);
+    pm.expect(order.lines[0].quantity).to.eql(3);
+    pm.expect(order.total).to.eql("12.00");
+    pm.collectionVariables.set("orderId", order.id);
+});
+""",
+        ),
+        request(
+            "Order: the same Idempotency-Key again replays it",
+            "POST",
+            "/orders/",
+            status=201,
+            token=USER,
+            body=CHECKOUT_BODY,
+            headers=CHECKOUT_KEY,
+            tests="""
+pm.test("the same order, marked as replayed", function () {
+    pm.expect(pm.response.json().id).to.eql(v("orderId"));
+    pm.response.to.have.header("Idempotent-Replayed", "true");
+});
+""",
+        ),
+        request(
+            "Order: the key with another body -> 422",
+            "POST",
+            "/orders/",
+            status=422,
+            token=USER,
+            body={**CHECKOUT_BODY, "expected_total": "1.00"},
+            headers=CHECKOUT_KEY,
+            tests=DETAIL,
+        ),
+        request(
+            "Order: the cart again -> 409",
+            "POST",
+            "/orders/",
+            status=409,
+            token=USER,
+            body=CHECKOUT_BODY,
+        ),
+        request(
+            "Checkout product: 3 units taken",
+            "GET",
+            "/products/{{mugProductId}}/",
+            status=200,
+            tests=checkout_stock(2),
+        ),
+        request("Orders: yours", "GET", "/orders/", status=200, token=USER, tests=PAGE),
+        request("Order: detail", "GET", ORDER, status=200, token=USER),
+        request(
+            "Order: mark paid, not an admin -> 403",
+            "POST",
+            ORDER + "mark-paid/",
+            status=403,
+            token=USER,
+        ),
+        request(
+            "Order: mark paid",
+            "POST",
+            ORDER + "mark-paid/",
+            status=200,
+            token=ADMIN,
+            tests=order_status("paid"),
+        ),
+        request(
+            "Order: the owner cancels a paid order -> 409",
+            "POST",
+            ORDER + "cancel/",
+            status=409,
+            token=USER,
+            tests="""
+pm.test("the current status named", function () {
+    pm.expect(pm.response.json().status).to.eql("paid");
+});
+""",
+        ),
+        request(
+            "Order: fulfil",
+            "POST",
+            ORDER + "fulfil/",
+            status=200,
+            token=ADMIN,
+            tests=order_status("fulfilled"),
+        ),
+        request(
+            "Cart: another one (anonymous)",
+            "POST",
+            "/carts/",
+            status=201,
+            tests='pm.collectionVariables.set("cartUuid", pm.response.json().id);',
+        ),
+        request(
+            "Cart: add one",
+            "POST",
+            CART + "items/",
+            status=201,
+            body={"variant": "{{mugVariantId}}", "quantity": 1},
+            tests='pm.collectionVariables.set("cartItemId", pm.response.json().items[0].id);',
+        ),
+        request("Cart: remove the item", "DELETE", CART + "items/{{cartItemId}}/", status=200),
+        request(
+            "Cart: add it back",
+            "POST",
+            CART + "items/",
+            status=201,
+            body={"variant": "{{mugVariantId}}", "quantity": 1},
+        ),
+        request(
+            "Order: place the anonymous cart",
+            "POST",
+            "/orders/",
+            status=201,
+            token=USER,
+            body={**CHECKOUT_BODY, "expected_total": "4.00"},
+            tests='pm.collectionVariables.set("orderId", pm.response.json().id);',
+        ),
+        request(
+            "Order: the owner cancels it",
+            "POST",
+            ORDER + "cancel/",
+            status=200,
+            token=USER,
+            tests=order_status("cancelled"),
+        ),
+        request(
+            "Checkout product: the cancelled unit is back",
+            "GET",
+            "/products/{{mugProductId}}/",
+            status=200,
+            tests=checkout_stock(2),
+        ),
+        request(
+            "Cart: a spare one",
+            "POST",
+            "/carts/",
+            status=201,
+            tests='pm.collectionVariables.set("cartUuid", pm.response.json().id);',
+        ),
+        request("Cart: delete it", "DELETE", CART, status=204),
+    ],
+)
+
 # --- Password change and logout ---------------------------------------------------------
 
 PASSWORD_AND_LOGOUT = folder(
@@ -1599,6 +1909,12 @@ def collection():
                 "defaultVariantId",
                 "variantId",
                 "imageId",
+                "mugCategoryId",
+                "mugProductId",
+                "mugVariantId",
+                "cartUuid",
+                "cartItemId",
+                "orderId",
             ]
         ],
         "item": [
@@ -1607,6 +1923,7 @@ def collection():
             USERS,
             CATEGORIES,
             PRODUCTS_FOLDER,
+            CARTS_AND_ORDERS,
             PASSWORD_AND_LOGOUT,
             PASSWORD_RESET,
         ],

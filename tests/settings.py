@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "django_shopcore",
     "django_shopcore.catalog",
     "django_shopcore.accounts",
+    "django_shopcore.carts",
+    "django_shopcore.orders",
     "django_shopcore.contrib.demo",
 ]
 

@@ -1,4 +1,4 @@
-"""A host that installs the catalog alone: no accounts app, no simplejwt blacklist app."""
+"""A host installing the catalog alone: no accounts, carts or orders app, no JWT blacklist."""
 
 from tests.settings import *  # noqa: F403
 from tests.settings import INSTALLED_APPS
@@ -6,7 +6,13 @@ from tests.settings import INSTALLED_APPS
 INSTALLED_APPS = [
     app
     for app in INSTALLED_APPS
-    if app not in ("django_shopcore.accounts", "rest_framework_simplejwt.token_blacklist")
+    if app
+    not in (
+        "django_shopcore.accounts",
+        "django_shopcore.carts",
+        "django_shopcore.orders",
+        "rest_framework_simplejwt.token_blacklist",
+    )
 ]
 # The host's own authentication, which shopcore's views then use.
 REST_FRAMEWORK = {

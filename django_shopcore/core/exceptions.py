@@ -25,6 +25,14 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class ConflictWithData(Conflict):
+    """A 409 whose body is ``data`` as given: numbers in it stay numbers (DRF makes them text)."""
+
+    def __init__(self, data):
+        super().__init__()
+        self.detail = data
+
+
 class RequestTooLarge(exceptions.APIException):
     """A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (HTTP 413), refused before it is parsed."""
 

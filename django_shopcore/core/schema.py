@@ -22,7 +22,13 @@ from .settings import shopcore_settings
 
 # Ends the description of an operation the default permission classes keep to admins.
 ADMIN_ONLY = "Admins only."
-DIGITS_PATH_PARAMETER = {"type": "string", "pattern": "^[0-9]+$"}
+# Path patterns of digits (bounded ones keep ids within a bigint).
+DIGITS_PATH_PARAMETERS = [
+    {"type": "string", "pattern": "^[0-9]+$"},
+    {"type": "string", "pattern": "^[0-9]{1,18}$"},
+]
+# The pattern a `lookup_value_regex` of a UUID (a cart's id) gives.
+UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 SUCCESS_DESCRIPTIONS = {
     "list": "A page of {plural}.",
     "create": "The new {name}.",
@@ -105,11 +111,22 @@ class ShopcoreAutoSchema(ErrorResponsesMixin, AutoSchema):
         parameters = super()._resolve_path_parameters(variables)
         model = get_view_model(self.view, emit_warnings=False)
         for parameter in parameters:
-            if parameter["schema"] == DIGITS_PATH_PARAMETER and model is not None:
+            if model is None:
+                continue
+            if parameter["schema"] in DIGITS_PATH_PARAMETERS:
                 # A `lookup_value_regex` of digits: the id is an integer, not any string.
                 parameter["schema"] = {"type": "integer"}
+                parameter["description"] = f"The {self.path_object_name(parameter, model)}'s id."
+            elif parameter["schema"].get("pattern") == UUID_PATTERN:
+                parameter["schema"] = {"type": "string", "format": "uuid"}
                 parameter["description"] = f"The {model._meta.verbose_name}'s id."
         return parameters
+
+    def path_object_name(self, parameter, model):
+        """The view's model for its lookup; a further ``<name>_id`` names its own object."""
+        if parameter["name"].endswith("_id"):
+            return parameter["name"].removesuffix("_id").replace("_", " ")
+        return model._meta.verbose_name
 
     def get_auth(self):
         security = super().get_auth()

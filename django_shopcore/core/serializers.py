@@ -142,3 +142,12 @@ class SaveGivenFieldsMixin:
             setattr(instance, name, value)
         instance.save(update_fields=[*validated_data, "updated_at"])
         return instance
+
+
+class WholeNumberField(serializers.IntegerField):
+    """A JSON integer only: DRF's IntegerField also takes "5", 5.0 and true."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)

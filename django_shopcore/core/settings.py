@@ -95,6 +95,21 @@ DEFAULTS = {
     "REPLICA_MAX_LAG_SECONDS": 10,
     # Seconds a process trusts a replica's last health check (up, lag) before asking again.
     "REPLICA_CHECK_INTERVAL": 5,
+    # Carts: the most units of one variant a line may hold, the most lines a
+    # cart may hold, and the seconds an untouched cart lives before
+    # `shopcore_clear_expired_carts` deletes it.
+    "CART_MAX_QUANTITY": 1000,
+    "CART_MAX_LINES": 100,
+    "CART_TTL": 7 * 24 * 3600,
+    # Orders: seconds a new order may stay unpaid before `shopcore_expire_orders`
+    # expires it (its units go back to stock).
+    "ORDER_PAYMENT_WINDOW": 3600,
+    # Seconds an Idempotency-Key (and its stored answer) is kept before
+    # `shopcore_expire_orders` deletes it and the key may be used anew.
+    "IDEMPOTENCY_KEY_TTL": 24 * 3600,
+    # The payment provider class (orders.payments.PaymentProvider): the manual
+    # one waits for an admin to mark orders paid.
+    "PAYMENT_PROVIDER": "django_shopcore.orders.payments.ManualPaymentProvider",
 }
 
 # Settings that hold import strings (or lists of them) to resolve to objects.
@@ -108,6 +123,7 @@ IMPORT_STRINGS = {
     "USER_SERIALIZER",
     "ADMIN_USER_SERIALIZER",
     "USER_ADMIN_PERMISSION_CLASSES",
+    "PAYMENT_PROVIDER",
 }
 
 

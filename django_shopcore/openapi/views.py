@@ -46,6 +46,16 @@ TAGS = [
         "description": "Products, with filters, keyword search, ordering and pages. "
         "Anyone may read them; admins write them.",
     },
+    {
+        "name": "Carts",
+        "description": "Carts of product variants. Anyone may create one; its unguessable "
+        "id is what gives access (a signed-in user's cart is theirs alone).",
+    },
+    {
+        "name": "Orders",
+        "description": "Checkout from a cart (all lines' units or none, idempotent with "
+        "`Idempotency-Key`), your orders, and their status transitions.",
+    },
 ]
 
 SWAGGER_UI_SETTINGS = {

@@ -67,6 +67,18 @@ EXPECTED_OPERATIONS = {
     ("post", "/api/products/{product_pk}/images/"),
     ("patch", "/api/products/{product_pk}/images/{id}/"),
     ("delete", "/api/products/{product_pk}/images/{id}/"),
+    ("post", "/api/carts/"),
+    ("get", "/api/carts/{id}/"),
+    ("delete", "/api/carts/{id}/"),
+    ("post", "/api/carts/{id}/items/"),
+    ("patch", "/api/carts/{id}/items/{item_id}/"),
+    ("delete", "/api/carts/{id}/items/{item_id}/"),
+    ("get", "/api/orders/"),
+    ("post", "/api/orders/"),
+    ("get", "/api/orders/{id}/"),
+    ("post", "/api/orders/{id}/cancel/"),
+    ("post", "/api/orders/{id}/mark-paid/"),
+    ("post", "/api/orders/{id}/fulfil/"),
 }
 ADMIN_WRITES = [
     (method, path)
@@ -252,11 +264,16 @@ def test_the_page_size_bound_follows_the_setting():
     assert page_size["schema"]["maximum"] == 50
 
 
-def test_ids_in_paths_are_integers(schema):
+def test_ids_in_paths_are_integers_or_a_carts_uuid(schema):
     for key, operation in operations(schema).items():
         for parameter in operation.get("parameters", []):
             if parameter["in"] == "path":
-                assert parameter["schema"] == {"type": "integer"}, key
+                expected = (
+                    {"type": "string", "format": "uuid"}
+                    if key[1].startswith("/api/carts/") and parameter["name"] == "id"
+                    else {"type": "integer"}
+                )
+                assert parameter["schema"] == expected, key
 
 
 def test_the_bearer_scheme_is_simplejwts(schema):

@@ -241,3 +241,40 @@ def test_every_option_of_shopcore_seed_has_help_text():
         "--database DATABASE The database to seed (default: default).",
     ]:
         assert explained in help_text
+
+
+# Committed rows: PostgreSQL refuses to TRUNCATE a table with pending deferred FK checks.
+@pytest.mark.django_db(transaction=True)
+def test_clear_takes_cart_items_along():
+    from django_shopcore.carts.models import Cart, CartItem
+    from django_shopcore.catalog.models import ProductVariant
+
+    seed(products=20, categories=3)
+    cart = Cart.objects.create()
+    CartItem.objects.create(cart=cart, variant=ProductVariant.objects.first(), quantity=1)
+    seed(products=20, categories=3, clear=True)
+    assert Product.objects.count() == 20
+    assert not CartItem.objects.exists() and Cart.objects.filter(pk=cart.pk).exists()
+
+
+@pytest.mark.django_db
+def test_clear_refuses_while_orders_reference_the_catalog():
+    from django.db.models import ProtectedError
+
+    from django_shopcore.catalog.models import ProductVariant
+    from django_shopcore.orders.models import OrderLine
+
+    from ..factories import UserFactory
+    from ..orders.helpers import cart_of
+    from ..orders.test_checkout import checkout
+
+    seed(products=20, categories=3)
+    user = UserFactory()
+    from ..conftest import bearer_client
+
+    sellable = ProductVariant.objects.filter(stock__gt=0, is_active=True, product__is_active=True)
+    checkout(bearer_client(user), cart_of(user, [(sellable.first(), 1)]))
+    assert OrderLine.objects.exists()
+    with pytest.raises(ProtectedError):
+        seed(products=20, categories=3, clear=True)
+    assert Product.objects.count() == 20

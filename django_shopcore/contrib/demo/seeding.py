@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple, cast
 
-from django.db import connections, transaction
+from django.db import connections, models, transaction
 from django.db.models import Field
 from django.utils.text import slugify
 
@@ -325,14 +325,22 @@ def _depth(category):
     return 0 if category.parent is None else 1 + _depth(category.parent)
 
 
+CATALOG_MODELS = (ProductImage, VariantOption, ProductVariant, Product, Category)
+
+
 def clear_catalog(using):
     """Delete every category and product with its variants and image rows (TRUNCATE on
-    PostgreSQL, restarting ids). Stored image files stay: demo catalogs have none."""
+    PostgreSQL, restarting ids). Stored image files stay: demo catalogs have none.
+
+    Rows of other apps that cascade with the catalog (cart items) go too; rows
+    that protect it (order lines) stop the clear, as a delete would. (PostgreSQL
+    refuses to TRUNCATE a table that others reference unless those go too, even empty.)
+    """
     connection = connections[using]
     if connection.vendor == "postgresql":
         tables = ", ".join(
             connection.ops.quote_name(model._meta.db_table)
-            for model in (ProductImage, VariantOption, ProductVariant, Product, Category)
+            for model in (*referencing_models(using), *CATALOG_MODELS)
         )
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY")
@@ -346,6 +354,28 @@ def clear_catalog(using):
             set(Category.objects.using(using).values_list("depth", flat=True)), reverse=True
         ):
             Category.objects.using(using).filter(depth=depth).delete()
+
+
+def referencing_models(using):
+    """Models outside the catalog that reference it; raises if a protecting one has rows."""
+    referencing_models = []
+    for model in CATALOG_MODELS:
+        for relation in model._meta.related_objects:
+            related = relation.related_model
+            if related in CATALOG_MODELS or related in referencing_models:
+                continue
+            referencing_models.append(related)
+            if relation.on_delete is models.CASCADE:
+                continue
+            referencing = related._default_manager.using(using).filter(
+                **{f"{relation.field.name}__isnull": False}
+            )
+            if referencing.exists():
+                raise models.ProtectedError(
+                    f"{related._meta.verbose_name_plural} still reference the catalog.",
+                    set(referencing[:10]),
+                )
+    return referencing_models
 
 
 def _batches(iterable, size):

@@ -1,0 +1,81 @@
+"""Cart serializers: the cart with its items, and the bodies that add or change a line."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from ..catalog.models import ProductVariant
+from ..core.serializers import CurrencyField, IntegerPrimaryKeyRelatedField, WholeNumberField
+from ..core.settings import shopcore_settings
+from .models import Cart, CartItem
+
+
+class CartItemSerializer(serializers.ModelSerializer):
+    """A line at the variant's current price (read with ``variant__product`` joined)."""
+
+    sku = serializers.CharField(source="variant.sku", read_only=True)
+    product = serializers.IntegerField(source="variant.product_id", read_only=True)
+    name = serializers.CharField(source="variant.product.name", read_only=True)
+    unit_price = serializers.DecimalField(
+        source="variant.price", max_digits=10, decimal_places=2, read_only=True
+    )
+    line_total = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = CartItem
+        fields = [
+            "id",
+            "variant",
+            "sku",
+            "product",
+            "name",
+            "unit_price",
+            "quantity",
+            "line_total",
+        ]
+        read_only_fields = fields
+
+
+class CartSerializer(serializers.ModelSerializer):
+    items = CartItemSerializer(many=True, read_only=True)
+    subtotal = serializers.SerializerMethodField()
+    currency = CurrencyField()
+
+    class Meta:
+        model = Cart
+        fields = ["id", "items", "subtotal", "currency", "created_at", "updated_at"]
+        read_only_fields = fields
+
+    def get_subtotal(self, cart) -> str:
+        total = sum((item.line_total for item in cart.items.all()), 0)
+        return serializers.DecimalField(max_digits=14, decimal_places=2).to_representation(total)
+
+
+def quantity_field(**kwargs):
+    """1 to ``CART_MAX_QUANTITY`` (read per request, so ``override_settings`` applies)."""
+    return WholeNumberField(min_value=1, **kwargs)
+
+
+class QuantityMixin:
+    def validate_quantity(self, quantity):
+        maximum = shopcore_settings.CART_MAX_QUANTITY
+        if quantity > maximum:
+            raise serializers.ValidationError(
+                _("Must be between 1 and {maximum}.").format(maximum=maximum)
+            )
+        return quantity
+
+
+class AddItemSerializer(QuantityMixin, serializers.Serializer):
+    """``{variant, quantity}``: an active variant of an active product."""
+
+    variant = IntegerPrimaryKeyRelatedField(
+        queryset=ProductVariant.objects.filter(is_active=True, product__is_active=True),
+        error_messages={"does_not_exist": _("No active variant with id {pk_value}.")},
+    )
+    quantity = quantity_field()
+
+
+class ChangeItemSerializer(QuantityMixin, serializers.Serializer):
+    """``{quantity}``: the line's new quantity."""
+
+    quantity = quantity_field()

@@ -1,0 +1,134 @@
+"""Cart views: create, read and delete a cart, and write its lines."""
+
+from django.db import transaction
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from ..core.schema_errors import example, extend_responses, raises
+from ..core.views import ShopcoreViewMixin
+from . import lines
+from .models import Cart, CartItem
+from .serializers import AddItemSerializer, CartSerializer, ChangeItemSerializer
+
+UUID_REGEX = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+
+# A cart write asking for more than the stock (carts do not reserve it).
+NOT_ENOUGH_STOCK = example({"quantity": ["Only 3 in stock."], "available": 3}, "Not enough stock")
+
+
+@extend_schema(tags=["Carts"])
+@extend_schema_view(
+    create=extend_schema(
+        summary="Create a cart",
+        description="An empty cart with an unguessable UUID id: whoever holds the id may use "
+        "it. A signed-in caller's cart belongs to them (then only they see it).",
+    ),
+    retrieve=extend_schema(
+        summary="Get a cart",
+        description="The cart with its items at the variants' current prices. Another user's "
+        "cart, or a malformed id, is a 404.",
+    ),
+    destroy=extend_schema(summary="Delete a cart", description="The cart and its items."),
+)
+class CartViewSet(
+    ShopcoreViewMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Whoever holds an unowned cart's id may use it; an owned cart only its owner (else 404)."""
+
+    # Anyone may shop; access to a cart is its unguessable id (and its owner).
+    permission_classes = [AllowAny]
+    serializer_class = CartSerializer
+    # A malformed UUID is no route (404), never a database error.
+    lookup_value_regex = UUID_REGEX
+
+    def get_queryset(self):
+        items = CartItem.objects.select_related("variant__product").order_by("id")
+        return Cart.objects.accessible_to(self.request.user).prefetch_related(
+            Prefetch("items", queryset=items)
+        )
+
+    def perform_create(self, serializer):
+        user = self.request.user
+        serializer.save(owner=user if user.is_authenticated else None)
+
+    def locked_cart(self):
+        """The cart, its row locked until the transaction ends: a cart's writes queue."""
+        lookup = {"pk": self.kwargs["pk"]}
+        return get_object_or_404(
+            Cart.objects.accessible_to(self.request.user).select_for_update(of=("self",)),
+            **lookup,
+        )
+
+    def cart_response(self, status_code=status.HTTP_200_OK):
+        cart = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        return Response(self.get_serializer(cart).data, status=status_code)
+
+    @extend_responses(
+        success="The whole cart.",
+        errors=[
+            raises(
+                409,
+                "More units than the stock available (carts do not reserve stock).",
+                NotEnoughStock=NOT_ENOUGH_STOCK,
+            )
+        ],
+    )
+    @extend_schema(
+        summary="Add an item to a cart",
+        description="`{variant, quantity}`: a variant already in the cart adds to its line. "
+        "`quantity` is a whole number from 1 to `CART_MAX_QUANTITY`; a cart holds at most "
+        "`CART_MAX_LINES` lines. An inactive or unknown variant is a 400 naming `variant`; "
+        "more than the stock available a 409 with `available`.",
+        request=AddItemSerializer,
+        responses={201: CartSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="items")
+    def items(self, request, pk=None):
+        """Add a variant; one already in the cart adds to its line."""
+        body = AddItemSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        with transaction.atomic():
+            cart = self.locked_cart()
+            lines.add_item(cart, body.validated_data["variant"], body.validated_data["quantity"])
+        return self.cart_response(status.HTTP_201_CREATED)
+
+    @extend_responses(
+        success="The whole cart.",
+        errors=[
+            raises(409, "More units than the stock available.", NotEnoughStock=NOT_ENOUGH_STOCK)
+        ],
+    )
+    @extend_schema(
+        summary="Change or remove a cart item",
+        description="PATCH `{quantity}` sets the line's quantity; DELETE removes the line. "
+        "More than the stock available is a 409 with `available`.",
+        request=ChangeItemSerializer,
+        responses={200: CartSerializer},
+    )
+    @action(detail=True, methods=["patch", "delete"], url_path=r"items/(?P<item_id>[0-9]{1,18})")
+    def item(self, request, pk=None, item_id=None):
+        """Change a line's quantity (PATCH) or remove the line (DELETE)."""
+        body = None
+        if request.method == "PATCH":
+            body = ChangeItemSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+        with transaction.atomic():
+            cart = self.locked_cart()
+            item = get_object_or_404(
+                CartItem.objects.select_related("variant"), cart=cart, pk=item_id
+            )
+            if body is None:
+                lines.remove_item(cart, item)
+            else:
+                lines.change_item(cart, item, body.validated_data["quantity"])
+        return self.cart_response()
