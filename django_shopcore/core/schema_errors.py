@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
-from drf_spectacular.plumbing import ResolvedComponent, get_view_model
+from drf_spectacular.plumbing import ResolvedComponent, force_instance, get_view_model
 from drf_spectacular.settings import spectacular_settings
 from rest_framework.exceptions import ValidationError
 
@@ -292,6 +292,9 @@ class ErrorResponsesMixin:
     def invalid_body_example(self):
         """The error a real field of the request body gives when left out (or blank)."""
         serializer = self.get_request_serializer()
+        if isinstance(serializer, dict):
+            # A body per media type (the image upload's multipart): they share the fields.
+            serializer = force_instance(next(iter(serializer.values())))
         fields = getattr(serializer, "fields", {})
         writable = [field for field in fields.values() if not field.read_only]
         if self.method != "PATCH":

@@ -399,6 +399,12 @@ def test_the_400_examples_name_real_fields(schema):
     assert set(invalid["value"]) == {"page_size"}
 
 
+def test_the_multipart_only_upload_s_400_example_names_its_file_field(schema):
+    upload = operations(schema)["post", "/api/products/{product_pk}/images/"]
+    examples = upload["responses"]["400"]["content"]["application/json"]["examples"]
+    assert examples["InvalidInput"]["value"] == {"image": ["No file was submitted."]}
+
+
 @pytest.mark.django_db
 def test_a_login_token_sent_as_the_bearer_scheme_says_authorizes_admin_writes(schema, admin_user):
     # What Swagger UI does after "Authorize": `Authorization: Bearer <access>`.
