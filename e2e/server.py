@@ -12,6 +12,7 @@ The database is dropped and created again on every start. Environment:
   (default ``postgres://postgres@127.0.0.1:5432/shopcore_e2e``).
 - ``E2E_ADMIN_USERNAME``, ``E2E_ADMIN_PASSWORD``: the admin account to create
   (default ``admin`` and a random password).
+- ``E2E_PORT``: the loopback port to serve on (default: a free one).
 """
 
 import argparse
@@ -149,7 +150,8 @@ def live_server(database_url=None, admin_username=None, admin_password=None):
         "--email",
         f"{admin_username}@example.com",
     )
-    port = free_port()
+    # A fixed port for hosts that give each run its own range; any free one otherwise.
+    port = int(os.environ.get("E2E_PORT") or 0) or free_port()
     base_url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="shopcore-e2e-") as log_dir:
         log_path = Path(log_dir) / "gunicorn.log"
