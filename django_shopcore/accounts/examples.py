@@ -15,6 +15,9 @@ User = get_user_model()
 EXAMPLE_PASSWORD = "Kettle-Orbit-Lantern-42"
 NEW_PASSWORD = "Violet-Harbour-Compass-77"
 TOKEN_PLACEHOLDER = "<paste the refresh token that auth/login/ returned>"
+# A reset link's parts: only the e-mail that auth/password/reset/ sends holds real ones.
+RESET_UID_PLACEHOLDER = "<paste the uid of the reset link>"
+RESET_TOKEN_PLACEHOLDER = "<paste the token of the reset link>"
 
 
 def identity(name):
@@ -64,7 +67,12 @@ REFRESH_TOKEN_EXAMPLES = [
 PROFILE_EXAMPLES = [
     OpenApiExample(
         "New profile details",
-        value={**identity("jane.doe"), **profile(first_name="Jane", last_name="Doe")},
+        description="A new username or e-mail address needs `current_password`.",
+        value={
+            **identity("jane.doe"),
+            **profile(first_name="Jane", last_name="Doe"),
+            "current_password": EXAMPLE_PASSWORD,
+        },
         request_only=True,
     ),
 ]
@@ -73,6 +81,27 @@ PASSWORD_CHANGE_EXAMPLES = [
     OpenApiExample(
         "From the register example's password",
         value={"old_password": EXAMPLE_PASSWORD, "new_password": NEW_PASSWORD},
+        request_only=True,
+    ),
+]
+
+PASSWORD_RESET_EXAMPLES = [
+    OpenApiExample(
+        "The register example's address",
+        value={"email": "jane@example.com"},
+        request_only=True,
+    ),
+]
+
+PASSWORD_RESET_CONFIRM_EXAMPLES = [
+    OpenApiExample(
+        "A reset link's uid and token",
+        description="`uid` and `token` come from the link that `auth/password/reset/` e-mailed.",
+        value={
+            "uid": RESET_UID_PLACEHOLDER,
+            "token": RESET_TOKEN_PLACEHOLDER,
+            "new_password": NEW_PASSWORD,
+        },
         request_only=True,
     ),
 ]

@@ -19,10 +19,12 @@ from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from ..core.serializers import TextEmailField, TextField
 from ..core.settings import shopcore_settings
+from . import examples
 from .serializers import PasswordField
 from .tokens import revoke_user_tokens
 
@@ -61,6 +63,7 @@ def resettable_users(email):
     return [user for user in users if user.has_usable_password()]
 
 
+@extend_schema_serializer(examples=examples.PASSWORD_RESET_EXAMPLES)
 class PasswordResetSerializer(serializers.Serializer):
     """An e-mail address; a reset link goes to the active accounts that have it.
 
@@ -91,6 +94,7 @@ class PasswordResetAcceptedSerializer(serializers.Serializer):
     detail = serializers.CharField(read_only=True)
 
 
+@extend_schema_serializer(examples=examples.PASSWORD_RESET_CONFIRM_EXAMPLES)
 class PasswordResetConfirmSerializer(serializers.Serializer):
     """The ``uid`` and ``token`` of a reset link, and the new password."""
 

@@ -48,3 +48,26 @@ PRODUCT_EXAMPLES = [
         request_only=True,
     ),
 ]
+
+VARIANT_EXAMPLES = [
+    OpenApiExample(
+        "A variant",
+        description="`sku` is unique in the shop; `options` maps option names to values.",
+        value={
+            "sku": "SENCHA-KABUSECHA-250G",
+            "options": {"size": "250 g"},
+            "price": "28.50",
+            "stock": 12,
+            "is_active": True,
+        },
+        request_only=True,
+    ),
+]
+
+IMAGE_UPDATE_EXAMPLES = [
+    OpenApiExample(
+        "New alt text and position",
+        value={"alt": "The tin, side view", "position": 0},
+        request_only=True,
+    ),
+]

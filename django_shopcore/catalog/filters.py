@@ -9,6 +9,7 @@ from django.db import connections
 from django.db.models import Q
 from django.db.models.fields import BLANK_CHOICE_DASH
 from django.template import loader
+from django.utils.html import format_html_join
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters.filters import QuerySetRequestMixin
@@ -100,7 +101,11 @@ class SearchField(forms.CharField):
 
 
 class RepeatedParameterWidget(forms.TextInput):
-    """Reads every value of a repeated query parameter (``?option=a&option=b``)."""
+    """Reads every value of a repeated query parameter (``?option=a&option=b``).
+
+    The browsable API's form shows one text box per value (one blank box for
+    none), so submitting it sends the filter back as it came.
+    """
 
     def format_value(self, value):
         # The browsable API's form has one text box: it can show one value back.
@@ -110,6 +115,16 @@ class RepeatedParameterWidget(forms.TextInput):
 
     def value_from_datadict(self, data, files, name):
         return data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        values = value if isinstance(value, (list, tuple)) else [value]
+        boxes = [super().render(name, values[0] if values else None, attrs, renderer)]
+        # Later boxes without the id, which the label points to and must stay unique.
+        attrs_without_id = {key: item for key, item in (attrs or {}).items() if key != "id"}
+        for item in values[1:]:
+            boxes.append(super().render(name, item, attrs_without_id, renderer))
+        # Each box is already rendered (and escaped) by the widget's template.
+        return format_html_join("", "{}", ((box,) for box in boxes))
 
 
 class OptionChoicesField(forms.Field):

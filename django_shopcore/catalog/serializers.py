@@ -18,7 +18,7 @@ from ..core.serializers import (
     ModelSerializer,
     SaveGivenFieldsMixin,
 )
-from .examples import CATEGORY_EXAMPLES, PRODUCT_EXAMPLES
+from .examples import CATEGORY_EXAMPLES, PRODUCT_EXAMPLES, VARIANT_EXAMPLES
 from .images import check_upload, image_url
 from .models import (
     OPTION_NAME_MAX_LENGTH,
@@ -136,6 +136,7 @@ class OptionsField(serializers.JSONField):
         return options
 
 
+@extend_schema_serializer(examples=VARIANT_EXAMPLES)
 class ProductVariantSerializer(
     IntegrityErrorAsValidationErrorMixin, SaveGivenFieldsMixin, ModelSerializer
 ):

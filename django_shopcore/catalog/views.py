@@ -23,6 +23,7 @@ from ..core.schema_errors import example, extend_responses, raises
 from ..core.settings import shopcore_settings
 from ..core.views import ShopcoreViewMixin
 from .cache import get_response, response_key, set_response
+from .examples import IMAGE_UPDATE_EXAMPLES
 from .filters import CatalogFilterBackend, CategoryFilterSet, ProductFilterSet
 from .models import Category, Product, ProductImage, ProductVariant
 from .pagination import CatalogPagination
@@ -377,6 +378,8 @@ class VariantViewSet(CatalogViewSet):
             "(after the last image when left out). A file that is not a valid image, is "
             "damaged or has more than `IMAGE_MAX_PIXELS` pixels is a 400; more than "
             f"`IMAGE_MAX_BYTES` bytes a 413. {ADMIN_ONLY}",
+            # A JSON body cannot carry the file: the upload is documented as multipart only.
+            request={"multipart/form-data": ProductImageSerializer},
         ),
         extend_responses(
             errors=[
@@ -393,6 +396,7 @@ class VariantViewSet(CatalogViewSet):
     partial_update=extend_schema(
         summary="Update an image",
         description=f"`alt` and `position`; the file is fixed once uploaded. {ADMIN_ONLY}",
+        examples=IMAGE_UPDATE_EXAMPLES,
     ),
     destroy=extend_schema(
         summary="Delete an image",

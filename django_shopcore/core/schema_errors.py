@@ -291,7 +291,12 @@ class ErrorResponsesMixin:
 
     def invalid_body_example(self):
         """The error a real field of the request body gives when left out (or blank)."""
-        serializer = force_instance(self.get_request_serializer())
+        serializer = self.get_request_serializer()
+        if isinstance(serializer, dict):
+            # A body per media type (the image upload's multipart): they share the fields.
+            serializer = next(iter(serializer.values()))
+        # A class (the carts' and orders' request serializers) or an instance.
+        serializer = force_instance(serializer)
         fields = getattr(serializer, "fields", {})
         writable = [field for field in fields.values() if not field.read_only]
         if self.method != "PATCH":

@@ -1,5 +1,7 @@
 """The browsable API's filter form: labels, blank choices, and what non-staff users see."""
 
+import re
+
 import pytest
 
 from ..factories import ProductFactory
@@ -21,8 +23,37 @@ def test_every_filter_of_the_form_has_a_label(admin_client):
     form = filter_form(admin_client)
 
     assert "[invalid name]" not in form
-    for label in ("Category", "Minimum price", "Maximum price", "In stock", "Active", "Search"):
+    labels = (
+        "Category",
+        "Minimum price",
+        "Maximum price",
+        "In stock",
+        "Active",
+        "Search",
+        "Option",
+    )
+    for label in labels:
         assert f">{label}:</label>" in form
+
+
+def option_boxes(form):
+    """The ``option`` text inputs of the form, in order."""
+    return re.findall(r'<input type="text" name="option"[^>]*>', form)
+
+
+def test_the_option_filter_starts_as_one_blank_box(admin_client):
+    (box,) = option_boxes(filter_form(admin_client))
+
+    assert "value=" not in box
+    assert 'id="id_option"' in box
+
+
+def test_each_repeated_option_gets_its_own_box_so_submitting_keeps_them(admin_client):
+    form = filter_form(admin_client, f"{PRODUCTS}?option=size:M&option=color:red")
+    first, second = option_boxes(form)
+
+    assert 'value="size:M"' in first and 'id="id_option"' in first
+    assert 'value="color:red"' in second and "id=" not in second
 
 
 @pytest.mark.parametrize("name", ["in_stock", "is_active"])

@@ -96,10 +96,11 @@ def test_the_stock_limit_message_is_translated_when_raised(monkeypatch):
         "gettext",
         lambda text: "Le stock dépasserait {max_stock}." if text == message else text,
     )
-    product = ProductFactory(stock=MAX_STOCK - 1)
+    # The service takes a variant's id since variants hold the stock.
+    variant = variant_with(MAX_STOCK - 1)
 
     with translation.override("fr"), pytest.raises(StockLimitExceeded) as caught:
-        increment_stock(product.pk, 2)
+        increment_stock(variant.pk, 2)
 
     assert str(caught.value.detail) == f"Le stock dépasserait {MAX_STOCK}."
     assert str(StockLimitExceeded().detail) == message.format(max_stock=MAX_STOCK)

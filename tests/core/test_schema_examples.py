@@ -2,25 +2,40 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from rest_framework.test import APIClient
 
-from django_shopcore.accounts.examples import EXAMPLE_PASSWORD, TOKEN_PLACEHOLDER, identity
+from django_shopcore.accounts.examples import (
+    EXAMPLE_PASSWORD,
+    RESET_TOKEN_PLACEHOLDER,
+    RESET_UID_PLACEHOLDER,
+    TOKEN_PLACEHOLDER,
+    identity,
+)
 from django_shopcore.accounts.tokens import RefreshToken
 from django_shopcore.catalog.examples import EXISTING_CATEGORY_ID
-from django_shopcore.catalog.models import Category, Product
+from django_shopcore.catalog.models import Category, Product, ProductImage
 
 from ..conftest import bearer_client
-from ..factories import AdminFactory, CategoryFactory, ProductFactory, UserFactory
+from ..factories import AdminFactory, CategoryFactory, ProductFactory, UserFactory, VariantFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.user_model_agnostic]
 
 User = get_user_model()
 # The operations that only a signed-in user makes about themselves (as "jane").
 OWN_ACCOUNT = {"/api/auth/me/", "/api/auth/password/", "/api/auth/logout/"}
-ANONYMOUS = {"/api/auth/register/", "/api/auth/login/", "/api/auth/refresh/"}
+ANONYMOUS = {
+    "/api/auth/register/",
+    "/api/auth/login/",
+    "/api/auth/refresh/",
+    "/api/auth/password/reset/",
+    "/api/auth/password/reset/confirm/",
+}
 
 
 @pytest.fixture(scope="module")
@@ -66,16 +81,43 @@ def prepare(path, body):
     if body.get("refresh") == TOKEN_PLACEHOLDER:
         user = User._default_manager.get(**identity("jane")) if path in OWN_ACCOUNT else jane()
         body["refresh"] = str(RefreshToken.for_user(user))
+    elif body.get("token") == RESET_TOKEN_PLACEHOLDER:
+        fill_reset_link(body, jane())
     elif path == "/api/auth/login/":
         jane()
+    return client, fill_ids(path)
+
+
+def fill_reset_link(body, user):
+    """The placeholders of a reset-confirm example replaced as the reset e-mail fills them."""
+    assert body["uid"] == RESET_UID_PLACEHOLDER
+    body["uid"] = urlsafe_base64_encode(force_bytes(user.pk))
+    body["token"] = default_token_generator.make_token(user)
+
+
+def fill_ids(path):
+    """``path`` with its ``{product_pk}`` and ``{id}`` naming objects created for it."""
+    if "{product_pk}" in path:
+        product = ProductFactory()
+        path = path.replace("{product_pk}", str(product.pk))
+    nested = {
+        "/variants/{id}/": lambda: VariantFactory(product=product),
+        # A row naming a file that is never read: the PATCH only changes alt and position.
+        "/images/{id}/": lambda: ProductImage.objects.create(
+            product=product, image="shopcore/products/example.png", width=1, height=1
+        ),
+    }
     targets = {
         "/api/categories/{id}/": lambda: CategoryFactory(),
         "/api/products/{id}/": lambda: ProductFactory(),
         "/api/users/{id}/": lambda: UserFactory(),
     }
+    for suffix, make in nested.items():
+        if path.endswith(suffix):
+            return path.replace("{id}", str(make().pk))
     if path in targets:
-        path = path.replace("{id}", str(targets[path]().pk))
-    return client, path
+        return path.replace("{id}", str(targets[path]().pk))
+    return path
 
 
 def test_every_operation_with_a_request_body_has_an_example(schema):
