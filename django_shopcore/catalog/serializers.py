@@ -214,7 +214,8 @@ class ProductImageSerializer(IntegrityErrorAsValidationErrorMixin, ModelSerializ
     def create(self, validated_data):
         if "position" not in validated_data:
             last = validated_data["product"].images.aggregate(last=Max("position"))["last"]
-            validated_data["position"] = 0 if last is None else last + 1
+            # After the last one; at the column's bound, beside it (ties show in id order).
+            validated_data["position"] = 0 if last is None else min(last + 1, MAX_INT32)
         return super().create(validated_data)
 
 

@@ -58,17 +58,30 @@ def required_fields(serializer):
     return {name for name, field in serializer.fields.items() if field.required}
 
 
+def writable_fields(serializer):
+    return {name for name, field in serializer.fields.items() if not field.read_only}
+
+
+# What makes an update's body differ from a create's, per method (a PATCH requires nothing).
+UPDATE_SHAPES = {
+    "PUT": lambda serializer: (required_fields(serializer), writable_fields(serializer)),
+    "PATCH": writable_fields,
+}
+
+
 class ShopcoreAutoSchema(ErrorResponsesMixin, AutoSchema):
     """drf-spectacular's AutoSchema with shopcore's security, error responses and fields."""
 
     def get_request_serializer(self):
         serializer = super().get_request_serializer()
         model = getattr(getattr(serializer, "Meta", None), "model", None)
-        if self.method != "PUT" or not isinstance(serializer, serializers.Serializer) or not model:
+        shape = UPDATE_SHAPES.get(self.method)
+        if shape is None or not isinstance(serializer, serializers.Serializer) or not model:
             return serializer
-        # Serializers may require less of an update (a user's password): describe that one.
+        # Serializers may take or require less of an update (a user's password, an
+        # image's file, fixed once uploaded): describe that one.
         for_update = type(serializer)(instance=model(), context=serializer.context)
-        if required_fields(for_update) == required_fields(serializer):
+        if shape(for_update) == shape(serializer):
             return serializer
         return for_update
 

@@ -46,8 +46,14 @@ VALIDATION_ERROR_COMPONENT = ResolvedComponent(
     schema={
         "type": "object",
         "description": "Invalid input: each key names a field, a query parameter or "
-        "`non_field_errors`, and lists its messages.",
-        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        "`non_field_errors`, and lists its messages; a nested object's field (an order's "
+        "`shipping_address`) holds an object of its own fields' messages.",
+        "additionalProperties": {
+            "anyOf": [
+                {"type": "array", "items": {"type": "string"}},
+                {"type": "object", "additionalProperties": {"type": "array"}},
+            ]
+        },
     },
 )
 

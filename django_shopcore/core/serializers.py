@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 from django.core.validators import validate_unicode_slug
 from django.db import IntegrityError, models, transaction
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -38,6 +39,17 @@ class TextSlugField(TextOnlyMixin, serializers.SlugField):
 
 class TextEmailField(TextOnlyMixin, serializers.EmailField):
     pass
+
+
+class BooleanField(serializers.BooleanField):
+    """A JSON ``true`` or ``false``; DRF also takes 0, 1, "yes" and "on", which only forms send."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        if isinstance(getattr(self.root, "initial_data", None), QueryDict):
+            return super().to_internal_value(data)  # Form data: text by nature.
+        self.fail("invalid")
 
 
 class DecimalField(serializers.DecimalField):
@@ -100,6 +112,7 @@ class ModelSerializer(serializers.ModelSerializer):
         models.SlugField: TextSlugField,
         models.EmailField: TextEmailField,
         models.DecimalField: DecimalField,
+        models.BooleanField: BooleanField,
     }
 
     def build_standard_field(self, field_name, model_field):

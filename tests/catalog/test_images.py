@@ -73,6 +73,16 @@ def test_positions_default_to_after_the_last_image(admin_client):
     assert upload(admin_client, product, image_file()).json()["position"] == 6
 
 
+def test_after_an_image_at_the_last_position_the_next_one_stays_beside_it(admin_client):
+    product = ProductFactory()
+    last = upload(admin_client, product, image_file(), position=2**31 - 1).json()
+
+    response = upload(admin_client, product, image_file(name="next.png"))
+
+    assert response.status_code == 201
+    assert response.json()["position"] == last["position"] == 2**31 - 1
+
+
 def test_uploads_are_for_admins_only(api_client, user_client):
     product = ProductFactory()
 

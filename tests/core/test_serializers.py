@@ -2,6 +2,7 @@
 integers."""
 
 import pytest
+from rest_framework import serializers
 
 from ..factories import DEFAULT_PASSWORD, CategoryFactory
 
@@ -146,3 +147,27 @@ def test_a_negative_zero_price_is_zero(admin_client, price):
     assert response.json()["price"] == "0.00"
     detail = admin_client.get(f"/api/products/{response.json()['id']}/")
     assert detail.json()["price"] == "0.00"
+
+
+@pytest.mark.parametrize("value", [0, 1, "true", "yes", "on", None, 1.0])
+def test_booleans_are_json_true_or_false_only(admin_client, value):
+    category = CategoryFactory()
+    body = {"name": "Lamp", "category": category.pk, "price": "1.00", "is_active": value}
+
+    response = admin_client.post("/api/products/", body, format="json")
+
+    assert response.status_code == 400
+    assert "is_active" in response.json()
+
+
+def test_booleans_from_form_data_are_read_as_text():
+    from django.http import QueryDict
+
+    from django_shopcore.core.serializers import BooleanField
+
+    class Form(serializers.Serializer):
+        flag = BooleanField()
+
+    form = Form(data=QueryDict("flag=true"))
+    assert form.is_valid(), form.errors
+    assert form.validated_data["flag"] is True
