@@ -1,11 +1,13 @@
 """Cart serializers: the cart with its items, and the bodies that add or change a line."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from ..catalog.models import ProductVariant
 from ..core.serializers import CurrencyField, IntegerPrimaryKeyRelatedField, WholeNumberField
 from ..core.settings import shopcore_settings
+from .examples import ADD_ITEM_EXAMPLES, CHANGE_ITEM_EXAMPLES
 from .models import Cart, CartItem
 
 
@@ -65,6 +67,7 @@ class QuantityMixin:
         return quantity
 
 
+@extend_schema_serializer(examples=ADD_ITEM_EXAMPLES)
 class AddItemSerializer(QuantityMixin, serializers.Serializer):
     """``{variant, quantity}``: an active variant of an active product."""
 
@@ -75,6 +78,7 @@ class AddItemSerializer(QuantityMixin, serializers.Serializer):
     quantity = quantity_field()
 
 
+@extend_schema_serializer(examples=CHANGE_ITEM_EXAMPLES)
 class ChangeItemSerializer(QuantityMixin, serializers.Serializer):
     """``{quantity}``: the line's new quantity."""
 

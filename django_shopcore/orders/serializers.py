@@ -3,10 +3,12 @@
 import unicodedata
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from ..core.countries import COUNTRY_CODES
 from ..core.serializers import TextField, TextOnlyMixin
+from .examples import CHECKOUT_EXAMPLES
 from .models import Order, OrderLine
 
 # Unicode categories refused in an address: control characters and line/paragraph separators.
@@ -43,6 +45,7 @@ class CartIdField(TextOnlyMixin, serializers.UUIDField):
     """A cart's UUID as a string (DRF's field also turns an integer into a UUID)."""
 
 
+@extend_schema_serializer(examples=CHECKOUT_EXAMPLES)
 class CheckoutSerializer(serializers.Serializer):
     cart = CartIdField()
     shipping_address = ShippingAddressSerializer()

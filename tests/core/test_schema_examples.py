@@ -18,11 +18,14 @@ from django_shopcore.accounts.examples import (
     identity,
 )
 from django_shopcore.accounts.tokens import RefreshToken
+from django_shopcore.carts.examples import EXISTING_VARIANT_ID
 from django_shopcore.catalog.examples import EXISTING_CATEGORY_ID
-from django_shopcore.catalog.models import Category, Product, ProductImage
+from django_shopcore.catalog.models import Category, Product, ProductImage, ProductVariant
+from django_shopcore.orders.examples import CART_PLACEHOLDER
 
 from ..conftest import bearer_client
 from ..factories import AdminFactory, CategoryFactory, ProductFactory, UserFactory, VariantFactory
+from ..orders.helpers import cart_of, variant_with
 
 pytestmark = [pytest.mark.django_db, pytest.mark.user_model_agnostic]
 
@@ -35,7 +38,12 @@ ANONYMOUS = {
     "/api/auth/refresh/",
     "/api/auth/password/reset/",
     "/api/auth/password/reset/confirm/",
+    # Carts are anyone's: shopping starts before signing in, with an unowned cart.
+    "/api/carts/{id}/items/",
+    "/api/carts/{id}/items/{item_id}/",
 }
+# The operations of a customer (as "jane") on her own objects.
+CUSTOMER = {"/api/orders/"}
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +72,13 @@ def create_referenced_category():
     return category
 
 
+def create_referenced_variant():
+    """The variant the cart examples name by id: a product's default one, with stock."""
+    variant = variant_with(stock=10)
+    # No row refers to the new variant yet, so its id can still be the examples' one.
+    ProductVariant.objects.filter(pk=variant.pk).update(id=EXISTING_VARIANT_ID)
+
+
 def jane():
     """The user of the accounts examples, with the examples' password."""
     return User._default_manager.create_user(**identity("jane"), password=EXAMPLE_PASSWORD)
@@ -74,7 +89,7 @@ def prepare(path, body):
     create_referenced_category()
     if path in ANONYMOUS:
         client = APIClient()
-    elif path in OWN_ACCOUNT:
+    elif path in OWN_ACCOUNT or path in CUSTOMER:
         client = bearer_client(jane())
     else:
         client = bearer_client(AdminFactory())
@@ -85,6 +100,12 @@ def prepare(path, body):
         fill_reset_link(body, jane())
     elif path == "/api/auth/login/":
         jane()
+    elif body.get("variant") == EXISTING_VARIANT_ID:
+        create_referenced_variant()
+    elif body.get("cart") == CART_PLACEHOLDER:
+        # The customer's own cart with a line: checkout takes its units from stock.
+        customer = User._default_manager.get(**identity("jane"))
+        body["cart"] = str(cart_of(customer, [(variant_with(stock=10), 1)]).pk)
     return client, fill_ids(path)
 
 
@@ -95,8 +116,16 @@ def fill_reset_link(body, user):
     body["token"] = default_token_generator.make_token(user)
 
 
+def fill_cart_ids(path):
+    """``path`` with its ``{id}`` an unowned cart's and its ``{item_id}`` a line of it."""
+    cart = cart_of(lines=[(variant_with(stock=10), 1)])
+    return path.replace("{id}", str(cart.pk)).replace("{item_id}", str(cart.items.get().pk))
+
+
 def fill_ids(path):
-    """``path`` with its ``{product_pk}`` and ``{id}`` naming objects created for it."""
+    """``path`` with its ``{product_pk}``, ``{id}`` and ``{item_id}`` naming new objects."""
+    if path.startswith("/api/carts/{id}/"):
+        return fill_cart_ids(path)
     if "{product_pk}" in path:
         product = ProductFactory()
         path = path.replace("{product_pk}", str(product.pk))
