@@ -74,7 +74,8 @@ class PasswordResetSerializer(serializers.Serializer):
     def validate_email(self, value):
         return BaseUserManager.normalize_email(unicodedata.normalize("NFKC", value))
 
-    def save(self):
+    # Takes no keyword arguments: there is nothing to add to what it validated.
+    def save(self):  # type: ignore[override]
         email = self.validated_data["email"]
         users = resettable_users(email)
         if not users:
@@ -122,7 +123,8 @@ class PasswordResetConfirmSerializer(serializers.Serializer):
             return None
 
     @transaction.atomic
-    def save(self):
+    # Takes no keyword arguments: there is nothing to add to what it validated.
+    def save(self):  # type: ignore[override]
         user = self.validated_data["user"]
         user.set_password(self.validated_data["new_password"])
         user.save(update_fields=["password"])
