@@ -176,10 +176,10 @@ REPRESENTATION_CLASSES = [
     ProductDetailRepresentation,
 ]
 # Built on first use: the serializer's fields read REST_FRAMEWORK's settings.
-_representations: dict[type[serializers.Serializer], ValuesRepresentation] = {}
+_representations: dict[type[serializers.BaseSerializer], ValuesRepresentation] = {}
 
 
-def fast_representation(serializer_class: type[serializers.Serializer]):
+def fast_representation(serializer_class: type[serializers.BaseSerializer]):
     """The fast twin of ``serializer_class``, or None when it is not a default one."""
     for representation_class in REPRESENTATION_CLASSES:
         if representation_class.serializer_class is serializer_class:
