@@ -122,8 +122,8 @@ class PasswordResetConfirmSerializer(serializers.Serializer):
         except (ValueError, TypeError, OverflowError, DjangoValidationError, model.DoesNotExist):
             return None
 
-    @transaction.atomic
     # Takes no keyword arguments: there is nothing to add to what it validated.
+    @transaction.atomic
     def save(self):  # type: ignore[override]
         user = self.validated_data["user"]
         user.set_password(self.validated_data["new_password"])
