@@ -7,12 +7,22 @@ Nothing is registered here: a host registers :class:`ShopcoreUserAdmin` for
     admin.site.register(User, ShopcoreUserAdmin)
 """
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.auth.admin import UserAdmin
 
 from .privileges import may_manage
 
+# Type checkers see the ModelAdmin the mixin is combined with; at run time it is a plain mixin.
+if TYPE_CHECKING:
+    from django.contrib.admin import ModelAdmin
 
-class StaffSafeUserAdminMixin:
+    _AdminBase = ModelAdmin[Any]
+else:
+    _AdminBase = object
+
+
+class StaffSafeUserAdminMixin(_AdminBase):
     """For a user ModelAdmin: what staff holding ``change_user`` may not do.
 
     Without a superuser's rights, the privilege fields are read-only (so no

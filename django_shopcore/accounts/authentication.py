@@ -1,6 +1,9 @@
 """Bearer-token authentication for shopcore views."""
 
+from typing import cast
+
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt import authentication
@@ -30,14 +33,15 @@ class JWTAuthentication(authentication.JWTAuthentication):
         user_id = validated_token.get(api_settings.USER_ID_CLAIM)
         if user_id is None:
             return  # simplejwt's own 401 for a missing claim.
-        field = self.user_model._meta.get_field(api_settings.USER_ID_FIELD)
+        # A concrete field, never a relation's reverse side.
+        field = cast(models.Field, self.user_model._meta.get_field(api_settings.USER_ID_FIELD))
         if isinstance(user_id, (str, int)) and not isinstance(user_id, bool):
             try:
                 field.to_python(user_id)
                 return
             except ValidationError:
                 pass
-        raise InvalidToken(_("Token contained no recognizable user identification"))
+        raise InvalidToken(str(_("Token contained no recognizable user identification")))
 
 
 class JWTAuthenticationScheme(SimpleJWTScheme):

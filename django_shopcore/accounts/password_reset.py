@@ -77,7 +77,8 @@ class PasswordResetSerializer(serializers.Serializer):
     def validate_email(self, value):
         return BaseUserManager.normalize_email(unicodedata.normalize("NFKC", value))
 
-    def save(self):
+    # Takes no keyword arguments: there is nothing to add to what it validated.
+    def save(self):  # type: ignore[override]
         email = self.validated_data["email"]
         users = resettable_users(email)
         if not users:
@@ -125,8 +126,9 @@ class PasswordResetConfirmSerializer(serializers.Serializer):
         except (ValueError, TypeError, OverflowError, DjangoValidationError, model.DoesNotExist):
             return None
 
+    # Takes no keyword arguments: there is nothing to add to what it validated.
     @transaction.atomic
-    def save(self):
+    def save(self):  # type: ignore[override]
         user = self.validated_data["user"]
         user.set_password(self.validated_data["new_password"])
         user.save(update_fields=["password"])

@@ -1,6 +1,7 @@
 """The per-username limit on failed logins, whatever address they come from."""
 
 import hashlib
+from typing import cast
 
 from django.contrib.auth import get_user_model
 
@@ -19,6 +20,8 @@ class FailedLoginThrottle(ShopcoreFixedScopeThrottle):
 
     # Rates come from SHOPCORE['THROTTLE_RATES'][scope].
     scope = "login_username"
+    # Set by SimpleRateThrottle.__init__ (the stubs leave it out); None when the rate is.
+    duration: int | None
 
     def get_cache_key(self, request, view):
         data = request.data
@@ -40,6 +43,8 @@ class FailedLoginThrottle(ShopcoreFixedScopeThrottle):
         key = self.get_cache_key(request, view)
         if key is None:
             return
+        # SimpleRateThrottle.__init__ parsed it from the rate, which is set.
+        duration = cast(int, self.duration)
         now = self.timer()
-        history = [moment for moment in self.cache.get(key, []) if moment > now - self.duration]
-        self.cache.set(key, [now, *history], self.duration)
+        history = [moment for moment in self.cache.get(key, []) if moment > now - duration]
+        self.cache.set(key, [now, *history], duration)

@@ -149,7 +149,7 @@ class OptionChoicesField(forms.Field):
                 code="too_many",
                 params={"max": MAX_OPTION_PARAMETERS},
             )
-        choices = {}
+        choices: dict[str, set[str]] = {}
         for raw in values:
             if raw == "":
                 continue
@@ -335,9 +335,9 @@ class CatalogFilterSet(django_filters.FilterSet, metaclass=CatalogFilterSetMetac
 
     # (FilterSet class, language) -> form class without the per-request fields;
     # two threads may both build one, and either class does.
-    form_classes = {}
+    form_classes: dict[tuple[type, str | None], type] = {}
     # Filters only staff users can use to any effect: the browsable API hides them from others.
-    staff_only_filters = []
+    staff_only_filters: list[str] = []
 
     def get_form_class(self):
         key = (type(self), get_language())
@@ -419,7 +419,7 @@ class ProductFilterSet(CatalogFilterSet):
 
     class Meta:
         model = Product
-        fields = []
+        fields: list[str] = []
         form = CatalogFilterForm
 
     def filter_category(self, queryset, name, value):
@@ -520,7 +520,7 @@ class CategoryFilterSet(CatalogFilterSet):
 
     class Meta:
         model = Category
-        fields = []
+        fields: list[str] = []
         form = CatalogFilterForm
 
     def filter_parent(self, queryset, name, value):

@@ -1,7 +1,9 @@
 """Product image uploads: checked with Pillow before anything is stored, and their URLs."""
 
 import warnings
+from typing import cast
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 from rest_framework import exceptions, serializers, status
@@ -64,5 +66,6 @@ def image_url(name, request=None):
     """The URL of a stored image file, absolute when the request is known (as DRF gives)."""
     if not name:
         return None
-    url = ProductImage._meta.get_field("image").storage.url(name)
+    field = cast(models.ImageField, ProductImage._meta.get_field("image"))
+    url = field.storage.url(name)
     return request.build_absolute_uri(url) if request is not None else url

@@ -32,16 +32,18 @@ class ValuesRepresentation:
     """Reads the columns a serializer shows and turns each row into its representation."""
 
     # The serializer class whose output this reproduces.
-    serializer_class = None
+    serializer_class: type[serializers.Serializer] | None = None
     # Serializer fields that are not one column, with the columns they need;
     # ``represent_<name>(row, request)`` gives each one's value.
-    composite_fields = {}
+    composite_fields: dict[str, list[str]] = {}
 
     def __init__(self):
         # (name, serializer field or None for a composite field), in the serializer's order.
         self.fields: list[tuple[str, serializers.Field | None]] = []
         self.columns: list[str] = []
-        for name, field in self.serializer_class().fields.items():
+        # Every subclass names one.
+        serializer_class = cast(type[serializers.Serializer], self.serializer_class)
+        for name, field in serializer_class().fields.items():
             if name in self.composite_fields:
                 self.fields.append((name, None))
                 self.columns += self.composite_fields[name]
@@ -174,10 +176,10 @@ REPRESENTATION_CLASSES = [
     ProductDetailRepresentation,
 ]
 # Built on first use: the serializer's fields read REST_FRAMEWORK's settings.
-_representations: dict[type[serializers.Serializer], ValuesRepresentation] = {}
+_representations: dict[type[serializers.BaseSerializer], ValuesRepresentation] = {}
 
 
-def fast_representation(serializer_class):
+def fast_representation(serializer_class: type[serializers.BaseSerializer]):
     """The fast twin of ``serializer_class``, or None when it is not a default one."""
     for representation_class in REPRESENTATION_CLASSES:
         if representation_class.serializer_class is serializer_class:

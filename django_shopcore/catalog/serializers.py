@@ -45,7 +45,9 @@ CATEGORY_SUMMARY_FIELDS = ("id", "name", "slug")
 class CategorySerializer(
     IntegrityErrorAsValidationErrorMixin, SaveGivenFieldsMixin, ModelSerializer
 ):
-    parent = IntegerPrimaryKeyRelatedField(
+    # A declared field, which DRF's serializer metaclass takes out of the class
+    # attributes: it never shadows Field.parent (the enclosing serializer).
+    parent = IntegerPrimaryKeyRelatedField(  # type: ignore[assignment]
         queryset=Category.objects.all(),
         allow_null=True,
         required=False,

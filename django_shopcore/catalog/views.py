@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.generics import get_object_or_404
+from rest_framework.pagination import BasePagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -25,7 +26,7 @@ from ..core.views import ShopcoreViewMixin
 from .cache import get_response, response_key, set_response
 from .examples import IMAGE_UPDATE_EXAMPLES
 from .filters import CatalogFilterBackend, CategoryFilterSet, ProductFilterSet
-from .models import Category, Product, ProductImage, ProductVariant
+from .models import Category, Product, ProductImage, ProductQuerySet, ProductVariant
 from .pagination import CatalogPagination
 from .representations import fast_representation
 from .serializers import ProductImageSerializer, ProductVariantSerializer
@@ -43,7 +44,7 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
 
     # Fixed rather than taken from the host's DRF defaults: the contract depends on them.
     filter_backends = [CatalogFilterBackend]
-    pagination_class = CatalogPagination
+    pagination_class: type[BasePagination] | None = CatalogPagination
     # The filtered list's number of rows when its filtering found it out (a
     # RowCount), passed to the paginator so that it does not count them again.
     known_count = None
@@ -102,7 +103,8 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
         if self.known_count is None:
             return super().paginate_queryset(queryset)
         # Only the product filters know counts, and product lists page with CatalogPagination.
-        return self.paginator.paginate_queryset(
+        paginator = cast(CatalogPagination, self.paginator)
+        return paginator.paginate_queryset(
             queryset, self.request, view=self, known_count=self.known_count
         )
 
@@ -255,8 +257,7 @@ class ProductViewSet(CatalogViewSet):
             "position", "id"
         )
         queryset = (
-            super()
-            .get_queryset()
+            cast(ProductQuerySet, super().get_queryset())
             .visible_to(self.request.user)
             .annotate(first_image=Subquery(first_image.values("image")[:1]))
         )

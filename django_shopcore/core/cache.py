@@ -107,7 +107,7 @@ class FallbackCache(GuardedCache):
 shared_cache = GuardedCache()
 
 # The names whose bump failed: their stored versions may predate a write.
-pending_bumps = set()
+pending_bumps: set[str] = set()
 pending_bumps_lock = threading.Lock()
 
 

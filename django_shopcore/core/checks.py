@@ -3,7 +3,7 @@
 from typing import cast
 
 from django.conf import settings
-from django.core.checks import Error, Tags, Warning, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 from .currencies import CURRENCY_CODES
 from .settings import (
@@ -125,7 +125,7 @@ def check_replicas(app_configs, **kwargs):
     if not setting_is_a_dict():
         return []  # shopcore.E002 says why.
     replicas = shopcore_settings.DATABASE_REPLICAS
-    errors = [
+    errors: list[CheckMessage] = [
         Error(
             f"{SETTING_NAME}['DATABASE_REPLICAS'] names {alias!r}, which is not in DATABASES.",
             obj=SETTING_NAME,

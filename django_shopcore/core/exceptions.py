@@ -2,6 +2,7 @@
 database 503, never 500."""
 
 import logging
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -16,12 +17,16 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .models import constraint_field
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class Conflict(exceptions.APIException):
     """A write that would break data integrity (HTTP 409)."""
 
     status_code = status.HTTP_409_CONFLICT
-    default_detail = _("This change would break data integrity.")
+    # A subclass may give a plain or a lazy string.
+    default_detail: "StrOrPromise" = _("This change would break data integrity.")
     default_code = "conflict"
 
 

@@ -9,7 +9,7 @@ from contextvars import ContextVar
 from datetime import datetime, timezone
 
 # The id of the request this thread or task is serving; set by RequestIdMiddleware.
-request_id_var = ContextVar("shopcore_request_id", default=None)
+request_id_var: ContextVar[str | None] = ContextVar("shopcore_request_id", default=None)
 
 
 def current_request_id():

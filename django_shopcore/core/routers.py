@@ -49,7 +49,9 @@ class Routing:
         self.replica = None
 
 
-current_routing = contextvars.ContextVar("shopcore_routing", default=None)
+current_routing: contextvars.ContextVar[Routing | None] = contextvars.ContextVar(
+    "shopcore_routing", default=None
+)
 
 
 @contextlib.contextmanager

@@ -6,7 +6,7 @@ description of its success when no model names it, are declared beside the
 view with :func:`extend_responses` and :func:`raises`.
 """
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,6 +16,12 @@ from django.db import models
 from drf_spectacular.plumbing import ResolvedComponent, force_instance, get_view_model
 from drf_spectacular.settings import spectacular_settings
 from rest_framework.exceptions import ValidationError
+
+# Type checkers see the AutoSchema the mixin is combined with; at run time it is a plain mixin.
+if TYPE_CHECKING:
+    from drf_spectacular.openapi import AutoSchema as _SchemaBase
+else:
+    _SchemaBase = object
 
 ERROR_COMPONENT = ResolvedComponent(
     name="Error",
@@ -164,7 +170,7 @@ def extend_responses(*, success=None, errors=()):
     return decorator
 
 
-class ErrorResponsesMixin:
+class ErrorResponsesMixin(_SchemaBase):
     """For ``AutoSchema``: the error responses an operation can give.
 
     Which errors an operation documents follows from the view: 400 on writes

@@ -1,10 +1,18 @@
 """Scoped throttles for shopcore views, with rates from ``SHOPCORE['THROTTLE_RATES']``."""
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 
 from .cache import FallbackCache
 from .settings import shopcore_settings
+
+# Type checkers see the throttle attributes the mixin uses; at run time it is a plain mixin.
+if TYPE_CHECKING:
+    _ThrottleBase = SimpleRateThrottle
+else:
+    _ThrottleBase = object
 
 
 def client_address(request):
@@ -30,11 +38,12 @@ def client_address(request):
     return forwarded[-proxies]
 
 
-class ShopcoreRateMixin:
+class ShopcoreRateMixin(_ThrottleBase):
     """Rates from ``SHOPCORE['THROTTLE_RATES']`` and clients keyed by :func:`client_address`."""
 
     # DRF's default cache, counted per process while it fails (never a 500, never off).
-    cache = FallbackCache("default", fallback_name="shopcore-throttles")
+    # Duck-typed, not a BaseCache: DRF's throttles call only its get() and set().
+    cache = FallbackCache("default", fallback_name="shopcore-throttles")  # type: ignore[assignment]
 
     def get_rate(self):
         try:

@@ -1,7 +1,7 @@
 """The base of every shopcore view (authentication, parsing, schema, errors, database
 routing with ``routers.ReplicaRouter``) and the JSON 404."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.apps import apps
 from django.db import InterfaceError, OperationalError
@@ -87,7 +87,9 @@ class ShopcoreViewMixin(_ViewBase):
 
     def run_handler_again(self):
         request = self.request
-        handler = getattr(self, request.method.lower(), self.http_method_not_allowed)
+        # Every request a view handles has a method.
+        method = cast(str, request.method)
+        handler = getattr(self, method.lower(), self.http_method_not_allowed)
         return handler(request, *self.args, **self.kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):

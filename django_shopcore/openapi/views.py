@@ -5,6 +5,7 @@ their assets from drf-spectacular-sidecar, so the docs work offline.
 """
 
 import re
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.templatetags.static import static
@@ -133,7 +134,14 @@ class ShopcoreSchemaView(SpectacularAPIView):
         return schema_settings(self.request)
 
 
-class SameOriginDocsMixin:
+# Type checkers see the view the mixin is combined with; at run time it is a plain mixin.
+if TYPE_CHECKING:
+    from rest_framework.views import APIView as _ViewBase
+else:
+    _ViewBase = object
+
+
+class SameOriginDocsMixin(_ViewBase):
     """A Content-Security-Policy letting the page load nothing from other hosts.
 
     A policy a subclass already set is kept. CSP middlewares (django-csp,

@@ -21,16 +21,21 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+# Each inline shows these fields, all read-only.
+LINE_FIELDS = ("variant", "sku", "product_name", "options", "unit_price", "quantity", "line_total")
+STATUS_CHANGE_FIELDS = ("from_status", "to_status", "changed_by", "changed_at")
+
+
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
-    fields = ["variant", "sku", "product_name", "options", "unit_price", "quantity", "line_total"]
-    readonly_fields = fields
+    fields = LINE_FIELDS
+    readonly_fields = LINE_FIELDS
 
 
 class OrderStatusChangeInline(ReadOnlyInline):
     model = OrderStatusChange
-    fields = ["from_status", "to_status", "changed_by", "changed_at"]
-    readonly_fields = fields
+    fields = STATUS_CHANGE_FIELDS
+    readonly_fields = STATUS_CHANGE_FIELDS
 
 
 @admin.register(Order)

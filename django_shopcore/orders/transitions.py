@@ -1,6 +1,7 @@
 """Order status transitions: each a conditional UPDATE, so racing transitions cannot both win."""
 
 from dataclasses import dataclass
+from typing import cast
 
 from django.db import transaction
 from django.dispatch import Signal
@@ -27,10 +28,12 @@ class Transition:
 
 
 PENDING, PAID = OrderStatus.PENDING_PAYMENT, OrderStatus.PAID
-CANCEL = Transition(OrderStatus.CANCELLED, (PENDING, PAID), True, order_cancelled)
-EXPIRE = Transition(OrderStatus.EXPIRED, (PENDING,), True, order_expired)
-MARK_PAID = Transition(OrderStatus.PAID, (PENDING,), False, order_paid)
-FULFIL = Transition(OrderStatus.FULFILLED, (PAID,), False, order_fulfilled)
+# The casts: mypy (with django-stubs) types a TextChoices member as its (value, label)
+# tuple; at run time it is the str member.
+CANCEL = Transition(cast(str, OrderStatus.CANCELLED), (PENDING, PAID), True, order_cancelled)
+EXPIRE = Transition(cast(str, OrderStatus.EXPIRED), (PENDING,), True, order_expired)
+MARK_PAID = Transition(cast(str, OrderStatus.PAID), (PENDING,), False, order_paid)
+FULFIL = Transition(cast(str, OrderStatus.FULFILLED), (PAID,), False, order_fulfilled)
 
 
 class TransitionNotAllowed(ConflictWithData):
