@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions
 
 from ..carts.models import Cart, CartItem
@@ -61,7 +62,8 @@ def place_order(user, cart_id, shipping_address, expected_total=None):
 
 
 class InsufficientStock(ConflictWithData):
-    default_detail = _("Some lines lack stock.")
+    # Lazy: a class attribute is made at import, before any request picks a language.
+    default_detail = gettext_lazy("Some lines lack stock.")
     default_code = "insufficient_stock"
 
 
