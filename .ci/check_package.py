@@ -68,7 +68,7 @@ def run_example_project_on(wheel, work_dir):
     env = {
         **os.environ,
         "DEBUG": "false",
-        "SECRET_KEY": "packaging-check-not-a-secret",
+        "SECRET_KEY": "packaging-check-not-a-secret-but-long-enough-for-hs256",
         "DATABASE_URL": f"sqlite:///{work_dir / 'packaging.sqlite3'}",
         "PYTHONPATH": "",
     }
