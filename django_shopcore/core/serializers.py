@@ -53,14 +53,16 @@ class BooleanField(serializers.BooleanField):
 
 
 class DecimalField(serializers.DecimalField):
-    """DRF's DecimalField for ASCII digits only, and without a negative zero.
+    """DRF's DecimalField for a string of ASCII digits, and without a negative zero.
 
-    Python's Decimal reads any Unicode digit ("٣" is 3), which no client means
-    to send as a price; and DRF echoes "-0" as "-0.00".
+    Money is a string in and out (``"19.99"``), as the schema says: a JSON
+    number would pass through a float in most clients. Python's Decimal reads
+    any Unicode digit ("٣" is 3), which no client means to send as a price;
+    and DRF echoes "-0" as "-0.00".
     """
 
     def to_internal_value(self, data):
-        if isinstance(data, str) and not data.isascii():
+        if not isinstance(data, str) or not data.isascii():
             self.fail("invalid")
         value = super().to_internal_value(data)
         return value.copy_abs() if value.is_zero() else value

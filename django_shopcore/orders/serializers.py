@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from ..core.countries import COUNTRY_CODES
-from ..core.serializers import TextField, TextOnlyMixin
+from ..core.serializers import DecimalField, TextField, TextOnlyMixin
 from .examples import CHECKOUT_EXAMPLES
 from .models import Order, OrderLine
 
@@ -50,9 +50,7 @@ class CheckoutSerializer(serializers.Serializer):
     cart = CartIdField()
     shipping_address = ShippingAddressSerializer()
     # The total the buyer saw; a different computed total is a 409 (the prices changed).
-    expected_total = serializers.DecimalField(
-        max_digits=14, decimal_places=2, min_value=0, required=False
-    )
+    expected_total = DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
 
 
 class OrderLineSerializer(serializers.ModelSerializer):

@@ -139,7 +139,17 @@ def test_prices_refuse_non_ascii_digits(admin_client, price):
     assert response.json() == {"price": ["A valid number is required."]}
 
 
-@pytest.mark.parametrize("price", ["-0", "-0.00", -0.0, "-0e3"])
+@pytest.mark.parametrize("price", [0, 19.99, -0.0, 10**3])
+def test_a_price_is_a_string_not_a_json_number(admin_client, price):
+    body = {"name": "Lamp", "category": CategoryFactory().pk, "price": price}
+
+    response = admin_client.post("/api/products/", body, format="json")
+
+    assert response.status_code == 400
+    assert "price" in response.json()
+
+
+@pytest.mark.parametrize("price", ["-0", "-0.00", "-0e3"])
 def test_a_negative_zero_price_is_zero(admin_client, price):
     body = {"name": "Lamp", "category": CategoryFactory().pk, "price": price}
     response = admin_client.post("/api/products/", body, format="json")
