@@ -1,4 +1,7 @@
-"""Account views: registration, tokens, the caller's profile and password, and users."""
+"""Account views: registration, tokens, the caller's profile and password, and users.
+
+Just past 400 lines because each view carries its API docs beside it.
+"""
 
 from django.contrib.auth import get_user_model
 from django.db import models, transaction

@@ -1,4 +1,8 @@
-"""Catalog models: the category tree, products, their variants and images."""
+"""Catalog models: the category tree, products, their variants and images.
+
+Past 400 lines: one app's four related models and the tree's locking rules,
+which Django wants in the app's models module.
+"""
 
 from functools import partial
 

@@ -4,6 +4,9 @@ The same seed always yields the same vocabulary, category tree and products.
 Products are produced one row at a time and written in batches (``COPY`` on
 PostgreSQL), so memory stays flat whatever the catalog size; then each gets
 its default variant in one ``INSERT ... SELECT``.
+
+Past 400 lines, as one pipeline (vocabulary, tree, rows, bulk writes) whose
+parts change together; a third of it is the word list and the COPY plumbing.
 """
 
 import bisect
