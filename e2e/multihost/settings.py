@@ -14,4 +14,7 @@ SHOPCORE = {
     "REPLICA_MAX_LAG_SECONDS": config.REPLICA_MAX_LAG_SECONDS,
     "READ_YOUR_WRITES_SECONDS": config.READ_YOUR_WRITES_SECONDS,
     "THROTTLE_RATES": {"login": f"{config.LOGIN_LIMIT}/min"},
+    # The run replays a just-rotated refresh token on the other host to show that
+    # reuse detection spans hosts; two tabs' grace window would hide it.
+    "REFRESH_REUSE_GRACE_SECONDS": 0,
 }
