@@ -16,7 +16,9 @@ from django_shopcore.core.checks import (
     check_shopcore_setting,
 )
 
-pytestmark = pytest.mark.user_model_agnostic
+# The database too: on Django 6.1 `manage.py check` asks it whether it supports
+# JSONField (the variants' options).
+pytestmark = [pytest.mark.user_model_agnostic, pytest.mark.django_db]
 
 
 def error_ids(errors):
