@@ -16,9 +16,9 @@ from django_shopcore.core.checks import (
     check_shopcore_setting,
 )
 
-# The database too: on Django 6.1 `manage.py check` asks it whether it supports
+# Every database too: on Django 6.1 `manage.py check` asks each whether it supports
 # JSONField (the variants' options).
-pytestmark = [pytest.mark.user_model_agnostic, pytest.mark.django_db]
+pytestmark = [pytest.mark.user_model_agnostic, pytest.mark.django_db(databases="__all__")]
 
 
 def error_ids(errors):
