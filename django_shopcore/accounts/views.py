@@ -3,6 +3,8 @@
 Just past 400 lines because each view carries its API docs beside it.
 """
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.utils.cache import patch_cache_control
@@ -35,6 +37,23 @@ from .serializers import (
 )
 from .throttling import FailedLoginThrottle
 from .tokens import revoke_user_tokens
+
+# Type checkers see the generic view the mixin goes with; at run time it is a plain mixin.
+if TYPE_CHECKING:
+    _GenericViewBase = generics.GenericAPIView
+else:
+    _GenericViewBase = object
+
+
+class SaveAnswerNoContentMixin(_GenericViewBase):
+    """POST: validate the body, let the serializer act (``save()``), answer 204."""
+
+    @extend_schema(responses={204: None})
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class CredentialsViewMixin(ShopcoreViewMixin):
@@ -172,18 +191,11 @@ class RefreshView(TokenView):
         )
     ]
 )
-class LogoutView(ShopcoreViewMixin, generics.GenericAPIView):
+class LogoutView(SaveAnswerNoContentMixin, ShopcoreViewMixin, generics.GenericAPIView):
     """Ends one login: its refresh token is blacklisted and its family revoked."""
 
     serializer_class = LogoutSerializer
     permission_classes = [permissions.IsAuthenticated]
-
-    @extend_schema(responses={204: None})
-    def post(self, request):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        serializer.save()
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema(
@@ -244,20 +256,13 @@ class MeView(ShopcoreViewMixin, generics.RetrieveUpdateAPIView):
     description="The current password and a new one that passes the password validators. "
     "Every token of the user stops working: log in again.",
 )
-class PasswordChangeView(ShopcoreViewMixin, generics.GenericAPIView):
+class PasswordChangeView(SaveAnswerNoContentMixin, ShopcoreViewMixin, generics.GenericAPIView):
     """Changes the caller's password; their refresh and access tokens stop working."""
 
     serializer_class = PasswordChangeSerializer
     permission_classes = [permissions.IsAuthenticated]
     throttle_classes = [ShopcoreScopedRateThrottle]
     throttle_scope = "password"
-
-    @extend_schema(responses={204: None})
-    def post(self, request):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        serializer.save()
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema(
@@ -291,18 +296,13 @@ class PasswordResetView(CredentialsViewMixin, generics.GenericAPIView):
     "password validators. The link works once and expires; every login of the user ends. A "
     "bad, expired or used link is a 400 naming `token`.",
 )
-class PasswordResetConfirmView(CredentialsViewMixin, generics.GenericAPIView):
+class PasswordResetConfirmView(
+    SaveAnswerNoContentMixin, CredentialsViewMixin, generics.GenericAPIView
+):
     """Sets the new password of a reset link; every login of the user ends."""
 
     serializer_class = PasswordResetConfirmSerializer
     throttle_scope = "password_reset"
-
-    @extend_schema(responses={204: None})
-    def post(self, request):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        serializer.save()
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # Staff may not manage a superuser (check_may_manage).
