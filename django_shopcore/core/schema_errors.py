@@ -57,7 +57,12 @@ VALIDATION_ERROR_COMPONENT = ResolvedComponent(
         "additionalProperties": {
             "anyOf": [
                 {"type": "array", "items": {"type": "string"}},
-                {"type": "object", "additionalProperties": {"type": "array"}},
+                {
+                    "type": "object",
+                    # Every array declares its items: clients generated from the schema
+                    # (openapi-python-client) drop a component with an untyped array.
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
             ]
         },
     },
