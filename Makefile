@@ -122,8 +122,9 @@ $(VENV)/.e2e-deps: $(BIN)/python pyproject.toml
 	@touch $@
 
 # newman runs the Postman collection, Chromium clicks through Swagger UI,
-# schemathesis fuzzes every operation, the storefront runs on a generated client
-# and README's curl walkthrough runs as written; each script installs its own tools.
+# schemathesis fuzzes every operation, README's curl walkthrough runs as written
+# against `make demo` on PostgreSQL, and the storefront runs on a generated client;
+# each script installs its own tools.
 e2e: check-postgres $(VENV)/.e2e-deps
 	PYTHON=$(BIN)/python e2e/run_newman.sh
 	PYTHON=$(BIN)/python e2e/run_browser.sh

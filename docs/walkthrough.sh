@@ -7,8 +7,9 @@
 # API (default http://127.0.0.1:8000/api) names another server. Needs curl 7.76 or
 # later (--fail-with-body) and python3 (to read JSON, so that jq is not needed).
 # Any HTTP error stops it with a non-zero exit and the error's body; it deletes what it
-# created, so it runs again. `make e2e` runs it on a live server (e2e/run_walkthrough.sh),
-# and tests/core/test_walkthrough.py checks that README.md shows it as it is below.
+# created, so it runs again. `make e2e` runs it against `make demo` on PostgreSQL
+# (e2e/run_walkthrough.sh); tests/core/test_walkthrough.py checks that README.md shows
+# it as it is below.
 set -euo pipefail
 
 # --- README.md shows everything below, verbatim ---

@@ -3,7 +3,6 @@
 Run a command against the live server, which is always stopped afterwards::
 
     python -m e2e.server -- npx newman run ...
-    python -m e2e.server --demo -- docs/walkthrough.sh   # with manage.py load_demo's catalog
 
 The command finds the server in its environment: ``E2E_BASE_URL`` (e.g.
 ``http://127.0.0.1:43127``), ``E2E_ADMIN_USERNAME`` and ``E2E_ADMIN_PASSWORD``.
@@ -96,9 +95,8 @@ def server_environment(database_url, settings_module="e2e.settings"):
     }
 
 
-def prepare_database(env, admin_username, admin_password, demo=False):
-    """Recreate, migrate and give an admin account to the database of ``env``; with
-    ``demo``, also the example project's demo catalog."""
+def prepare_database(env, admin_username, admin_password):
+    """Recreate, migrate and give an admin account to the database of ``env``."""
     recreate_database(env["DATABASE_URL"])
     manage(env, "migrate", "--noinput", "--verbosity", "0")
     manage(
@@ -110,9 +108,6 @@ def prepare_database(env, admin_username, admin_password, demo=False):
         "--email",
         f"{admin_username}@example.com",
     )
-    if demo:
-        # load_demo (re)sets its own admin's password: the same one, when the names match.
-        manage({**env, "DEMO_ADMIN_PASSWORD": admin_password}, "load_demo")
 
 
 def manage(env, *args):
@@ -191,16 +186,15 @@ def gunicorn(env, port=None):
 
 
 @contextlib.contextmanager
-def live_server(database_url=None, admin_username=None, admin_password=None, demo=False):
-    """Yield a `LiveServer` freshly migrated, with its admin account (and with ``demo``,
-    the demo catalog), stopped on exit."""
+def live_server(database_url=None, admin_username=None, admin_password=None):
+    """Yield a `LiveServer` freshly migrated, with its admin account, stopped on exit."""
     database_url = database_url or os.environ.get("E2E_DATABASE_URL", DEFAULT_DATABASE_URL)
     admin_username = admin_username or os.environ.get("E2E_ADMIN_USERNAME", "admin")
     admin_password = (
         admin_password or os.environ.get("E2E_ADMIN_PASSWORD") or secrets.token_urlsafe(16)
     )
     env = server_environment(database_url)
-    prepare_database(env, admin_username, admin_password, demo)
+    prepare_database(env, admin_username, admin_password)
     serve_url = os.environ.get("E2E_SERVE_DATABASE_URL") or database_url
     port = int(os.environ.get("E2E_PORT") or 0)
     with gunicorn({**env, "DATABASE_URL": serve_url}, port) as (base_url, log_path):
@@ -209,14 +203,11 @@ def live_server(database_url=None, admin_username=None, admin_password=None, dem
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--demo", action="store_true", help="load the demo catalog (manage.py load_demo)"
-    )
     parser.add_argument("command", nargs="+", help="the command to run against the server")
     args = parser.parse_args(argv)
     # A CI timeout or Ctrl-C still stops gunicorn: SIGTERM unwinds like Ctrl-C.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    with live_server(demo=args.demo) as server:
+    with live_server() as server:
         print(f"e2e server: {server.base_url} (admin {server.admin_username!r})", flush=True)
         env = {
             **os.environ,
