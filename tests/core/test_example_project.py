@@ -168,11 +168,12 @@ GUNICORN_COMMAND = [
 
 
 @contextlib.contextmanager
-def gunicorn_serving(env):
-    """The example project under gunicorn on a free loopback port; its base URL."""
+def gunicorn_serving(env, command=GUNICORN_COMMAND):
+    """The example project under gunicorn (``command``, without ``--bind``) on a free
+    loopback port; its base URL."""
     port = free_port()
     server = subprocess.Popen(  # noqa: S603 (our own arguments)
-        [*GUNICORN_COMMAND, "--bind", f"127.0.0.1:{port}"],
+        [*command, "--bind", f"127.0.0.1:{port}"],
         cwd=EXAMPLE_PROJECT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -323,13 +324,44 @@ def get(url):
         return error.code, error.read()
 
 
+def readme_production_start():
+    """The manage.py commands of README's production start, and its gunicorn command
+    (run with this interpreter, without its ``--bind``), as README shows them."""
+    readme = (EXAMPLE_PROJECT.parent / "README.md").read_text()
+    (block,) = [
+        block
+        for block in re.findall(r"```console\n(.*?)```", readme, re.S)
+        if "gunicorn demo.wsgi:application" in block
+    ]
+    lines = [line.split("#")[0].split() for line in block.splitlines()]
+    manage_commands = [line[2:] for line in lines if line[:2] == ["python", "manage.py"]]
+    (gunicorn,) = [line[1:] for line in lines if line[:1] == ["gunicorn"]]
+    bind = gunicorn.index("--bind")
+    del gunicorn[bind : bind + 2]
+    return manage_commands, [sys.executable, "-m", "gunicorn", *gunicorn]
+
+
+def test_readme_production_start_is_what_the_production_test_runs():
+    manage_commands, gunicorn = readme_production_start()
+
+    assert manage_commands == [["migrate"], ["collectstatic", "--noinput"]]
+    assert gunicorn[3:] == [
+        "demo.wsgi:application",
+        *("--workers", "4"),
+        "--no-control-socket",
+    ]
+
+
 def test_without_debug_gunicorn_serves_the_docs_and_every_asset_they_reference(
     project_env, tmp_path
 ):
+    """README's production start, command by command, on plain HTTP (as README says)."""
     env = {**project_env, "STATIC_ROOT": str(tmp_path / "static")}
-    collected = manage("collectstatic", "--noinput", "-v0", env=env)
-    assert collected.returncode == 0, collected.stderr
-    with gunicorn_serving(env) as base_url:
+    manage_commands, gunicorn = readme_production_start()
+    for command in manage_commands:
+        result = manage(*command, env=env)
+        assert result.returncode == 0, result.stderr
+    with gunicorn_serving(env, gunicorn) as base_url:
         for page in ("/api/docs/", "/api/redoc/"):
             status, html = get(base_url + page)
             assert status == 200
