@@ -211,6 +211,16 @@ def test_gunicorn_as_started_here_creates_no_control_socket(project_env, tmp_pat
         assert not (home / ".gunicorn").exists()
 
 
+# Every other place that starts gunicorn: e2e/server.py (newman, the browser, schemathesis,
+# the storefront, make multihost) and the benchmark harness.
+@pytest.mark.parametrize("starter", ["e2e/server.py", "bench/run.py"])
+def test_every_gunicorn_the_project_starts_has_no_control_socket(starter):
+    source = (EXAMPLE_PROJECT.parent / starter).read_text()
+
+    assert '"gunicorn"' in source
+    assert '"--no-control-socket"' in source
+
+
 def test_gunicorn_serves_the_schema_and_swagger_ui(gunicorn_url):
     request = urllib.request.Request(  # noqa: S310 (a loopback URL)
         f"{gunicorn_url}/api/schema/", headers={"Accept": "application/vnd.oai.openapi+json"}
