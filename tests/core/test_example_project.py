@@ -404,6 +404,17 @@ def test_the_wsgi_module_says_why_plain_http_is_redirected(project_env):
     assert "SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto" in result.stderr
 
 
+def test_readme_says_what_to_set_behind_a_tls_proxy_and_on_plain_http():
+    readme = (EXAMPLE_PROJECT.parent / "README.md").read_text()
+    production = readme[readme.index("In production (`DEBUG` off)") : readme.index("## Using")]
+
+    assert "redirected (301) to `https://`" in production
+    assert "**behind a TLS-terminating proxy**" in production
+    assert "`SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto`" in production
+    assert "**on plain HTTP on purpose**" in production
+    assert "`SECURE_SSL_REDIRECT=false`" in production
+
+
 @pytest.mark.parametrize(
     "setting", [{"SECURE_SSL_REDIRECT": "false"}, {"SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto"}]
 )
