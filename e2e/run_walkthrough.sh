@@ -27,8 +27,10 @@ STARTUP_SECONDS=180
     "$DATABASE"
 
 log=$(mktemp -t shopcore-demo-XXXXXX.log)
-# A process group of its own (make, manage.py runserver and its reloader), stopped as one.
-setsid make demo VENV="$VENV" DATABASE_URL="$DATABASE" DEMO_ADDR="127.0.0.1:$PORT" \
+# A process group of its own (make, manage.py runserver and its reloader), stopped as one;
+# started as a user would, not as a sub-make of `make e2e` (whose flags it would inherit).
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u DEMO_DATABASE_URL \
+    setsid make demo VENV="$VENV" DATABASE_URL="$DATABASE" DEMO_ADDR="127.0.0.1:$PORT" \
     DEMO_ADMIN_PASSWORD="$ADMIN_PASSWORD" >"$log" 2>&1 &
 demo=$!
 status=1
