@@ -145,8 +145,9 @@ def any_of(references):
     """One schema of the distinct ``references``: the reference itself, or their anyOf."""
     distinct: list[dict] = []
     for reference in references:
-        alternatives = reference.get("anyOf", [reference])
-        distinct += [ref for ref in alternatives if ref not in distinct]
+        for alternative in reference.get("anyOf", [reference]):
+            if alternative not in distinct:
+                distinct.append(alternative)
     return distinct[0] if len(distinct) == 1 else {"anyOf": distinct}
 
 
