@@ -27,7 +27,7 @@ MANAGE := cd example_project && $(DEMO_ENV) $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
 .PHONY: help venv demo test test-sqlite test-postgres test-custom-user check-postgres \
-	lint format typecheck tox e2e multihost clean distclean
+	lint format typecheck tox e2e e2e-client multihost clean distclean
 
 help:
 	@echo "make demo      serve the example project with demo data on http://$(DEMO_ADDR)"
@@ -36,7 +36,8 @@ help:
 	@echo "make lint      ruff check and ruff format --check"
 	@echo "make format    fix what ruff can fix and format the code"
 	@echo "make typecheck mypy with the django-stubs and djangorestframework-stubs plugins"
-	@echo "make e2e       newman, the browser check and schemathesis against a live server"
+	@echo "make e2e       newman, the browser check, schemathesis, the generated-client storefront"
+	@echo "               and README's walkthrough against a live server (make e2e-client: the storefront)"
 	@echo "make multihost two hosts, a streaming replica and pgbouncer on loopback (as root)"
 	@echo "make tox       run tox (TOX_ENVS=lint,packaging,... to choose environments)"
 	@echo "make clean     remove build artifacts, caches, .tox and the demo database"
@@ -120,12 +121,25 @@ $(VENV)/.e2e-deps: $(BIN)/python pyproject.toml
 	$(PIP) install --quiet -e ".[postgres]" --group e2e
 	@touch $@
 
-# newman runs the Postman collection, Chromium clicks through Swagger UI, and
-# schemathesis fuzzes every operation; each script installs its own tools.
+# newman runs the Postman collection, Chromium clicks through Swagger UI,
+# schemathesis fuzzes every operation, README's curl walkthrough runs as written
+# against `make demo` on PostgreSQL, and the storefront runs on a generated client;
+# each script installs its own tools.
 e2e: check-postgres $(VENV)/.e2e-deps
 	PYTHON=$(BIN)/python e2e/run_newman.sh
 	PYTHON=$(BIN)/python e2e/run_browser.sh
 	PYTHON=$(BIN)/python e2e/run_schemathesis.sh
+	PYTHON=$(BIN)/python e2e/run_walkthrough.sh
+	$(MAKE) e2e-client
+
+$(VENV)/.e2e-client-deps: $(BIN)/python pyproject.toml
+	$(PIP) install --quiet -e ".[postgres]" --group e2e-client
+	@touch $@
+
+# A client generated from docs/openapi.yaml (0 warnings), mypy --strict on it and on
+# the storefront (0 errors), then the storefront against a live server.
+e2e-client: check-postgres $(VENV)/.e2e-client-deps
+	PYTHON=$(BIN)/python e2e/run_client.sh
 
 # --- several hosts, a streaming replica, a transaction-mode pooler -------------------
 

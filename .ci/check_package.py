@@ -23,6 +23,12 @@ REQUIRED_IN_WHEEL = [
     "django_shopcore/templates/django_shopcore/redoc.html",
 ]
 FORBIDDEN_PREFIXES = ["example_project/", "tests/", "bench/", ".ci/"]
+# In the example project's shell: Swagger UI through the whole middleware stack.
+DOCS_REQUEST = (
+    "import sys; from django.test import Client; "
+    "status = Client().get('/api/docs/', HTTP_HOST='localhost').status_code; "
+    "print('GET /api/docs/', status); sys.exit(status != 200)"
+)
 
 
 def run(*args, **kwargs):
@@ -83,6 +89,20 @@ def run_example_project_on(wheel, work_dir):
     )
     run(python, "manage.py", "check", "--fail-level", "WARNING", cwd=example_project, env=env)
     run(python, "manage.py", "migrate", "--noinput", "-v0", cwd=example_project, env=env)
+    # The example group holds everything the production start needs: gunicorn loads the
+    # WSGI application, and a request goes through every middleware (WhiteNoise's too).
+    plain_http = {**env, "SECURE_SSL_REDIRECT": "false"}
+    run(
+        python,
+        "-m",
+        "gunicorn",
+        "--check-config",
+        "--no-control-socket",
+        "demo.wsgi:application",
+        cwd=example_project,
+        env=plain_http,
+    )
+    run(python, "manage.py", "shell", "-c", DOCS_REQUEST, cwd=example_project, env=plain_http)
     run(
         python,
         "manage.py",

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.db.models import Prefetch
+from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -20,6 +21,20 @@ UUID_REGEX = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-
 
 # A cart write asking for more than the stock (carts do not reserve it).
 NOT_ENOUGH_STOCK = example({"quantity": ["Only 3 in stock."], "available": 3}, "Not enough stock")
+STOCK_SHORTAGE = ResolvedComponent(
+    name="StockShortage",
+    type=ResolvedComponent.SCHEMA,
+    object="django_shopcore.schema.StockShortage",
+    schema={
+        "type": "object",
+        "description": "More units than the stock available: why, and how many there are.",
+        "properties": {
+            "quantity": {"type": "array", "items": {"type": "string"}},
+            "available": {"type": "integer", "minimum": 0},
+        },
+        "required": ["quantity", "available"],
+    },
+)
 
 
 @extend_schema(tags=["Carts"])
@@ -79,6 +94,7 @@ class CartViewSet(
             raises(
                 409,
                 "More units than the stock available (carts do not reserve stock).",
+                schemas=[STOCK_SHORTAGE],
                 NotEnoughStock=NOT_ENOUGH_STOCK,
             )
         ],
@@ -105,7 +121,12 @@ class CartViewSet(
     @extend_responses(
         success="The whole cart.",
         errors=[
-            raises(409, "More units than the stock available.", NotEnoughStock=NOT_ENOUGH_STOCK)
+            raises(
+                409,
+                "More units than the stock available.",
+                schemas=[STOCK_SHORTAGE],
+                NotEnoughStock=NOT_ENOUGH_STOCK,
+            )
         ],
     )
     @extend_schema(

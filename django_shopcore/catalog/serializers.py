@@ -6,7 +6,7 @@ from typing import cast
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from ..core.ids import MAX_INT32
@@ -107,6 +107,19 @@ class CategorySummaryField(IntegerPrimaryKeyRelatedField):
         return {item.pk: self.display_value(item) for item in queryset}
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": 'Option names and their values, e.g. `{"size": "M"}`; '
+        "`{}` for a default variant.",
+        "additionalProperties": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": OPTION_VALUE_MAX_LENGTH,
+        },
+        "maxProperties": MAX_OPTIONS,
+    }
+)
 class OptionsField(serializers.JSONField):
     """A variant's options: an object of up to ``MAX_OPTIONS`` text names to text values."""
 

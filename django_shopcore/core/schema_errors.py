@@ -57,7 +57,12 @@ VALIDATION_ERROR_COMPONENT = ResolvedComponent(
         "additionalProperties": {
             "anyOf": [
                 {"type": "array", "items": {"type": "string"}},
-                {"type": "object", "additionalProperties": {"type": "array"}},
+                {
+                    "type": "object",
+                    # Every array declares its items: clients generated from the schema
+                    # (openapi-python-client) drop a component with an untyped array.
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
             ]
         },
     },
@@ -122,16 +127,28 @@ def blocking_relations(model):
 
 
 class RaisedError(NamedTuple):
-    """An error response a view raises itself: its status code, description and examples."""
+    """An error a view raises itself: status code, description, examples, body components."""
 
     status_code: str
     description: str
     examples: dict
+    schemas: tuple = (ERROR_COMPONENT,)
 
 
-def raises(status_code, description, **examples):
-    """An error the view raises itself, for :func:`extend_responses`; examples by name."""
-    return RaisedError(str(status_code), description, examples)
+def raises(status_code, description, *, schemas=(ERROR_COMPONENT,), **examples):
+    """An error the view raises itself, for :func:`extend_responses`; examples by name.
+    ``schemas``: the components its bodies follow, when not ``Error`` (with its ``detail``)."""
+    return RaisedError(str(status_code), description, examples, tuple(schemas))
+
+
+def any_of(references):
+    """One schema of the distinct ``references``: the reference itself, or their anyOf."""
+    distinct: list[dict] = []
+    for reference in references:
+        for alternative in reference.get("anyOf", [reference]):
+            if alternative not in distinct:
+                distinct.append(alternative)
+    return distinct[0] if len(distinct) == 1 else {"anyOf": distinct}
 
 
 class OperationResponses(NamedTuple):
@@ -213,16 +230,20 @@ class ErrorResponsesMixin(_SchemaBase):
             )
         if self.method == "DELETE" and self.blocking_relations():
             responses["409"] = self.conflict_response()
-        for status_code, description, examples in self.declared_responses().errors:
+        for status_code, description, examples, schemas in self.declared_responses().errors:
+            for component in schemas:
+                self.registry.register_on_missing(component)
+            schema = any_of([component.ref for component in schemas])
             if status_code in responses:
                 content = responses[status_code]["content"]["application/json"]
                 content["examples"] = {**content["examples"], **examples}
+                content["schema"] = any_of([content["schema"], schema])
             else:
                 headers = (
                     {"WWW-Authenticate": WWW_AUTHENTICATE_HEADER} if status_code == "401" else None
                 )
                 responses[status_code] = error_response(
-                    description, ERROR_COMPONENT, examples, headers=headers
+                    description, schema, examples, headers=headers
                 )
         if self.view.get_throttles():
             responses["429"] = error_response(

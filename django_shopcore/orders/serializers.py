@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from ..catalog.serializers import OptionsField
 from ..core.countries import COUNTRY_CODES
 from ..core.serializers import DecimalField, TextField, TextOnlyMixin
 from .examples import CHECKOUT_EXAMPLES
@@ -54,6 +55,9 @@ class CheckoutSerializer(serializers.Serializer):
 
 
 class OrderLineSerializer(serializers.ModelSerializer):
+    # The variant's options when ordered (typed in the schema, unlike a bare JSON field).
+    options = OptionsField(read_only=True)
+
     class Meta:
         model = OrderLine
         fields = [
@@ -69,6 +73,8 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
 
 class OrderSerializer(serializers.ModelSerializer):
+    # Stored as given at checkout; shown with the same fields.
+    shipping_address = ShippingAddressSerializer(read_only=True)
     lines = OrderLineSerializer(many=True, read_only=True)
 
     class Meta:

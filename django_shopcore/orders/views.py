@@ -1,6 +1,7 @@
 """Order views: checkout, the customer's (or an admin's) orders, and the status transitions."""
 
 from django.db.models import Prefetch
+from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -10,7 +11,13 @@ from rest_framework.response import Response
 
 from ..core.pagination import ShopcorePageNumberPagination
 from ..core.schema import ADMIN_ONLY
-from ..core.schema_errors import PERMISSION_DENIED, example, extend_responses, raises
+from ..core.schema_errors import (
+    ERROR_COMPONENT,
+    PERMISSION_DENIED,
+    example,
+    extend_responses,
+    raises,
+)
 from ..core.views import ShopcoreViewMixin
 from . import idempotency, transitions
 from .checkout import place_order
@@ -22,6 +29,26 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     description="Optional, 1-255 visible ASCII characters: the same key and body answer once.",
+)
+
+# The 409 of an `expected_total` that is not the total: its message and the total.
+PRICES_CHANGED = ResolvedComponent(
+    name="PricesChanged",
+    type=ResolvedComponent.SCHEMA,
+    object="django_shopcore.schema.PricesChanged",
+    schema={
+        "type": "object",
+        "description": "The prices changed since the buyer saw `expected_total`.",
+        "properties": {
+            "expected_total": {"type": "array", "items": {"type": "string"}},
+            "total": {
+                "type": "string",
+                "format": "decimal",
+                "description": "The total now, as a decimal string.",
+            },
+        },
+        "required": ["expected_total", "total"],
+    },
 )
 
 
@@ -83,6 +110,7 @@ class OrderViewSet(
             raises(
                 409,
                 "Not enough stock, changed prices, or a cart already ordered.",
+                schemas=[ERROR_COMPONENT, PRICES_CHANGED],
                 NotEnoughStock=example(
                     {
                         "detail": "Not enough stock for some lines; nothing was ordered.",

@@ -2,6 +2,7 @@
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.settings import patched_settings
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.routers import SimpleRouter
@@ -62,3 +63,41 @@ def test_extending_a_subclass_leaves_its_parent_as_it_was():
     ]["responses"]
     assert "418" not in responses
     assert "HasProducts" in responses["409"]["content"]["application/json"]["examples"]
+
+
+SPOUT = ResolvedComponent(
+    name="Spout",
+    type=ResolvedComponent.SCHEMA,
+    object="tests.Spout",
+    schema={"type": "object", "properties": {"spout": {"type": "string"}}, "required": ["spout"]},
+)
+
+
+@extend_schema_view(
+    destroy=extend_responses(
+        errors=[
+            raises(418, "A teapot.", schemas=[SPOUT], Spout=example({"spout": "hot"}, "Hot")),
+            raises(409, "Still hot.", schemas=[SPOUT], Hot=example({"spout": "hot"}, "Hot")),
+        ]
+    ),
+)
+class SpoutCategoryViewSet(CategoryViewSet):
+    pass
+
+
+def test_an_error_documents_the_components_its_bodies_follow():
+    schema = generate_schema([("kinds", SpoutCategoryViewSet)])
+    responses = schema["paths"]["/kinds/{id}/"]["delete"]["responses"]
+
+    def body_schema(status):
+        return responses[status]["content"]["application/json"]["schema"]
+
+    assert body_schema("418") == {"$ref": "#/components/schemas/Spout"}
+    # Added to a status the view already documents: either body.
+    assert body_schema("409") == {
+        "anyOf": [{"$ref": "#/components/schemas/Error"}, {"$ref": "#/components/schemas/Spout"}]
+    }
+    assert {"HasProducts", "Hot"} <= set(
+        responses["409"]["content"]["application/json"]["examples"]
+    )
+    assert schema["components"]["schemas"]["Spout"]["required"] == ["spout"]

@@ -168,11 +168,12 @@ GUNICORN_COMMAND = [
 
 
 @contextlib.contextmanager
-def gunicorn_serving(env):
-    """The example project under gunicorn on a free loopback port; its base URL."""
+def gunicorn_serving(env, command=GUNICORN_COMMAND):
+    """The example project under gunicorn (``command``, without ``--bind``) on a free
+    loopback port; its base URL."""
     port = free_port()
     server = subprocess.Popen(  # noqa: S603 (our own arguments)
-        [*GUNICORN_COMMAND, "--bind", f"127.0.0.1:{port}"],
+        [*command, "--bind", f"127.0.0.1:{port}"],
         cwd=EXAMPLE_PROJECT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -208,6 +209,16 @@ def test_gunicorn_as_started_here_creates_no_control_socket(project_env, tmp_pat
         assert get(f"{base_url}/api/schema/")[0] == 200
         assert list(runtime_dir.iterdir()) == []
         assert not (home / ".gunicorn").exists()
+
+
+# Every other place that starts gunicorn: e2e/server.py (newman, the browser, schemathesis,
+# the storefront, make multihost) and the benchmark harness.
+@pytest.mark.parametrize("starter", ["e2e/server.py", "bench/run.py"])
+def test_every_gunicorn_the_project_starts_has_no_control_socket(starter):
+    source = (EXAMPLE_PROJECT.parent / starter).read_text()
+
+    assert '"gunicorn"' in source
+    assert '"--no-control-socket"' in source
 
 
 def test_gunicorn_serves_the_schema_and_swagger_ui(gunicorn_url):
@@ -323,13 +334,44 @@ def get(url):
         return error.code, error.read()
 
 
+def readme_production_start():
+    """The manage.py commands of README's production start, and its gunicorn command
+    (run with this interpreter, without its ``--bind``), as README shows them."""
+    readme = (EXAMPLE_PROJECT.parent / "README.md").read_text()
+    (block,) = [
+        block
+        for block in re.findall(r"```console\n(.*?)```", readme, re.S)
+        if "gunicorn demo.wsgi:application" in block
+    ]
+    lines = [line.split("#")[0].split() for line in block.splitlines()]
+    manage_commands = [line[2:] for line in lines if line[:2] == ["python", "manage.py"]]
+    (gunicorn,) = [line[1:] for line in lines if line[:1] == ["gunicorn"]]
+    bind = gunicorn.index("--bind")
+    del gunicorn[bind : bind + 2]
+    return manage_commands, [sys.executable, "-m", "gunicorn", *gunicorn]
+
+
+def test_readme_production_start_is_what_the_production_test_runs():
+    manage_commands, gunicorn = readme_production_start()
+
+    assert manage_commands == [["migrate"], ["collectstatic", "--noinput"]]
+    assert gunicorn[3:] == [
+        "demo.wsgi:application",
+        *("--workers", "4"),
+        "--no-control-socket",
+    ]
+
+
 def test_without_debug_gunicorn_serves_the_docs_and_every_asset_they_reference(
     project_env, tmp_path
 ):
+    """README's production start, command by command, on plain HTTP (as README says)."""
     env = {**project_env, "STATIC_ROOT": str(tmp_path / "static")}
-    collected = manage("collectstatic", "--noinput", "-v0", env=env)
-    assert collected.returncode == 0, collected.stderr
-    with gunicorn_serving(env) as base_url:
+    manage_commands, gunicorn = readme_production_start()
+    for command in manage_commands:
+        result = manage(*command, env=env)
+        assert result.returncode == 0, result.stderr
+    with gunicorn_serving(env, gunicorn) as base_url:
         for page in ("/api/docs/", "/api/redoc/"):
             status, html = get(base_url + page)
             assert status == 200
@@ -360,6 +402,17 @@ def test_the_wsgi_module_says_why_plain_http_is_redirected(project_env):
     assert result.returncode == 0, result.stderr
     assert "set SECURE_SSL_REDIRECT=false" in result.stderr
     assert "SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto" in result.stderr
+
+
+def test_readme_says_what_to_set_behind_a_tls_proxy_and_on_plain_http():
+    readme = (EXAMPLE_PROJECT.parent / "README.md").read_text()
+    production = readme[readme.index("In production (`DEBUG` off)") : readme.index("## Using")]
+
+    assert "redirected (301) to `https://`" in production
+    assert "**behind a TLS-terminating proxy**" in production
+    assert "`SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto`" in production
+    assert "**on plain HTTP on purpose**" in production
+    assert "`SECURE_SSL_REDIRECT=false`" in production
 
 
 @pytest.mark.parametrize(
