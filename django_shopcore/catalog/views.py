@@ -56,6 +56,8 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
     lookup_value_regex = "[0-9]+"
     # Set by each viewset: a queryset (never a manager), whose model the cache reads.
     queryset: QuerySet
+    # finalize_response: conditional_response.
+    conditional_reads = True
 
     def get_permissions(self):
         return [permission() for permission in shopcore_settings.CATALOG_PERMISSION_CLASSES]

@@ -48,6 +48,12 @@ class ShopcorePageNumberPagination(PageNumberPagination):
             )
         return number
 
+    def get_paginated_response_schema(self, schema):
+        response_schema = super().get_paginated_response_schema(schema)
+        # Every key is in every page; `next` and `previous` are null at the ends.
+        response_schema["required"] = list(response_schema["properties"])
+        return response_schema
+
 
 def parse_positive_int(raw):
     """``raw`` as an int >= 1, or None. Only ASCII digits: no signs, spaces or non-ASCII digits."""

@@ -253,7 +253,9 @@ def test_pages_are_bounded(schema, path):
     page_size = parameters["page_size"]["schema"]
     assert page_size["minimum"] == 1
     assert page_size["maximum"] == shopcore_settings.MAX_PAGE_SIZE
-    assert page_size["default"] == shopcore_settings.PAGE_SIZE
+    # A default would be sent by generated clients, overriding the host's PAGE_SIZE.
+    assert "default" not in page_size
+    assert "PAGE_SIZE" in parameters["page_size"]["description"]
 
 
 @override_settings(SHOPCORE={"MAX_PAGE_SIZE": 50})
@@ -352,7 +354,7 @@ def test_throttled_operations_document_429(schema, method, path):
 
 def test_login_documents_bad_credentials_and_has_no_security(schema):
     operation = operations(schema)["post", "/api/auth/login/"]
-    assert operation["security"] == [{}]
+    assert operation["security"] == []
     assert {"400", "401", "429"} <= set(operation["responses"])
     response_schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
     login = schema["components"]["schemas"][response_schema["$ref"].rsplit("/", 1)[1]]
