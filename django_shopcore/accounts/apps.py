@@ -11,5 +11,5 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         # Imported for their side effects: registering the system checks and
-        # the drf-spectacular extensions (the Bearer scheme, password fields).
-        from . import authentication, checks, schema  # noqa: F401
+        # the Bearer scheme's drf-spectacular extension.
+        from . import authentication, checks  # noqa: F401

@@ -9,7 +9,9 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from ..core.schema_errors import example, extend_responses, raises
+from ..core.ids import MAX_INT32
+from ..core.schema_bounds import integer_schema
+from ..core.schema_errors import MESSAGES, error_component, example, extend_responses, raises
 from ..core.views import ShopcoreViewMixin
 from . import lines
 from .models import Cart, CartItem
@@ -18,8 +20,13 @@ from .serializers import AddItemSerializer, CartSerializer, ChangeItemSerializer
 UUID_REGEX = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 
-# A cart write asking for more than the stock (carts do not reserve it).
+# A cart write asking for more than the stock (carts do not reserve it): lines.check_quantity.
 NOT_ENOUGH_STOCK = example({"quantity": ["Only 3 in stock."], "available": 3}, "Not enough stock")
+STOCK_CONFLICT = error_component(
+    "StockConflict",
+    "More units than the stock available: why, and the units there are.",
+    {"quantity": MESSAGES, "available": integer_schema(0, MAX_INT32)},
+)
 
 
 @extend_schema(tags=["Carts"])
@@ -79,6 +86,7 @@ class CartViewSet(
             raises(
                 409,
                 "More units than the stock available (carts do not reserve stock).",
+                schema=STOCK_CONFLICT,
                 NotEnoughStock=NOT_ENOUGH_STOCK,
             )
         ],
@@ -105,7 +113,12 @@ class CartViewSet(
     @extend_responses(
         success="The whole cart.",
         errors=[
-            raises(409, "More units than the stock available.", NotEnoughStock=NOT_ENOUGH_STOCK)
+            raises(
+                409,
+                "More units than the stock available.",
+                schema=STOCK_CONFLICT,
+                NotEnoughStock=NOT_ENOUGH_STOCK,
+            )
         ],
     )
     @extend_schema(

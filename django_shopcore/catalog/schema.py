@@ -17,6 +17,7 @@ from .filters import (
     ProductOrderingFilter,
     SearchField,
 )
+from .models import Category
 from .serializers import CATEGORY_SUMMARY_FIELDS
 
 # What the catalog's query parameters mean, where their filters say nothing.
@@ -93,14 +94,12 @@ class ShopcoreFilterExtension(DjangoFilterExtension):
         return parameters
 
 
-class CategorySummarySerializer(serializers.Serializer):
+class CategorySummarySerializer(serializers.ModelSerializer):
     """How a product shows its category."""
 
-    def get_fields(self):
-        return {
-            name: serializers.IntegerField() if name == "id" else serializers.CharField()
-            for name in CATEGORY_SUMMARY_FIELDS
-        }
+    class Meta:
+        model = Category
+        fields = CATEGORY_SUMMARY_FIELDS
 
 
 class CategorySummaryFieldExtension(OpenApiSerializerFieldExtension):

@@ -24,7 +24,7 @@ from ..core.cache import digest
 from ..core.exceptions import Conflict
 from ..core.pagination import ShopcorePageNumberPagination
 from ..core.schema import ADMIN_ONLY
-from ..core.schema_errors import example, extend_responses, raises
+from ..core.schema_errors import VALIDATION_ERROR_COMPONENT, example, extend_responses, raises
 from ..core.settings import shopcore_settings
 from ..core.views import ShopcoreViewMixin
 from .cache import get_response, response_key, set_response
@@ -393,6 +393,7 @@ class VariantViewSet(CatalogViewSet):
                 raises(
                     413,
                     "The file is larger than `IMAGE_MAX_BYTES`.",
+                    schema=VALIDATION_ERROR_COMPONENT,
                     ImageTooLarge=example(
                         {"image": ["The image is larger than 10485760 bytes."]}, "Too large"
                     ),

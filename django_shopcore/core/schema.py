@@ -19,6 +19,8 @@ from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
+from .ids import ID_MAX_DIGITS, MAX_BIGINT
+from .schema_bounds import bound_field, id_schema, integer_schema
 from .schema_errors import ErrorResponsesMixin
 from .settings import shopcore_settings
 
@@ -62,6 +64,20 @@ def required_fields(serializer):
 
 def writable_fields(serializer):
     return {name for name, field in serializer.fields.items() if not field.read_only}
+
+
+def path_id_schema(name, model):
+    """A path's id: the view model's own, or that of the relation it names (``product_pk``)."""
+    if name in ("id", "pk"):
+        return id_schema(model._meta.pk)
+    try:
+        relation = model._meta.get_field(name.removesuffix("_pk").removesuffix("_id"))
+    except FieldDoesNotExist:
+        relation = None
+    if relation is not None and relation.many_to_one:
+        return id_schema(relation.target_field)
+    # Another table's id (a cart's item): a bigint, as every shopcore table's.
+    return integer_schema(1, MAX_BIGINT)
 
 
 def ordering_enum_names(keys):
@@ -172,6 +188,7 @@ class ShopcoreAutoSchema(ErrorResponsesMixin, AutoSchema):
             # Python's \w matches letters of any script (unicode slugs and usernames),
             # ECMAScript's, which OpenAPI patterns use, ASCII only: no pattern beats a wrong one.
             del schema["pattern"]
+        bound_field(field, schema)
         if "description" in schema and not has_model_help_text(field):
             # The serializer's own help_text reads after the constraints (as
             # docs/openapi.yaml has it); a model's stays where drf-spectacular puts it.
@@ -194,7 +211,7 @@ class ShopcoreAutoSchema(ErrorResponsesMixin, AutoSchema):
                 continue
             if parameter["schema"] in DIGITS_PATH_PARAMETERS:
                 # A `lookup_value_regex` of digits: the id is an integer, not any string.
-                parameter["schema"] = {"type": "integer"}
+                parameter["schema"] = path_id_schema(parameter["name"], model)
                 parameter["description"] = f"The {self.path_object_name(parameter, model)}'s id."
             elif parameter["schema"].get("pattern") == UUID_PATTERN:
                 parameter["schema"] = {"type": "string", "format": "uuid"}
@@ -256,13 +273,14 @@ class PageNumberPaginationExtension(OpenApiFilterExtension):
         max_page_size = shopcore_settings.MAX_PAGE_SIZE
         for parameter in parameters:
             if parameter["name"] == self.target.page_query_param:
-                parameter["schema"]["minimum"] = 1
+                # Up to ID_MAX_DIGITS digits (pagination.parse_positive_int).
+                parameter["schema"] = integer_schema(1, 10**ID_MAX_DIGITS - 1)
                 parameter["description"] = (
                     "The page number, from 1. A page past the last one is a 404."
                 )
             elif parameter["name"] == self.target.page_size_query_param:
                 # No `default`: generated clients would send it, overriding the host's.
-                parameter["schema"].update(minimum=1, maximum=max_page_size)
+                parameter["schema"] = integer_schema(1, max_page_size)
                 parameter["description"] = (
                     f"Results per page, from 1 to {max_page_size}; anything else is a 400. "
                     'Left out: the `SHOPCORE["PAGE_SIZE"]` setting (20 unless the host '

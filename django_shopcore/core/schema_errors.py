@@ -17,12 +17,16 @@ from drf_spectacular.plumbing import ResolvedComponent, force_instance, get_view
 from drf_spectacular.settings import spectacular_settings
 from rest_framework.exceptions import ValidationError
 
+from .schema_bounds import integer_schema
+
 # Type checkers see the AutoSchema the mixin is combined with; at run time it is a plain mixin.
 if TYPE_CHECKING:
     from drf_spectacular.openapi import AutoSchema as _SchemaBase
 else:
     _SchemaBase = object
 
+# The messages of one field, in an error body.
+MESSAGES = {"type": "array", "items": {"type": "string"}}
 ERROR_COMPONENT = ResolvedComponent(
     name="Error",
     type=ResolvedComponent.SCHEMA,
@@ -38,7 +42,15 @@ ERROR_COMPONENT = ResolvedComponent(
             },
             "messages": {
                 "type": "array",
-                "items": {"type": "object", "additionalProperties": {"type": "string"}},
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "token_class": {"type": "string"},
+                        "token_type": {"type": "string"},
+                        "message": {"type": "string"},
+                    },
+                    "required": ["token_class", "token_type", "message"],
+                },
                 "description": "Why each kind of token was refused; present on token errors.",
             },
         },
@@ -56,8 +68,8 @@ VALIDATION_ERROR_COMPONENT = ResolvedComponent(
         "`shipping_address`) holds an object of its own fields' messages.",
         "additionalProperties": {
             "anyOf": [
-                {"type": "array", "items": {"type": "string"}},
-                {"type": "object", "additionalProperties": {"type": "array"}},
+                MESSAGES,
+                {"type": "object", "additionalProperties": MESSAGES},
             ]
         },
     },
@@ -68,7 +80,8 @@ WWW_AUTHENTICATE_HEADER = {
     "description": "The scheme to authenticate with: `Bearer`.",
 }
 RETRY_AFTER_HEADER = {
-    "schema": {"type": "integer"},
+    # At most a day: DRF's throttle rates are per second, minute, hour or day.
+    "schema": integer_schema(0, 24 * 3600),
     "description": "Seconds to wait before retrying.",
 }
 
@@ -121,17 +134,43 @@ def blocking_relations(model):
     )
 
 
+def error_component(name, description, properties):
+    """The component of an error body other than ``{"detail"}``, for :func:`raises`."""
+    return ResolvedComponent(
+        name=name,
+        type=ResolvedComponent.SCHEMA,
+        object=f"django_shopcore.schema.{name}",
+        schema={
+            "type": "object",
+            "description": description,
+            "properties": properties,
+            "required": list(properties),
+        },
+    )
+
+
+def either(schema, other):
+    """A body schema that also allows the ``other`` one."""
+    options = schema.get("anyOf", [schema])
+    return schema if other in options else {"anyOf": [*options, other]}
+
+
 class RaisedError(NamedTuple):
-    """An error response a view raises itself: its status code, description and examples."""
+    """An error response a view raises itself: status code, description, examples, body."""
 
     status_code: str
     description: str
     examples: dict
+    schema: ResolvedComponent
 
 
-def raises(status_code, description, **examples):
-    """An error the view raises itself, for :func:`extend_responses`; examples by name."""
-    return RaisedError(str(status_code), description, examples)
+def raises(status_code, description, schema=ERROR_COMPONENT, **examples):
+    """An error the view raises itself, for :func:`extend_responses`; examples by name.
+
+    ``schema`` is the body's component when it is not an :data:`ERROR_COMPONENT`
+    (a :data:`VALIDATION_ERROR_COMPONENT`, an :func:`error_component`).
+    """
+    return RaisedError(str(status_code), description, examples, schema)
 
 
 class OperationResponses(NamedTuple):
@@ -213,16 +252,18 @@ class ErrorResponsesMixin(_SchemaBase):
             )
         if self.method == "DELETE" and self.blocking_relations():
             responses["409"] = self.conflict_response()
-        for status_code, description, examples in self.declared_responses().errors:
+        for status_code, description, examples, schema in self.declared_responses().errors:
+            self.registry.register_on_missing(schema)
             if status_code in responses:
                 content = responses[status_code]["content"]["application/json"]
                 content["examples"] = {**content["examples"], **examples}
+                content["schema"] = either(content["schema"], schema.ref)
             else:
                 headers = (
                     {"WWW-Authenticate": WWW_AUTHENTICATE_HEADER} if status_code == "401" else None
                 )
                 responses[status_code] = error_response(
-                    description, ERROR_COMPONENT, examples, headers=headers
+                    description, schema, examples, headers=headers
                 )
         if self.view.get_throttles():
             responses["429"] = error_response(

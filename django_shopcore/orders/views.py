@@ -1,7 +1,6 @@
 """Order views: checkout, the customer's (or an admin's) orders, and the status transitions."""
 
 from django.db.models import Prefetch
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -10,18 +9,36 @@ from rest_framework.response import Response
 
 from ..core.pagination import ShopcorePageNumberPagination
 from ..core.schema import ADMIN_ONLY
-from ..core.schema_errors import PERMISSION_DENIED, example, extend_responses, raises
+from ..core.schema_errors import (
+    MESSAGES,
+    PERMISSION_DENIED,
+    error_component,
+    example,
+    extend_responses,
+    raises,
+)
 from ..core.views import ShopcoreViewMixin
 from . import idempotency, transitions
 from .checkout import place_order
-from .models import Order, OrderLine, OrderStatus
+from .models import IDEMPOTENCY_KEY_MAX_LENGTH, Order, OrderLine, OrderStatus
 from .serializers import CheckoutSerializer, OrderSerializer
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     idempotency.HEADER,
-    OpenApiTypes.STR,
+    {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": IDEMPOTENCY_KEY_MAX_LENGTH,
+        "pattern": "^[!-~]+$",
+    },
     OpenApiParameter.HEADER,
     description="Optional, 1-255 visible ASCII characters: the same key and body answer once.",
+)
+# An `expected_total` the computed total differs from (checkout.check_expected_total).
+PRICE_CONFLICT = error_component(
+    "PriceConflict",
+    "The prices changed: `expected_total`'s message, and the total now.",
+    {"expected_total": MESSAGES, "total": {"type": "string", "format": "decimal"}},
 )
 
 
@@ -90,6 +107,11 @@ class OrderViewSet(
                     },
                     "Not enough stock",
                 ),
+            ),
+            raises(
+                409,
+                "The prices changed.",
+                schema=PRICE_CONFLICT,
                 PricesChanged=example(
                     {
                         "expected_total": ["The prices changed: the total is now 27.50."],

@@ -10,6 +10,7 @@ import re
 
 import pytest
 import yaml
+from django.db import transaction
 from django.test import override_settings
 from rest_framework.test import APIClient
 
@@ -28,6 +29,7 @@ from ..factories import (
 )
 from ..orders.helpers import ADDRESS, cart_of, variant_with
 from .test_schema import fetch_schema, operations
+from .test_schema_examples import body_examples, prepare
 
 # The operations that read no credentials at all: clients must not ask for a token.
 NO_CREDENTIALS = [
@@ -396,3 +398,93 @@ def test_a_new_cart_is_rendered_with_every_required_field(schema):
     node = body_schema(schema, "post", "/api/carts/", 201)
     assert mismatches(schema, response.json(), node, "cart") == []
     assert Cart.objects.filter(pk=response.json()["id"]).exists()
+
+
+# Sizes.
+
+
+def subschemas(node):
+    """``node`` and every schema inside it."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from subschemas(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from subschemas(value)
+
+
+def request_components(schema):
+    return {
+        name: component
+        for name, component in schema["components"]["schemas"].items()
+        if name.endswith("Request")
+    }
+
+
+def test_every_integer_has_the_format_that_holds_its_range(schema):
+    int32 = (-(2**31), 2**31 - 1)
+    integers = [node for node in subschemas(schema) if node.get("type") == "integer"]
+    assert integers
+    for node in integers:
+        fits_int32 = (
+            int32[0] <= node.get("minimum", -(2**63)) and node.get("maximum", 2**63) <= int32[1]
+        )
+        assert node["format"] == ("int32" if fits_int32 else "int64"), node
+
+
+# What a schema of each type in a request body must bound.
+BOUNDED = {
+    "string": lambda node: bool({"maxLength", "enum"} & set(node)),
+    "integer": lambda node: {"minimum", "maximum"} <= set(node),
+    "array": lambda node: "maxItems" in node,
+    "object": lambda node: "additionalProperties" not in node or "maxProperties" in node,
+}
+
+
+def test_request_bodies_bound_every_string_integer_array_and_map(schema):
+    unbounded = [
+        (name, node)
+        for name, component in request_components(schema).items()
+        for node in subschemas(component)
+        if not BOUNDED.get(node.get("type"), lambda node: True)(node)
+    ]
+    assert unbounded == []
+
+
+def one_too_many(node):
+    """A value just past ``node``'s documented bound, or None when it has none to test."""
+    if node.get("type") == "string" and "maxLength" in node and "format" not in node:
+        return "x" * (node["maxLength"] + 1)
+    if node.get("type") == "integer" and "maximum" in node:
+        return node["maximum"] + 1
+    return None
+
+
+def json_request_schema(schema, operation):
+    content = operation.get("requestBody", {}).get("content", {})
+    return resolve(schema, content["application/json"]["schema"])
+
+
+@pytest.mark.django_db
+def test_every_bound_of_a_request_body_is_enforced_with_a_400_naming_the_field(schema):
+    # Each operation's first example, with one field past its bound: the server
+    # refuses what the schema refuses, so clients can trust the schema's bounds.
+    accepted, tried = [], 0
+    for method, path, examples in body_examples(schema):
+        component = json_request_schema(schema, operations(schema)[method, path])
+        for field, node in component.get("properties", {}).items():
+            value = one_too_many(node)
+            if value is None or not examples:
+                continue
+            tried += 1
+            with transaction.atomic():
+                body = {**next(iter(examples.values()))["value"]}
+                client, url = prepare(path, body)
+                body[field] = value
+                response = getattr(client, method)(url, body, format="json")
+                if response.status_code != 400 or field not in response.json():
+                    accepted.append((method, path, field, response.status_code))
+                transaction.set_rollback(True)
+    assert tried >= 20
+    assert accepted == []
