@@ -54,8 +54,10 @@ def id_schema(model_field, **schema):
 
 def column_of(field):
     """The integer model field (a column, a foreign key's target) serializer ``field`` reads."""
-    if isinstance(field, serializers.RelatedField) and field.queryset is not None:
-        return field.queryset.model._meta.pk
+    # A writable related field's ids are its queryset's (a read-only one has none).
+    queryset = field.get_queryset() if isinstance(field, serializers.RelatedField) else None
+    if queryset is not None:
+        return queryset.model._meta.pk
     model = getattr(getattr(field.parent, "Meta", None), "model", None)
     if model is None or not field.source or field.source == "*":
         return None
