@@ -11,7 +11,8 @@ from rest_framework.response import Response
 
 from ..core.ids import MAX_INT32
 from ..core.schema_bounds import integer_schema
-from ..core.schema_errors import MESSAGES, error_component, example, extend_responses, raises
+from ..core.schema_error_bodies import MESSAGES, error_component, example
+from ..core.schema_errors import extend_responses, raises
 from ..core.views import ShopcoreViewMixin
 from . import lines
 from .models import Cart, CartItem

@@ -24,7 +24,8 @@ from ..core.cache import digest
 from ..core.exceptions import Conflict
 from ..core.pagination import ShopcorePageNumberPagination
 from ..core.schema import ADMIN_ONLY
-from ..core.schema_errors import VALIDATION_ERROR_COMPONENT, example, extend_responses, raises
+from ..core.schema_error_bodies import VALIDATION_ERROR_COMPONENT
+from ..core.schema_errors import example, extend_responses, raises
 from ..core.settings import shopcore_settings
 from ..core.views import ShopcoreViewMixin
 from .cache import get_response, response_key, set_response

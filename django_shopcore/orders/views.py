@@ -9,14 +9,8 @@ from rest_framework.response import Response
 
 from ..core.pagination import ShopcorePageNumberPagination
 from ..core.schema import ADMIN_ONLY
-from ..core.schema_errors import (
-    MESSAGES,
-    PERMISSION_DENIED,
-    error_component,
-    example,
-    extend_responses,
-    raises,
-)
+from ..core.schema_error_bodies import MESSAGES, PERMISSION_DENIED, error_component, example
+from ..core.schema_errors import extend_responses, raises
 from ..core.views import ShopcoreViewMixin
 from . import idempotency, transitions
 from .checkout import place_order
