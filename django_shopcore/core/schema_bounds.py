@@ -37,19 +37,19 @@ def column_range(model_field):
     return low, high
 
 
-def integer_schema(minimum=None, maximum=None, **schema):
+def integer_schema(minimum=None, maximum=None):
     """An integer parameter's or header's schema, with its range and its format."""
     bounds = {
         key: value
         for key, value in (("minimum", minimum), ("maximum", maximum))
         if value is not None
     }
-    return {"type": "integer", "format": integer_format(minimum, maximum), **bounds, **schema}
+    return {"type": "integer", "format": integer_format(minimum, maximum), **bounds}
 
 
-def id_schema(model_field, **schema):
+def id_schema(model_field):
     """The schema of an id that ``model_field`` (a primary key) holds."""
-    return integer_schema(*column_range(model_field), **schema)
+    return integer_schema(*column_range(model_field))
 
 
 def column_of(field):
