@@ -27,13 +27,14 @@ MANAGE := cd example_project && $(DEMO_ENV) $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
 .PHONY: help venv demo test test-sqlite test-postgres test-custom-user check-postgres \
-	lint format typecheck tox e2e e2e-client multihost clean distclean
+	lint lint-schema format typecheck tox e2e e2e-client multihost clean distclean
 
 help:
 	@echo "make demo      serve the example project with demo data on http://$(DEMO_ADDR)"
 	@echo "               (SQLite; DATABASE_URL=postgres://... or DEMO_DATABASE_URL=... for another)"
 	@echo "make test      run the test suite on SQLite, PostgreSQL and a custom user model"
 	@echo "make lint      ruff check and ruff format --check"
+	@echo "make lint-schema  Spectral (OpenAPI and OWASP rules, .spectral.yaml) on docs/openapi.yaml"
 	@echo "make format    fix what ruff can fix and format the code"
 	@echo "make typecheck mypy with the django-stubs and djangorestframework-stubs plugins"
 	@echo "make e2e       newman, the browser check, schemathesis, the generated-client storefront"
@@ -157,6 +158,24 @@ multihost: check-postgres $(VENV)/.multihost-deps
 lint: $(VENV)/.lint-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Spectral and the OWASP ruleset from npm, pinned by tools/spectral/package-lock.json
+# (like newman's, docs/postman/). Install scripts stay off: none is needed, and one
+# dependency's would report the install to a telemetry server.
+SPECTRAL_DIR := tools/spectral
+SPECTRAL := $(SPECTRAL_DIR)/node_modules/.bin/spectral
+
+$(SPECTRAL): $(SPECTRAL_DIR)/package.json $(SPECTRAL_DIR)/package-lock.json
+	@command -v npm >/dev/null || \
+		{ echo "error: make lint-schema needs npm (Node.js >= 18.18); on Debian: apt-get install nodejs npm" >&2; exit 1; }
+	npm ci --prefix $(SPECTRAL_DIR) --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+# .spectral.yaml extends the ruleset by its npm name, found through NODE_PATH.
+# Warnings fail too: the schema has none, so a new one is a finding to fix or to justify.
+lint-schema: $(SPECTRAL)
+	NODE_PATH=$(abspath $(SPECTRAL_DIR))/node_modules $(SPECTRAL) lint docs/openapi.yaml \
+		--ruleset .spectral.yaml --fail-severity warn
 
 format: $(VENV)/.lint-deps
 	$(BIN)/ruff check --fix .

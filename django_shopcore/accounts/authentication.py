@@ -44,8 +44,23 @@ class JWTAuthentication(authentication.JWTAuthentication):
         raise InvalidToken(str(_("Token contained no recognizable user identification")))
 
 
+# What clients may rely on, in the words of RFC 8725 (JWT best current practices).
+SCHEME_DESCRIPTION = (
+    "An access token from `auth/login/` or `auth/refresh/`: a signed JWT (JWS), "
+    "handled as RFC8725 (JSON Web Token Best Current Practices) asks. The server "
+    'verifies it with the one algorithm it is configured with (`SIMPLE_JWT["ALGORITHM"]`, '
+    "HS256 by default), never the token's own `alg` and never `none`; tokens expire "
+    "(`exp`) and are typed (`token_type`: a refresh token is no access token, nor the "
+    "reverse); a user's tokens stop working when the password changes or the account "
+    "is deactivated."
+)
+
+
 class JWTAuthenticationScheme(SimpleJWTScheme):
     """Documents shopcore's authentication as the Bearer JWT scheme in the OpenAPI schema."""
 
     # drf-spectacular takes the class or its dotted path; the base class gives a path.
     target_class = JWTAuthentication  # type: ignore[assignment]
+
+    def get_security_definition(self, auto_schema):
+        return {**super().get_security_definition(auto_schema), "description": SCHEME_DESCRIPTION}

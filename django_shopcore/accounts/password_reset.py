@@ -28,6 +28,10 @@ from . import examples
 from .serializers import PasswordField
 from .tokens import revoke_user_tokens
 
+# RFC 5321's longest address.
+EMAIL_MAX_LENGTH = 254
+# Far longer than any part of a link Django makes (a user id in base64, ``<time>-<hash>``).
+RESET_LINK_PART_MAX_LENGTH = 255
 SUBJECT_TEMPLATE = "shopcore_accounts/password_reset_subject.txt"
 BODY_TEMPLATE = "shopcore_accounts/password_reset_email.txt"
 
@@ -72,7 +76,7 @@ class PasswordResetSerializer(serializers.Serializer):
     about as long either way.
     """
 
-    email = TextEmailField()
+    email = TextEmailField(max_length=EMAIL_MAX_LENGTH)
 
     def validate_email(self, value):
         return BaseUserManager.normalize_email(unicodedata.normalize("NFKC", value))
@@ -103,8 +107,8 @@ class PasswordResetConfirmSerializer(serializers.Serializer):
         "invalid_token": _("The reset link is invalid, expired or was already used."),
     }
 
-    uid = TextField()
-    token = TextField()
+    uid = TextField(max_length=RESET_LINK_PART_MAX_LENGTH)
+    token = TextField(max_length=RESET_LINK_PART_MAX_LENGTH)
     new_password = PasswordField()
 
     def validate(self, attrs):

@@ -43,6 +43,10 @@ def unique_names(*names):
     return list(dict.fromkeys(names))
 
 
+# Several times the length of a refresh token this server issues (about 300
+# characters): room for a host's claims and signing keys, not for megabytes.
+TOKEN_MAX_LENGTH = 4096
+
 # The fields that name a user: NFKC-normalized, unique whatever their case.
 IDENTIFIER_FIELDS = unique_names(User.USERNAME_FIELD, User.get_email_field_name())
 
@@ -63,6 +67,9 @@ class PasswordField(TextField):
         if len(value) > max_length:
             self.fail("max_length", max_length=max_length)
         return value
+
+    def schema_bounds(self):
+        return {"maxLength": shopcore_settings.PASSWORD_MAX_LENGTH}
 
 
 class BaseUserSerializer(IntegrityErrorAsValidationErrorMixin, ModelSerializer):
@@ -281,6 +288,11 @@ class LoginSerializer(TokenObtainPairSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # simplejwt's username field, bounded as the user model's column is.
+        username = User._meta.get_field(self.username_field)
+        self.fields[self.username_field] = serializers.CharField(
+            write_only=True, max_length=getattr(username, "max_length", None)
+        )
         self.fields["password"] = PasswordField()
 
 
@@ -292,7 +304,8 @@ class RefreshSerializer(serializers.Serializer):
     """A refresh token in; a new access token and the rotated refresh token out."""
 
     refresh = TextField(
-        help_text=_("In: a refresh token. Out: its replacement; the one sent is used up.")
+        max_length=TOKEN_MAX_LENGTH,
+        help_text=_("In: a refresh token. Out: its replacement; the one sent is used up."),
     )
     access = serializers.CharField(read_only=True, help_text=_("A new access token."))
 
@@ -313,6 +326,7 @@ class LogoutSerializer(serializers.Serializer):
 
     refresh = TextField(
         write_only=True,
+        max_length=TOKEN_MAX_LENGTH,
         help_text=_("A refresh token from `auth/login/` or `auth/refresh/`."),
     )
 

@@ -52,13 +52,14 @@ class CartSerializer(serializers.ModelSerializer):
         return serializers.DecimalField(max_digits=14, decimal_places=2).to_representation(total)
 
 
-def quantity_field(**kwargs):
-    """1 to ``CART_MAX_QUANTITY`` (read per request, so ``override_settings`` applies)."""
-    return WholeNumberField(min_value=1, **kwargs)
+class QuantityField(WholeNumberField):
+    """A line's quantity: 1 to ``CART_MAX_QUANTITY``, read per request (``override_settings``)."""
 
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, **kwargs)
 
-class QuantityMixin:
-    def validate_quantity(self, quantity):
+    def to_internal_value(self, data):
+        quantity = super().to_internal_value(data)
         maximum = shopcore_settings.CART_MAX_QUANTITY
         if quantity > maximum:
             raise serializers.ValidationError(
@@ -66,20 +67,23 @@ class QuantityMixin:
             )
         return quantity
 
+    def schema_bounds(self):
+        return {"maximum": shopcore_settings.CART_MAX_QUANTITY}
+
 
 @extend_schema_serializer(examples=ADD_ITEM_EXAMPLES)
-class AddItemSerializer(QuantityMixin, serializers.Serializer):
+class AddItemSerializer(serializers.Serializer):
     """``{variant, quantity}``: an active variant of an active product."""
 
     variant = IntegerPrimaryKeyRelatedField(
         queryset=ProductVariant.objects.filter(is_active=True, product__is_active=True),
         error_messages={"does_not_exist": _("No active variant with id {pk_value}.")},
     )
-    quantity = quantity_field()
+    quantity = QuantityField()
 
 
 @extend_schema_serializer(examples=CHANGE_ITEM_EXAMPLES)
-class ChangeItemSerializer(QuantityMixin, serializers.Serializer):
+class ChangeItemSerializer(serializers.Serializer):
     """``{quantity}``: the line's new quantity."""
 
-    quantity = quantity_field()
+    quantity = QuantityField()

@@ -2,7 +2,6 @@
 
 from django.db import transaction
 from django.db.models import Prefetch
-from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -10,7 +9,10 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from ..core.schema_errors import example, extend_responses, raises
+from ..core.ids import MAX_INT32
+from ..core.schema_bounds import integer_schema
+from ..core.schema_error_bodies import MESSAGES, error_component, example
+from ..core.schema_errors import extend_responses, raises
 from ..core.views import ShopcoreViewMixin
 from . import lines
 from .models import Cart, CartItem
@@ -19,21 +21,12 @@ from .serializers import AddItemSerializer, CartSerializer, ChangeItemSerializer
 UUID_REGEX = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 
-# A cart write asking for more than the stock (carts do not reserve it).
+# A cart write asking for more than the stock (carts do not reserve it): lines.check_quantity.
 NOT_ENOUGH_STOCK = example({"quantity": ["Only 3 in stock."], "available": 3}, "Not enough stock")
-STOCK_SHORTAGE = ResolvedComponent(
-    name="StockShortage",
-    type=ResolvedComponent.SCHEMA,
-    object="django_shopcore.schema.StockShortage",
-    schema={
-        "type": "object",
-        "description": "More units than the stock available: why, and how many there are.",
-        "properties": {
-            "quantity": {"type": "array", "items": {"type": "string"}},
-            "available": {"type": "integer", "minimum": 0},
-        },
-        "required": ["quantity", "available"],
-    },
+STOCK_CONFLICT = error_component(
+    "StockConflict",
+    "More units than the stock available: why, and the units there are.",
+    {"quantity": MESSAGES, "available": integer_schema(0, MAX_INT32)},
 )
 
 
@@ -94,7 +87,7 @@ class CartViewSet(
             raises(
                 409,
                 "More units than the stock available (carts do not reserve stock).",
-                schemas=[STOCK_SHORTAGE],
+                schema=STOCK_CONFLICT,
                 NotEnoughStock=NOT_ENOUGH_STOCK,
             )
         ],
@@ -124,7 +117,7 @@ class CartViewSet(
             raises(
                 409,
                 "More units than the stock available.",
-                schemas=[STOCK_SHORTAGE],
+                schema=STOCK_CONFLICT,
                 NotEnoughStock=NOT_ENOUGH_STOCK,
             )
         ],

@@ -284,7 +284,7 @@ class CatalogPagination(ShopcorePageNumberPagination):
             "description": "False when `count` is an estimate (more than a threshold of rows).",
             "example": True,
         }
-        response_schema["required"] = ["count", "count_exact", "results"]
+        response_schema["required"].append("count_exact")
         return response_schema
 
     def get_schema_operation_parameters(self, view):

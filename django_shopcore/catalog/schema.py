@@ -1,5 +1,6 @@
 """drf-spectacular extensions for the catalog's filters and fields."""
 
+import django_filters
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_parameter_type
@@ -7,6 +8,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from ..core.ids import ID_MAX_DIGITS
+from ..core.schema import ordering_enum_names
 from ..core.settings import shopcore_settings
 from .filters import (
     BooleanChoiceFilter,
@@ -15,6 +17,7 @@ from .filters import (
     ProductOrderingFilter,
     SearchField,
 )
+from .models import Category
 from .serializers import CATEGORY_SUMMARY_FIELDS
 
 # What the catalog's query parameters mean, where their filters say nothing.
@@ -81,6 +84,9 @@ class ShopcoreFilterExtension(DjangoFilterExtension):
                 "help_text"
             ):
                 parameter["description"] = FILTER_DESCRIPTIONS[parameter["name"]]
+        if isinstance(filter_field, django_filters.OrderingFilter):
+            items = parameters[0]["schema"]["items"]
+            items["x-enum-varnames"] = ordering_enum_names(items["enum"])
         if isinstance(filter_field, ProductOrderingFilter):
             parameters[0]["description"] += (
                 " `relevance` puts the best matches of `search` first (newest first without one)."
@@ -88,14 +94,12 @@ class ShopcoreFilterExtension(DjangoFilterExtension):
         return parameters
 
 
-class CategorySummarySerializer(serializers.Serializer):
+class CategorySummarySerializer(serializers.ModelSerializer):
     """How a product shows its category."""
 
-    def get_fields(self):
-        return {
-            name: serializers.IntegerField() if name == "id" else serializers.CharField()
-            for name in CATEGORY_SUMMARY_FIELDS
-        }
+    class Meta:
+        model = Category
+        fields = CATEGORY_SUMMARY_FIELDS
 
 
 class CategorySummaryFieldExtension(OpenApiSerializerFieldExtension):

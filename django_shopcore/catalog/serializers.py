@@ -18,6 +18,7 @@ from ..core.serializers import (
     ModelSerializer,
     SaveGivenFieldsMixin,
 )
+from ..core.settings import shopcore_settings
 from .examples import CATEGORY_EXAMPLES, PRODUCT_EXAMPLES, VARIANT_EXAMPLES
 from .images import check_upload, image_url
 from .models import (
@@ -32,6 +33,8 @@ from .variants import refresh_product_totals, save_options
 
 # More options than any real product has; bounds the rows a variant writes.
 MAX_OPTIONS = 20
+# A category's or a product's description, in characters: pages of text, not megabytes.
+DESCRIPTION_MAX_LENGTH = 20_000
 # The product fields that belong to its variants.
 VARIANT_FIELDS = ("price", "stock")
 
@@ -76,6 +79,7 @@ class CategorySerializer(
                 "help_text": _("Unique; derived from the name when left out."),
             },
             "depth": {"help_text": _("0 for a root category, 1 for its children, and so on.")},
+            "description": {"max_length": DESCRIPTION_MAX_LENGTH},
         }
 
     def validate_parent(self, parent):
@@ -110,14 +114,14 @@ class CategorySummaryField(IntegerPrimaryKeyRelatedField):
 @extend_schema_field(
     {
         "type": "object",
-        "description": 'Option names and their values, e.g. `{"size": "M"}`; '
-        "`{}` for a default variant.",
         "additionalProperties": {
             "type": "string",
             "minLength": 1,
             "maxLength": OPTION_VALUE_MAX_LENGTH,
         },
         "maxProperties": MAX_OPTIONS,
+        "description": f"Option names (at most {OPTION_NAME_MAX_LENGTH} characters, no colon) "
+        "to values.",
     }
 )
 class OptionsField(serializers.JSONField):
@@ -201,6 +205,9 @@ class ImageUploadField(serializers.ImageField):
         if hasattr(data, "size") and hasattr(data, "seek"):
             check_upload(data)
         return super().to_internal_value(data)
+
+    def schema_bounds(self):
+        return {"maxLength": shopcore_settings.IMAGE_MAX_BYTES}
 
 
 class ProductImageSerializer(IntegrityErrorAsValidationErrorMixin, ModelSerializer):
@@ -300,6 +307,7 @@ class ProductSerializer(
             "is_active": {
                 "help_text": _("Inactive products are hidden from everyone but admins.")
             },
+            "description": {"max_length": DESCRIPTION_MAX_LENGTH},
         }
 
     def get_fields(self):

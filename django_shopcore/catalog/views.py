@@ -24,12 +24,8 @@ from ..core.cache import digest
 from ..core.exceptions import Conflict
 from ..core.pagination import ShopcorePageNumberPagination
 from ..core.schema import ADMIN_ONLY
-from ..core.schema_errors import (
-    VALIDATION_ERROR_COMPONENT,
-    example,
-    extend_responses,
-    raises,
-)
+from ..core.schema_error_bodies import VALIDATION_ERROR_COMPONENT
+from ..core.schema_errors import example, extend_responses, raises
 from ..core.settings import shopcore_settings
 from ..core.views import ShopcoreViewMixin
 from .cache import get_response, response_key, set_response
@@ -61,6 +57,8 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
     lookup_value_regex = "[0-9]+"
     # Set by each viewset: a queryset (never a manager), whose model the cache reads.
     queryset: QuerySet
+    # finalize_response: conditional_response.
+    conditional_reads = True
 
     def get_permissions(self):
         return [permission() for permission in shopcore_settings.CATALOG_PERMISSION_CLASSES]
@@ -396,7 +394,7 @@ class VariantViewSet(CatalogViewSet):
                 raises(
                     413,
                     "The file is larger than `IMAGE_MAX_BYTES`.",
-                    schemas=[VALIDATION_ERROR_COMPONENT],
+                    schema=VALIDATION_ERROR_COMPONENT,
                     ImageTooLarge=example(
                         {"image": ["The image is larger than 10485760 bytes."]}, "Too large"
                     ),

@@ -4,8 +4,9 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
-from .ids import ID_MAX_DIGITS, is_digits
+from .ids import ID_MAX_DIGITS, MAX_BIGINT, is_digits
 from .query import single_query_param
+from .schema_bounds import integer_schema
 from .settings import shopcore_settings
 
 
@@ -47,6 +48,13 @@ class ShopcorePageNumberPagination(PageNumberPagination):
                 {self.page_query_param: [_("Must be a whole number from 1, or 'last'.")]}
             )
         return number
+
+    def get_paginated_response_schema(self, schema):
+        response_schema = super().get_paginated_response_schema(schema)
+        # Every key is in every page; `next` and `previous` are null at the ends.
+        response_schema["required"] = list(response_schema["properties"])
+        response_schema["properties"]["count"].update(integer_schema(0, MAX_BIGINT))
+        return response_schema
 
 
 def parse_positive_int(raw):

@@ -14,9 +14,13 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.extensions import OpenApiFilterExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import get_view_model
+from drf_spectacular.plumbing import force_instance, get_view_model
+from drf_spectacular.settings import spectacular_settings
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
+from .ids import ID_MAX_DIGITS, MAX_BIGINT
+from .schema_bounds import bound_field, id_schema, integer_schema
 from .schema_errors import ErrorResponsesMixin
 from .settings import shopcore_settings
 
@@ -62,6 +66,43 @@ def writable_fields(serializer):
     return {name for name, field in serializer.fields.items() if not field.read_only}
 
 
+def path_id_schema(name, model):
+    """A path's id: the view model's own, or that of the relation it names (``product_pk``)."""
+    if name in ("id", "pk"):
+        return id_schema(model._meta.pk)
+    try:
+        relation = model._meta.get_field(name.removesuffix("_pk").removesuffix("_id"))
+    except FieldDoesNotExist:
+        relation = None
+    if relation is not None and relation.many_to_one:
+        return id_schema(relation.target_field)
+    # Another table's id (a cart's item): a bigint, as every shopcore table's.
+    return integer_schema(1, MAX_BIGINT)
+
+
+def ordering_enum_names(keys):
+    """``x-enum-varnames`` for ordering keys, for generated clients: ``-price`` is PRICE_DESC."""
+    return [
+        key.removeprefix("-").upper() + ("_DESC" if key.startswith("-") else "") for key in keys
+    ]
+
+
+def require_rendered_fields(schema, serializer):
+    """Marks required, in a response component, every field DRF always renders.
+
+    ``Serializer.to_representation`` gives every readable field; it skips an
+    optional one only when the attribute is missing, which an attribute of a
+    model instance never is. A plain serializer renders dicts, which may lack
+    keys: its component keeps drf-spectacular's ``required``.
+    """
+    if not schema or "properties" not in schema:
+        return
+    if not isinstance(serializer, serializers.ModelSerializer):
+        return
+    rendered = {name for name in schema["properties"] if name in serializer.fields}
+    schema["required"] = sorted({*schema.get("required", ()), *rendered})
+
+
 # What makes an update's body differ from a create's, per method (a PATCH requires nothing).
 UPDATE_SHAPES = {
     "PUT": lambda serializer: (required_fields(serializer), writable_fields(serializer)),
@@ -69,8 +110,49 @@ UPDATE_SHAPES = {
 }
 
 
+# The headers of a view whose GETs answer ``If-None-Match`` (``conditional_reads``).
+ETAG_HEADER = {
+    "schema": {"type": "string"},
+    "description": "The version of this representation: send it back as `If-None-Match`.",
+}
+LAST_MODIFIED_HEADER = {
+    "schema": {"type": "string"},
+    "description": "When the data last changed (HTTP date), when the server knows it.",
+}
+IF_NONE_MATCH_PARAMETER = OpenApiParameter(
+    "If-None-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="The `ETag` of the copy you hold: a 304 without a body when it is still current.",
+)
+
+
 class ShopcoreAutoSchema(ErrorResponsesMixin, AutoSchema):
     """drf-spectacular's AutoSchema with shopcore's security, error responses and fields."""
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is not None and not self.authenticates():
+            # No authenticator runs (login, register...): said explicitly, so that
+            # clients ask no token for it, whatever security the host sets globally.
+            operation["security"] = []
+        return operation
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if self.is_conditional_read():
+            parameters = [*parameters, IF_NONE_MATCH_PARAMETER]
+        return parameters
+
+    def is_conditional_read(self):
+        return self.method == "GET" and getattr(self.view, "conditional_reads", False)
+
+    def resolve_serializer(self, serializer, direction, bypass_extensions=False):
+        component = super().resolve_serializer(serializer, direction, bypass_extensions)
+        # Split components only: otherwise one component describes requests too.
+        if direction == "response" and spectacular_settings.COMPONENT_SPLIT_REQUEST:
+            require_rendered_fields(component.schema, force_instance(serializer))
+        return component
 
     def get_request_serializer(self):
         serializer = super().get_request_serializer()
@@ -106,6 +188,7 @@ class ShopcoreAutoSchema(ErrorResponsesMixin, AutoSchema):
             # Python's \w matches letters of any script (unicode slugs and usernames),
             # ECMAScript's, which OpenAPI patterns use, ASCII only: no pattern beats a wrong one.
             del schema["pattern"]
+        bound_field(field, schema)
         if "description" in schema and not has_model_help_text(field):
             # The serializer's own help_text reads after the constraints (as
             # docs/openapi.yaml has it); a model's stays where drf-spectacular puts it.
@@ -128,7 +211,7 @@ class ShopcoreAutoSchema(ErrorResponsesMixin, AutoSchema):
                 continue
             if parameter["schema"] in DIGITS_PATH_PARAMETERS:
                 # A `lookup_value_regex` of digits: the id is an integer, not any string.
-                parameter["schema"] = {"type": "integer"}
+                parameter["schema"] = path_id_schema(parameter["name"], model)
                 parameter["description"] = f"The {self.path_object_name(parameter, model)}'s id."
             elif parameter["schema"].get("pattern") == UUID_PATTERN:
                 parameter["schema"] = {"type": "string", "format": "uuid"}
@@ -143,8 +226,10 @@ class ShopcoreAutoSchema(ErrorResponsesMixin, AutoSchema):
 
     def get_auth(self):
         security = super().get_auth()
-        if {} not in security and self.allows(AnonymousUser()):
-            # A public operation: the token is optional.
+        if security and {} not in security and self.allows(AnonymousUser()):
+            # A public operation that still reads a token if one is sent (an admin sees
+            # inactive products; a bad token is a 401): the token is optional. Not
+            # `security: []`, which would tell Swagger UI and clients never to send it.
             security.append({})
         return security
 
@@ -154,6 +239,14 @@ class ShopcoreAutoSchema(ErrorResponsesMixin, AutoSchema):
         for status_code, response in responses.items():
             if not response.get("description"):
                 response["description"] = self.success_description(status_code)
+        if self.is_conditional_read() and "200" in responses:
+            responses["200"].setdefault("headers", {}).update(
+                ETag=ETAG_HEADER, **{"Last-Modified": LAST_MODIFIED_HEADER}
+            )
+            responses["304"] = {
+                "description": "Not modified: the copy named by `If-None-Match` is current.",
+                "headers": {"ETag": ETAG_HEADER},
+            }
         for status_code, response in self.get_error_responses().items():
             responses.setdefault(status_code, response)
         return responses
@@ -180,15 +273,17 @@ class PageNumberPaginationExtension(OpenApiFilterExtension):
         max_page_size = shopcore_settings.MAX_PAGE_SIZE
         for parameter in parameters:
             if parameter["name"] == self.target.page_query_param:
-                parameter["schema"]["minimum"] = 1
+                # Up to ID_MAX_DIGITS digits (pagination.parse_positive_int).
+                parameter["schema"] = integer_schema(1, 10**ID_MAX_DIGITS - 1)
                 parameter["description"] = (
                     "The page number, from 1. A page past the last one is a 404."
                 )
             elif parameter["name"] == self.target.page_size_query_param:
-                parameter["schema"].update(
-                    minimum=1, maximum=max_page_size, default=shopcore_settings.PAGE_SIZE
-                )
+                # No `default`: generated clients would send it, overriding the host's.
+                parameter["schema"] = integer_schema(1, max_page_size)
                 parameter["description"] = (
-                    f"Results per page, from 1 to {max_page_size}; anything else is a 400."
+                    f"Results per page, from 1 to {max_page_size}; anything else is a 400. "
+                    'Left out: the `SHOPCORE["PAGE_SIZE"]` setting (20 unless the host '
+                    "changes it)."
                 )
         return parameters

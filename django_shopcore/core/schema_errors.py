@@ -17,101 +17,33 @@ from drf_spectacular.plumbing import ResolvedComponent, force_instance, get_view
 from drf_spectacular.settings import spectacular_settings
 from rest_framework.exceptions import ValidationError
 
+from .schema_error_bodies import (
+    BAD_BODY,
+    CONFLICT,
+    ERROR_COMPONENT,
+    MALFORMED_JSON,
+    NOT_AUTHENTICATED,
+    PERMISSION_DENIED,
+    RETRY_AFTER_HEADER,
+    THROTTLED,
+    TOKEN_NOT_VALID,
+    VALIDATION_ERROR_COMPONENT,
+    WWW_AUTHENTICATE_HEADER,
+    either,
+    error_response,
+    example,
+)
+
 # Type checkers see the AutoSchema the mixin is combined with; at run time it is a plain mixin.
 if TYPE_CHECKING:
     from drf_spectacular.openapi import AutoSchema as _SchemaBase
 else:
     _SchemaBase = object
 
-ERROR_COMPONENT = ResolvedComponent(
-    name="Error",
-    type=ResolvedComponent.SCHEMA,
-    object="django_shopcore.schema.Error",
-    schema={
-        "type": "object",
-        "description": "An error other than invalid input.",
-        "properties": {
-            "detail": {"type": "string", "description": "What went wrong, for people."},
-            "code": {
-                "type": "string",
-                "description": "A machine-readable code; present on token errors.",
-            },
-            "messages": {
-                "type": "array",
-                "items": {"type": "object", "additionalProperties": {"type": "string"}},
-                "description": "Why each kind of token was refused; present on token errors.",
-            },
-        },
-        "required": ["detail"],
-    },
-)
-VALIDATION_ERROR_COMPONENT = ResolvedComponent(
-    name="ValidationError",
-    type=ResolvedComponent.SCHEMA,
-    object="django_shopcore.schema.ValidationError",
-    schema={
-        "type": "object",
-        "description": "Invalid input: each key names a field, a query parameter or "
-        "`non_field_errors`, and lists its messages; a nested object's field (an order's "
-        "`shipping_address`) holds an object of its own fields' messages.",
-        "additionalProperties": {
-            "anyOf": [
-                {"type": "array", "items": {"type": "string"}},
-                {
-                    "type": "object",
-                    # Every array declares its items: clients generated from the schema
-                    # (openapi-python-client) drop a component with an untyped array.
-                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
-                },
-            ]
-        },
-    },
-)
-
-WWW_AUTHENTICATE_HEADER = {
-    "schema": {"type": "string"},
-    "description": "The scheme to authenticate with: `Bearer`.",
-}
-RETRY_AFTER_HEADER = {
-    "schema": {"type": "integer"},
-    "description": "Seconds to wait before retrying.",
-}
-
-NOT_AUTHENTICATED = {"detail": "Authentication credentials were not provided."}
-TOKEN_NOT_VALID = {
-    "detail": "Given token not valid for any token type",
-    "code": "token_not_valid",
-    "messages": [
-        {"token_class": "AccessToken", "token_type": "access", "message": "Token is expired"}
-    ],
-}
-PERMISSION_DENIED = {"detail": "You do not have permission to perform this action."}
-THROTTLED = {"detail": "Request was throttled. Expected available in 42 seconds."}
-CONFLICT = {"detail": "It is still referenced by other records; remove those first."}
-MALFORMED_JSON = {"detail": "JSON parse error - Expecting value: line 1 column 1 (char 0)"}
-# A request body can be invalid field by field, or not parse at all.
-BAD_BODY = {"anyOf": [VALIDATION_ERROR_COMPONENT.ref, ERROR_COMPONENT.ref]}
 
 WRITE_METHODS = {"POST", "PUT", "PATCH"}
 # on_delete handlers that make a delete fail while references remain: a 409.
 BLOCKING_ON_DELETE = {models.PROTECT, models.RESTRICT}
-
-
-def error_response(description, schema, examples, headers=None):
-    """A response with a JSON error body; ``schema`` is a component or a raw schema."""
-    if isinstance(schema, ResolvedComponent):
-        schema = schema.ref
-    response = {
-        "description": description,
-        "content": {"application/json": {"schema": schema, "examples": examples}},
-    }
-    if headers:
-        response["headers"] = headers
-    return response
-
-
-def example(value, summary):
-    return {"value": value, "summary": summary}
 
 
 def blocking_relations(model):
@@ -127,28 +59,21 @@ def blocking_relations(model):
 
 
 class RaisedError(NamedTuple):
-    """An error a view raises itself: status code, description, examples, body components."""
+    """An error response a view raises itself: status code, description, examples, body."""
 
     status_code: str
     description: str
     examples: dict
-    schemas: tuple = (ERROR_COMPONENT,)
+    schema: ResolvedComponent
 
 
-def raises(status_code, description, *, schemas=(ERROR_COMPONENT,), **examples):
+def raises(status_code, description, schema=ERROR_COMPONENT, **examples):
     """An error the view raises itself, for :func:`extend_responses`; examples by name.
-    ``schemas``: the components its bodies follow, when not ``Error`` (with its ``detail``)."""
-    return RaisedError(str(status_code), description, examples, tuple(schemas))
 
-
-def any_of(references):
-    """One schema of the distinct ``references``: the reference itself, or their anyOf."""
-    distinct: list[dict] = []
-    for reference in references:
-        for alternative in reference.get("anyOf", [reference]):
-            if alternative not in distinct:
-                distinct.append(alternative)
-    return distinct[0] if len(distinct) == 1 else {"anyOf": distinct}
+    ``schema`` is the body's component when it is not an :data:`ERROR_COMPONENT`
+    (a :data:`VALIDATION_ERROR_COMPONENT`, an :func:`error_component`).
+    """
+    return RaisedError(str(status_code), description, examples, schema)
 
 
 class OperationResponses(NamedTuple):
@@ -230,14 +155,12 @@ class ErrorResponsesMixin(_SchemaBase):
             )
         if self.method == "DELETE" and self.blocking_relations():
             responses["409"] = self.conflict_response()
-        for status_code, description, examples, schemas in self.declared_responses().errors:
-            for component in schemas:
-                self.registry.register_on_missing(component)
-            schema = any_of([component.ref for component in schemas])
+        for status_code, description, examples, schema in self.declared_responses().errors:
+            self.registry.register_on_missing(schema)
             if status_code in responses:
                 content = responses[status_code]["content"]["application/json"]
                 content["examples"] = {**content["examples"], **examples}
-                content["schema"] = any_of([content["schema"], schema])
+                content["schema"] = either(content["schema"], schema.ref)
             else:
                 headers = (
                     {"WWW-Authenticate": WWW_AUTHENTICATE_HEADER} if status_code == "401" else None

@@ -48,6 +48,8 @@ class ShopcoreViewMixin(_ViewBase):
     """
 
     schema = ShopcoreAutoSchema()
+    # Whether GETs send an ETag and answer a matching If-None-Match with a 304 (documented).
+    conditional_reads = False
 
     def dispatch(self, request, *args, **kwargs):
         with routing_scope(pinned=request.method not in SAFE_METHODS):

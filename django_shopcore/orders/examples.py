@@ -6,7 +6,8 @@ the user placing the order (or by nobody).
 
 from drf_spectacular.utils import OpenApiExample
 
-CART_PLACEHOLDER = "<paste the id that carts/ returned>"
+# A UUID, as the schema says a cart id is: replace it with the id that `carts/` returned.
+CART_PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
 
 CHECKOUT_EXAMPLES = [
     OpenApiExample(

@@ -47,6 +47,13 @@ class CartIdField(TextOnlyMixin, serializers.UUIDField):
 
 
 @extend_schema_serializer(examples=CHECKOUT_EXAMPLES)
+class StoredShippingAddressSerializer(ShippingAddressSerializer):
+    """An order's address as checkout stored it: every field, ``line2`` "" when not given."""
+
+    # Always in the stored address (checkout fills its default), so always rendered.
+    line2 = address_field(200, allow_blank=True)
+
+
 class CheckoutSerializer(serializers.Serializer):
     cart = CartIdField()
     shipping_address = ShippingAddressSerializer()
@@ -74,7 +81,7 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
 class OrderSerializer(serializers.ModelSerializer):
     # Stored as given at checkout; shown with the same fields.
-    shipping_address = ShippingAddressSerializer(read_only=True)
+    shipping_address = StoredShippingAddressSerializer(read_only=True)
     lines = OrderLineSerializer(many=True, read_only=True)
 
     class Meta:

@@ -1,8 +1,6 @@
 """Order views: checkout, the customer's (or an admin's) orders, and the status transitions."""
 
 from django.db.models import Prefetch
-from drf_spectacular.plumbing import ResolvedComponent
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -11,44 +9,30 @@ from rest_framework.response import Response
 
 from ..core.pagination import ShopcorePageNumberPagination
 from ..core.schema import ADMIN_ONLY
-from ..core.schema_errors import (
-    ERROR_COMPONENT,
-    PERMISSION_DENIED,
-    example,
-    extend_responses,
-    raises,
-)
+from ..core.schema_error_bodies import MESSAGES, PERMISSION_DENIED, error_component, example
+from ..core.schema_errors import extend_responses, raises
 from ..core.views import ShopcoreViewMixin
 from . import idempotency, transitions
 from .checkout import place_order
-from .models import Order, OrderLine, OrderStatus
+from .models import IDEMPOTENCY_KEY_MAX_LENGTH, Order, OrderLine, OrderStatus
 from .serializers import CheckoutSerializer, OrderSerializer
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     idempotency.HEADER,
-    OpenApiTypes.STR,
+    {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": IDEMPOTENCY_KEY_MAX_LENGTH,
+        "pattern": "^[!-~]+$",
+    },
     OpenApiParameter.HEADER,
     description="Optional, 1-255 visible ASCII characters: the same key and body answer once.",
 )
-
-# The 409 of an `expected_total` that is not the total: its message and the total.
-PRICES_CHANGED = ResolvedComponent(
-    name="PricesChanged",
-    type=ResolvedComponent.SCHEMA,
-    object="django_shopcore.schema.PricesChanged",
-    schema={
-        "type": "object",
-        "description": "The prices changed since the buyer saw `expected_total`.",
-        "properties": {
-            "expected_total": {"type": "array", "items": {"type": "string"}},
-            "total": {
-                "type": "string",
-                "format": "decimal",
-                "description": "The total now, as a decimal string.",
-            },
-        },
-        "required": ["expected_total", "total"],
-    },
+# An `expected_total` the computed total differs from (checkout.check_expected_total).
+PRICE_CONFLICT = error_component(
+    "PriceConflict",
+    "The prices changed: `expected_total`'s message, and the total now.",
+    {"expected_total": MESSAGES, "total": {"type": "string", "format": "decimal"}},
 )
 
 
@@ -110,7 +94,6 @@ class OrderViewSet(
             raises(
                 409,
                 "Not enough stock, changed prices, or a cart already ordered.",
-                schemas=[ERROR_COMPONENT, PRICES_CHANGED],
                 NotEnoughStock=example(
                     {
                         "detail": "Not enough stock for some lines; nothing was ordered.",
@@ -118,6 +101,11 @@ class OrderViewSet(
                     },
                     "Not enough stock",
                 ),
+            ),
+            raises(
+                409,
+                "The prices changed.",
+                schema=PRICE_CONFLICT,
                 PricesChanged=example(
                     {
                         "expected_total": ["The prices changed: the total is now 27.50."],

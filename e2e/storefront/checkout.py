@@ -15,11 +15,11 @@ from shopcore_client.models import (
     Order,
     PaginatedOrderList,
     PatchedChangeItemRequest,
-    PricesChanged,
+    PriceConflict,
     ProductDetail,
     ShippingAddressRequest,
     StatusEnum,
-    StockShortage,
+    StockConflict,
 )
 
 from .catalog import Catalog
@@ -54,7 +54,7 @@ def fill_cart(shopper: AuthenticatedClient, catalog: Catalog) -> Cart:
             cart.id, client=shopper, body=AddItemRequest(variant=sold_out.id, quantity=1)
         ),
         HTTPStatus.CONFLICT,
-        StockShortage,
+        StockConflict,
     )
     check(shortage.available == 0, f"sold out: {shortage}")
     line = next(item for item in cart.items if item.variant == bag.id)
@@ -89,7 +89,7 @@ def place_order(shopper: AuthenticatedClient, cart: Cart) -> Order:
             idempotency_key=secrets.token_hex(16),
         ),
         HTTPStatus.CONFLICT,
-        PricesChanged,
+        PriceConflict,
     )
     check(changed.total == cart.subtotal, f"the total now: {changed}")
 

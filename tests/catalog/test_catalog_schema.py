@@ -76,8 +76,8 @@ SPOUT = ResolvedComponent(
 @extend_schema_view(
     destroy=extend_responses(
         errors=[
-            raises(418, "A teapot.", schemas=[SPOUT], Spout=example({"spout": "hot"}, "Hot")),
-            raises(409, "Still hot.", schemas=[SPOUT], Hot=example({"spout": "hot"}, "Hot")),
+            raises(418, "A teapot.", schema=SPOUT, Spout=example({"spout": "hot"}, "Hot")),
+            raises(409, "Still hot.", schema=SPOUT, Hot=example({"spout": "hot"}, "Hot")),
         ]
     ),
 )
