@@ -6,12 +6,13 @@ split into fields and filtersets is due when the next filter lands.
 """
 
 import copy
+from typing import NamedTuple
 
 import django_filters
 from django import forms
 from django.core.validators import validate_unicode_slug
 from django.db import connections
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.fields import BLANK_CHOICE_DASH
 from django.template import loader
 from django.utils.html import format_html_join
@@ -27,7 +28,7 @@ from ..core.counting import RowCount
 from ..core.ids import is_digits, is_id
 from ..core.query import repeated_message
 from ..core.settings import shopcore_settings
-from .cache import subtree_ids
+from .cache import subtree
 from .models import (
     OPTION_NAME_MAX_LENGTH,
     OPTION_VALUE_MAX_LENGTH,
@@ -44,6 +45,7 @@ from .search import (
     search_tokens,
     subquery_of_candidates,
 )
+from .subtree_pages import worth_merging
 
 # The blank choice leaves the filter out: the browsable API's form then submits nothing.
 BOOLEAN_CHOICES = [*BLANK_CHOICE_DASH, ("true", "true"), ("false", "false")]
@@ -376,6 +378,9 @@ class ProductFilterSet(CatalogFilterSet):
     # The number of rows ``qs`` holds (a RowCount) once ``qs`` is built, when a
     # filter found it out on the way; None when nobody knows it yet.
     known_count = None
+    # The category ids ``qs`` is limited to, when its pages are best read as a
+    # merge of per-category index scans (subtree_pages.py); else None.
+    category_partition: list[int] | None = None
 
     category = CategoryReferenceFilter(
         method="filter_category",
@@ -429,14 +434,19 @@ class ProductFilterSet(CatalogFilterSet):
 
     def filter_category(self, queryset, name, value):
         # A literal id list (cached), not a subquery: PostgreSQL then knows how
-        # many products to expect, and picks the category index for a small
-        # subtree or the sort key's index for a large one.
-        ids = subtree_ids(category_reference(value), category_cache_name(value))
-        if not ids:
+        # many products to expect. One category is an equality, which the
+        # (category_id, sort key, id) indexes serve in order; ``= ANY`` is not
+        # served in order, so pages of a small subtree are merged per category.
+        found = subtree(category_reference(value), category_cache_name(value))
+        if not found.ids:
             raise ValidationError({name: [_("No category has this id or slug.")]})
+        if len(found.ids) == 1:
+            return queryset.filter(category_id=found.ids[0])
+        if worth_merging(found):
+            self.category_partition = found.ids
         if connections[queryset.db].vendor == "postgresql":
-            return queryset.filter(ColumnInArray("category_id", ids))
-        return queryset.filter(category_id__in=ids)
+            return queryset.filter(ColumnInArray("category_id", found.ids))
+        return queryset.filter(category_id__in=found.ids)
 
     def filter_in_stock(self, queryset, name, value):
         return queryset.filter(stock__gt=0) if value else queryset.filter(stock=0)
@@ -454,6 +464,8 @@ class ProductFilterSet(CatalogFilterSet):
 
     def filter_search(self, queryset, name, value):
         # An empty search= never gets here (django-filter skips empty values): no filter.
+        # Its pages read the matches, or walk an index meeting them soon: no merge.
+        self.category_partition = None
         tokens = search_tokens(value)
         if not tokens:
             # Only punctuation (`%`, `!!!`): no keyword to match, so nothing matches.
@@ -486,6 +498,16 @@ class ProductFilterSet(CatalogFilterSet):
         return queryset.filter(candidates)
 
 
+class FilteredList(NamedTuple):
+    """What filtering a list found out, for its paginator."""
+
+    queryset: QuerySet
+    # The number of rows (a RowCount) when a filter counted them.
+    known_count: RowCount | None
+    # Category ids whose pages are best merged per category (subtree_pages.py).
+    category_partition: list[int] | None
+
+
 class CatalogFilterBackend(DjangoFilterBackend):
     """django-filter's backend; it also hands over its filterset's ``known_count``, and its
     browsable-API form shows only the filters the user may use."""
@@ -501,18 +523,23 @@ class CatalogFilterBackend(DjangoFilterBackend):
         return loader.get_template(self.template).render({"filter": filterset}, request)
 
     def filter_and_count(self, request, queryset, view):
-        """The filtered queryset and its known_count (None unless the filterset knew it)."""
+        """A FilteredList: the queryset, its known_count and category_partition (each None
+        unless the filterset found it out)."""
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
-            return queryset, None
+            return FilteredList(queryset, None, None)
         if not filterset.is_valid() and self.raise_exception:
             raise translate_validation(filterset.errors)
         # Building ``qs`` runs the filters, which find the count out.
         filtered = filterset.qs
-        return filtered, getattr(filterset, "known_count", None)
+        return FilteredList(
+            filtered,
+            getattr(filterset, "known_count", None),
+            getattr(filterset, "category_partition", None),
+        )
 
     def filter_queryset(self, request, queryset, view):
-        return self.filter_and_count(request, queryset, view)[0]
+        return self.filter_and_count(request, queryset, view).queryset
 
 
 class CategoryFilterSet(CatalogFilterSet):

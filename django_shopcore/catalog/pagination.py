@@ -16,6 +16,7 @@ from ..core.counting import RowCount, count_rows
 from ..core.pagination import ShopcorePageNumberPagination
 from ..core.query import single_query_param
 from ..core.settings import shopcore_settings
+from .subtree_pages import merged_page
 
 CURSOR_SALT = "django_shopcore.pagination.cursor"
 
@@ -116,11 +117,18 @@ class CatalogPagination(ShopcorePageNumberPagination):
     request: Request
     page_size: int
     row_count: RowCount | None
+    category_partition: list[int] | None = None
 
-    def paginate_queryset(self, queryset, request, view=None, known_count=None):
+    def paginate_queryset(
+        self, queryset, request, view=None, known_count=None, category_partition=None
+    ):
+        """A page of ``queryset``; ``known_count`` is its row count when the filtering found
+        it out, ``category_partition`` the ids of the categories its rows are limited to
+        when their pages are best read as a merge per category (subtree_pages.py)."""
         self.request = request
         self.page_size = self.get_page_size(request)
         self.keyset = Keyset.of(queryset)
+        self.category_partition = category_partition
         self.next_cursor = self.previous_cursor = None
         self.next_page = self.previous_page = None
         raw_cursor = single_query_param(request, self.cursor_query_param)
@@ -148,7 +156,7 @@ class CatalogPagination(ShopcorePageNumberPagination):
                     ]
                 }
             )
-        rows = self.fetch(queryset[offset : offset + self.page_size + 1])
+        rows = self.fetch(queryset, offset, self.page_size + 1)
         has_next = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if not rows and number > 1:
@@ -176,7 +184,7 @@ class CatalogPagination(ShopcorePageNumberPagination):
         page = queryset.filter(self.keyset.beyond(position, backward))
         if backward:
             page = page.order_by(*self.keyset.reversed_ordering())
-        rows = self.fetch(page[: self.page_size + 1])
+        rows = self.fetch(page, 0, self.page_size + 1)
         has_more = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if backward:
@@ -194,8 +202,14 @@ class CatalogPagination(ShopcorePageNumberPagination):
         self.count_queryset = queryset
         return rows
 
-    def fetch(self, queryset):
-        return list(self.read_rows(queryset) if self.read_rows else queryset)
+    def fetch(self, queryset, offset, limit):
+        """``limit`` rows of ``queryset`` from ``offset``, as ``read_rows`` reads them."""
+        keyset = Keyset.of(queryset) if self.category_partition else None
+        if keyset is not None:
+            merged = merged_page(queryset, keyset, self.category_partition, offset + limit)
+            queryset = queryset if merged is None else merged
+        rows = queryset[offset : offset + limit]
+        return list(self.read_rows(rows) if self.read_rows else rows)
 
     def encode_cursor(self, row, backward):
         payload = {"o": self.keyset.signature(), "v": self.keyset.position_of(row)}
