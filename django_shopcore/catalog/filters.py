@@ -45,7 +45,7 @@ from .search import (
     search_tokens,
     subquery_of_candidates,
 )
-from .subtree_pages import worth_merging
+from .subtree_pages import CategoryPartition, worth_merging
 
 # The blank choice leaves the filter out: the browsable API's form then submits nothing.
 BOOLEAN_CHOICES = [*BLANK_CHOICE_DASH, ("true", "true"), ("false", "false")]
@@ -378,9 +378,12 @@ class ProductFilterSet(CatalogFilterSet):
     # The number of rows ``qs`` holds (a RowCount) once ``qs`` is built, when a
     # filter found it out on the way; None when nobody knows it yet.
     known_count = None
-    # The category ids ``qs`` is limited to, when its pages are best read as a
-    # merge of per-category index scans (subtree_pages.py); else None.
-    category_partition: list[int] | None = None
+    # A CategoryPartition when ``qs``'s pages are best read as a merge of
+    # per-category index scans (subtree_pages.py); else None.
+    category_partition: CategoryPartition | None = None
+    # Applied after every other filter, the search last: the category's
+    # partition then holds every other filter, and the search counts within it.
+    late_filters = ("category", "search")
 
     category = CategoryReferenceFilter(
         method="filter_category",
@@ -432,6 +435,14 @@ class ProductFilterSet(CatalogFilterSet):
         fields: list[str] = []
         form = CatalogFilterForm
 
+    def filter_queryset(self, queryset):
+        data = self.form.cleaned_data
+        names = [name for name in data if name not in self.late_filters]
+        names += [name for name in self.late_filters if name in data]
+        for name in names:
+            queryset = self.filters[name].filter(queryset, data[name])
+        return queryset
+
     def filter_category(self, queryset, name, value):
         # A literal id list (cached), not a subquery: PostgreSQL then knows how
         # many products to expect. One category is an equality, which the
@@ -443,7 +454,8 @@ class ProductFilterSet(CatalogFilterSet):
         if len(found.ids) == 1:
             return queryset.filter(category_id=found.ids[0])
         if worth_merging(found):
-            self.category_partition = found.ids
+            # ``queryset`` holds every other filter (late_filters).
+            self.category_partition = CategoryPartition(found.ids, queryset)
         if connections[queryset.db].vendor == "postgresql":
             return queryset.filter(ColumnInArray("category_id", found.ids))
         return queryset.filter(category_id__in=found.ids)
@@ -504,8 +516,8 @@ class FilteredList(NamedTuple):
     queryset: QuerySet
     # The number of rows (a RowCount) when a filter counted them.
     known_count: RowCount | None
-    # Category ids whose pages are best merged per category (subtree_pages.py).
-    category_partition: list[int] | None
+    # When pages are best merged per category (subtree_pages.py).
+    category_partition: CategoryPartition | None
 
 
 class CatalogFilterBackend(DjangoFilterBackend):

@@ -16,7 +16,7 @@ from ..core.counting import RowCount, count_rows
 from ..core.pagination import ShopcorePageNumberPagination
 from ..core.query import single_query_param
 from ..core.settings import shopcore_settings
-from .subtree_pages import merged_page
+from .subtree_pages import CategoryPartition, merged_page
 
 CURSOR_SALT = "django_shopcore.pagination.cursor"
 
@@ -117,14 +117,14 @@ class CatalogPagination(ShopcorePageNumberPagination):
     request: Request
     page_size: int
     row_count: RowCount | None
-    category_partition: list[int] | None = None
+    category_partition: CategoryPartition | None = None
 
     def paginate_queryset(
         self, queryset, request, view=None, known_count=None, category_partition=None
     ):
         """A page of ``queryset``; ``known_count`` is its row count when the filtering found
-        it out, ``category_partition`` the ids of the categories its rows are limited to
-        when their pages are best read as a merge per category (subtree_pages.py)."""
+        it out, ``category_partition`` (a CategoryPartition) when its pages are best read
+        as a merge of one list per category (subtree_pages.py)."""
         self.request = request
         self.page_size = self.get_page_size(request)
         self.keyset = Keyset.of(queryset)
@@ -181,10 +181,11 @@ class CatalogPagination(ShopcorePageNumberPagination):
                 {self.cursor_query_param: [_("This ordering cannot be paged with a cursor.")]}
             )
         position, backward = self.decode_cursor(raw_cursor)
-        page = queryset.filter(self.keyset.beyond(position, backward))
+        beyond = self.keyset.beyond(position, backward)
+        page = queryset.filter(beyond)
         if backward:
             page = page.order_by(*self.keyset.reversed_ordering())
-        rows = self.fetch(page, 0, self.page_size + 1)
+        rows = self.fetch(page, 0, self.page_size + 1, cursor=beyond)
         has_more = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if backward:
@@ -202,11 +203,14 @@ class CatalogPagination(ShopcorePageNumberPagination):
         self.count_queryset = queryset
         return rows
 
-    def fetch(self, queryset, offset, limit):
-        """``limit`` rows of ``queryset`` from ``offset``, as ``read_rows`` reads them."""
+    def fetch(self, queryset, offset, limit, cursor=None):
+        """``limit`` rows of ``queryset`` from ``offset``, as ``read_rows`` reads them;
+        ``cursor`` is the condition a cursor page added to ``queryset``."""
         keyset = Keyset.of(queryset) if self.category_partition else None
         if keyset is not None:
-            merged = merged_page(queryset, keyset, self.category_partition, offset + limit)
+            merged = merged_page(
+                queryset, self.category_partition, keyset, offset + limit, cursor=cursor
+            )
             queryset = queryset if merged is None else merged
         rows = queryset[offset : offset + limit]
         return list(self.read_rows(rows) if self.read_rows else rows)

@@ -19,8 +19,10 @@ subtree holds a small share of the products; beyond, the global index finds
 a page sooner (``worth_merging``).
 """
 
+from typing import NamedTuple
+
 from django.db import connections
-from django.db.models import BigIntegerField, Expression, Subquery
+from django.db.models import BigIntegerField, Expression, Q, QuerySet, Subquery
 
 # Per category, a merged page reads up to a page of rows after an index
 # descent; the global index walk reads about page / share rows. Measured at a
@@ -30,6 +32,15 @@ PER_CATEGORY_COST = 3
 # the plain query: the merge would read too many rows.
 MAX_MERGED_CATEGORIES = 500
 MAX_MERGED_ROWS = 1000
+
+
+class CategoryPartition(NamedTuple):
+    """A list limited to some categories, split into one list per category."""
+
+    category_ids: list[int]
+    # The list with every filter but the category's: one category is added per branch.
+    # (With the subtree's ``= ANY`` too, PostgreSQL would misjudge each branch's rows.)
+    queryset: QuerySet
 
 
 def worth_merging(subtree):
@@ -81,18 +92,21 @@ class MergedBranches(Subquery):
         return sql, (self.category_ids, *branch_params, self.limit)
 
 
-def merged_page(page, keyset, category_ids, limit):
-    """``page`` (filtered, cursor applied, ordered by ``keyset``) with its first ``limit``
-    rows found by a merge over ``category_ids``; None where a merge cannot help."""
+def merged_page(page, partition, keyset, limit, cursor=None):
+    """``page`` (filtered, ordered by ``keyset``) limited to its first ``limit`` rows by a
+    merge over the partition's categories, with the ``cursor`` condition (a Q) in each
+    branch too; None where a merge cannot help."""
     if (
         connections[page.db].vendor != "postgresql"
         or limit > MAX_MERGED_ROWS
         or not has_category_index(page.model, keyset.ordering[0][0])
     ):
         return None
-    ordering = keyset.signature()
     names = [name for name, _descending in keyset.ordering]
     branch = (
-        page.filter(category_id=BranchCategory()).order_by(*ordering).values_list(*names)[:limit]
+        partition.queryset.filter(cursor or Q(), category_id=BranchCategory())
+        .order_by(*keyset.signature())
+        .values_list(*names)[:limit]
     )
-    return page.filter(pk__in=MergedBranches(branch, category_ids, keyset.ordering, limit))
+    merged = MergedBranches(branch, partition.category_ids, keyset.ordering, limit)
+    return page.filter(pk__in=merged)

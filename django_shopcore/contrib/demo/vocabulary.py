@@ -115,21 +115,20 @@ class Vocabulary:
 
     def search_words(self):
         """Real words for search benchmarks: rare, mid-frequency, common (~25%), no hit."""
-        # Long words only, so substring matching (icontains) finds little else.
-        candidates = [word for word in REAL_WORDS if len(word) >= 5]
-
-        def closest_to(share):
-            return min(
-                candidates,
-                key=lambda word: abs(math.log(self.document_frequency(word) / share)),
-            )
-
         return {
-            "rare": closest_to(0.0002),
-            "mid": closest_to(0.01),
-            "common": closest_to(0.25),
+            "rare": self.word_with_share(0.0002),
+            "mid": self.word_with_share(0.01),
+            "common": self.word_with_share(0.25),
             "none": NO_HIT_WORD,
         }
+
+    def word_with_share(self, share, excluding=()):
+        """The real word whose expected share of products is closest to ``share``."""
+        # Long words only, so substring matching (icontains) finds little else.
+        candidates = [word for word in REAL_WORDS if len(word) >= 5 and word not in excluding]
+        return min(
+            candidates, key=lambda word: abs(math.log(self.document_frequency(word) / share))
+        )
 
     def stream(self, rng, length, skipped_ranks=0):
         """``length`` Zipf-distributed words, then the first few again so windows wrap."""
