@@ -276,3 +276,16 @@ def test_the_command_parses_the_shape_and_images_options():
     assert (options.shape, options.images) == ("imported", True)
     with pytest.raises(CommandError):
         call_command("shopcore_seed", "--shape", "round")
+
+
+def test_an_unreadable_placeholder_file_is_drawn_again(media_root):
+    from django.core.files.base import ContentFile
+
+    from django_shopcore.contrib.demo.placeholders import ensure_placeholders, placeholder_name
+
+    image_storage().save(placeholder_name(1), ContentFile(b"not a picture"))
+
+    first = ensure_placeholders()[0]
+
+    with image_storage().open(first.name) as file, Image.open(file) as picture:
+        assert picture.size == (first.width, first.height)

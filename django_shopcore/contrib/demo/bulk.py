@@ -12,9 +12,11 @@ import functools
 import itertools
 import json
 import tempfile
+from typing import cast
 
 from django.core.management.color import no_style
 from django.db import models
+from django.db.models import Field
 
 from django_shopcore.catalog.models import (
     Category,
@@ -135,7 +137,7 @@ def reset_sequences(connection):
 def quoted_table_and_columns(connection, model, names):
     """``"table" ("column", ...)`` for fields named by name or attname."""
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
+    columns = ", ".join(quote(cast(Field, model._meta.get_field(name)).column) for name in names)
     return f"{quote(model._meta.db_table)} ({columns})"
 
 
@@ -206,7 +208,7 @@ def copy_catalog(generated, connection, batch_size, progress, freeze):
         copy(cursor, TABLES[0], product_chunks(), freeze)
         for spool, table in zip(spools, TABLES[1:], strict=True):
             spool.seek(0)
-            copy(cursor, table, iter(lambda spool=spool: spool.read(SPOOL_CHUNK), b""), freeze)
+            copy(cursor, table, iter(functools.partial(spool.read, SPOOL_CHUNK), b""), freeze)
             spool.truncate(0)
         # Building an index once, sorted, is far cheaper than updating it row by
         # row (several times over for GIN indexes), and one anti-join validates
@@ -318,8 +320,9 @@ def insert_statement(connection, model, columns):
 
 def prepared_rows(generated, connection):
     """Each table's rows as database values, prepared by the models' fields."""
+    # Every column is a concrete field's.
     prepare = {
-        model: [model._meta.get_field(column).get_db_prep_save for column in columns]
+        model: [cast(Field, model._meta.get_field(column)).get_db_prep_save for column in columns]
         for model, columns in TABLES
     }
     products, variants, options, images = [], [], [], []

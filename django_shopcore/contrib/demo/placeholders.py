@@ -66,15 +66,23 @@ def draw_placeholder(number):
 
 
 def ensure_placeholders(count=PLACEHOLDER_COUNT):
-    """Store the placeholder files that are missing; return them all with their sizes."""
+    """Store the placeholder files that are missing (or unreadable); return them all."""
     storage = image_storage()
     placeholders = []
     for number in range(1, count + 1):
         name = placeholder_name(number)
-        if not storage.exists(name):
+        width, height = stored_size(storage, name) if storage.exists(name) else (None, None)
+        if width is None or height is None:
+            if storage.exists(name):
+                storage.delete(name)
             # The storage may pick another name (e.g. a unique suffix): keep the one it gives.
             name = storage.save(name, ContentFile(draw_placeholder(number)))
-        with storage.open(name) as file:
-            width, height = get_image_dimensions(file)
+            width, height = PLACEHOLDER_SIZES[number % len(PLACEHOLDER_SIZES)]
         placeholders.append(Placeholder(name, width, height))
     return placeholders
+
+
+def stored_size(storage, name):
+    """(width, height) of a stored image, (None, None) when it is not one."""
+    with storage.open(name) as file:
+        return get_image_dimensions(file)

@@ -116,7 +116,7 @@ def generate_products(vocabulary, rng, shape, count, categories, now, placeholde
         slug = f"{'-'.join(name_words[offset:name_end])}-{number}"
         base_cents = _base_price_cents(rng)
         in_stock = random() >= OUT_OF_STOCK_RATE
-        variants = []
+        variants: list[VariantRow] = []
         lowest = MAX_PRICE_CENTS
         total_stock = 0
         for spec in schemes[index](rng):
