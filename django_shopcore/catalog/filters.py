@@ -453,7 +453,11 @@ class ProductFilterSet(CatalogFilterSet):
             raise ValidationError({name: [_("No category has this id or slug.")]})
         if len(found.ids) == 1:
             return queryset.filter(category_id=found.ids[0])
-        if worth_merging(found):
+        # Not with a search (its pages read the matches, or walk an index meeting
+        # them soon) or an option (each category's scan would look for matches
+        # that its products may not have at all).
+        data = self.form.cleaned_data
+        if not (data.get("search") or data.get("option")) and worth_merging(found):
             # ``queryset`` holds every other filter (late_filters).
             self.category_partition = CategoryPartition(found.ids, queryset)
         if connections[queryset.db].vendor == "postgresql":
@@ -476,8 +480,6 @@ class ProductFilterSet(CatalogFilterSet):
 
     def filter_search(self, queryset, name, value):
         # An empty search= never gets here (django-filter skips empty values): no filter.
-        # Its pages read the matches, or walk an index meeting them soon: no merge.
-        self.category_partition = None
         tokens = search_tokens(value)
         if not tokens:
             # Only punctuation (`%`, `!!!`): no keyword to match, so nothing matches.

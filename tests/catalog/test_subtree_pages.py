@@ -13,6 +13,7 @@ from django_shopcore.catalog import filters
 from django_shopcore.catalog.cache import Subtree, load_subtree
 from django_shopcore.catalog.models import Product
 from django_shopcore.catalog.subtree_pages import MAX_MERGED_ROWS, worth_merging
+from django_shopcore.catalog.variants import save_options
 
 from ..factories import CategoryFactory, ProductFactory
 
@@ -162,12 +163,15 @@ def test_a_merged_subtree_list_runs_a_constant_number_of_queries(
     assert len(body.json()["results"]) == min(page_size, rows)
 
 
-def test_a_search_in_a_subtree_is_never_merged(api_client, tree, monkeypatch):
+@pytest.mark.parametrize("params", [{"search": "copper"}, {"option": "size:M"}])
+def test_a_search_or_an_option_in_a_subtree_is_never_merged(api_client, tree, monkeypatch, params):
     monkeypatch.setattr(filters, "worth_merging", lambda subtree: True)
-    ProductFactory(category=tree, name="Copper kettle")
+    product = ProductFactory(category=tree, name="Copper kettle")
+    product.variants.update(options={"size": "M"})
+    save_options(product.variants.get())
 
     with CaptureQueriesContext(connection) as queries:
-        body = api_client.get(PRODUCTS, {"category": tree.pk, "search": "copper"}).json()
+        body = api_client.get(PRODUCTS, {"category": tree.pk, **params}).json()
 
     assert [row["name"] for row in body["results"]] == ["Copper kettle"]
     assert not any("LATERAL" in query["sql"] for query in queries.captured_queries)
