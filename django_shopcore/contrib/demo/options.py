@@ -97,13 +97,18 @@ DEFAULT_VARIANT = VariantSpec((), "", 1.0)
 SINGLE = [DEFAULT_VARIANT]
 
 
+def _between(rng, low, high):
+    """An integer from ``low`` to ``high``: randint's, from one random() (several times faster)."""
+    return low + int(rng.random() * (high - low + 1))
+
+
 def _pick(rng, choices, cumulative_weights):
     return choices[bisect.bisect(cumulative_weights, rng.random() * cumulative_weights[-1])]
 
 
 def _run(rng, values, length):
     """A contiguous run of ``length`` of ``values`` (sizes S-L, 38-42)."""
-    start = rng.randrange(len(values) - length + 1)
+    start = _between(rng, 0, len(values) - length)
     return tuple(values[start : start + length])
 
 
@@ -156,7 +161,7 @@ def electronics(rng):
     """Colour (2-4), sometimes x storage (2-3 in a run); three in ten have one variant."""
     if rng.random() < 0.3:
         return SINGLE
-    colors = _colors(rng, rng.randint(2, 4))
+    colors = _colors(rng, _between(rng, 2, 4))
     if rng.random() < 0.3:
         return _two(colors, _run(rng, STORAGE, 2 if rng.random() < 0.6 else 3))
     return _one(colors)
@@ -167,8 +172,8 @@ def home(rng):
     if rng.random() < 0.4:
         return SINGLE
     if rng.random() < 0.5:
-        return _one(tuple(rng.sample(MATERIALS, rng.randint(2, 4))))
-    return _one(_colors(rng, rng.randint(2, 5)))
+        return _one(tuple(rng.sample(MATERIALS, _between(rng, 2, 4))))
+    return _one(_colors(rng, _between(rng, 2, 5)))
 
 
 def single(rng):

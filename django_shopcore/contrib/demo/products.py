@@ -115,31 +115,47 @@ def generate_products(vocabulary, rng, shape, count, categories, now, placeholde
         name = " ".join(titles[offset:name_end])
         slug = f"{'-'.join(name_words[offset:name_end])}-{number}"
         base_cents = _base_price_cents(rng)
+        # Most variants cost the base price: formatted once per product.
+        base_price = _price_cents(base_cents, 1.0)
+        base_money = _money(base_price)
         in_stock = random() >= OUT_OF_STOCK_RATE
-        variants: list[VariantRow] = []
-        lowest = MAX_PRICE_CENTS
-        total_stock = 0
-        for spec in schemes[index](rng):
+        specs = schemes[index](rng)
+        if specs[0] is DEFAULT_VARIANT:
+            # The one variant: active, with the product's SKU, price and stock.
             variant_id += 1
-            if spec is DEFAULT_VARIANT:
-                # The first and only variant: active, with the product's SKU.
-                is_active, sku = True, slug
-                stock = min(int(expovariate(1 / 40)) + 1, 5000) if in_stock else 0
-            else:
+            total_stock = min(int(expovariate(1 / 40)) + 1, 5000) if in_stock else 0
+            lowest = base_price
+            variants = [VariantRow(variant_id, number, slug, (), base_money, total_stock, True)]
+        else:
+            variants, lowest, total_stock = [], MAX_PRICE_CENTS, 0
+            sku_prefix = f"{number:07d}-"
+            for spec in specs:
+                variant_id += 1
                 is_active = not variants or random() >= INACTIVE_VARIANT_RATE
-                sku = f"{number:07d}-{spec.code}"
                 stock = (
                     min(int(expovariate(1 / 15)) + 1, 5000)
                     if in_stock and random() >= OUT_OF_STOCK_VARIANT_RATE
                     else 0
                 )
-            cents = _price_cents(base_cents, spec.price_factor)
-            if is_active:
-                total_stock += stock
-                lowest = min(lowest, cents)
-            variants.append(
-                VariantRow(variant_id, number, sku, spec.options, _money(cents), stock, is_active)
-            )
+                if spec.price_factor == 1.0:
+                    cents, money = base_price, base_money
+                else:
+                    cents = _price_cents(base_cents, spec.price_factor)
+                    money = _money(cents)
+                if is_active:
+                    total_stock += stock
+                    lowest = min(lowest, cents)
+                variants.append(
+                    VariantRow(
+                        variant_id,
+                        number,
+                        sku_prefix + spec.code,
+                        spec.options,
+                        money,
+                        stock,
+                        is_active,
+                    )
+                )
         product = ProductRow(
             number,
             name,
