@@ -436,6 +436,7 @@ class ProductFilterSet(CatalogFilterSet):
         form = CatalogFilterForm
 
     def filter_queryset(self, queryset):
+        """django-filter's loop over the filters, with ``late_filters`` last."""
         data = self.form.cleaned_data
         names = [name for name in data if name not in self.late_filters]
         names += [name for name in self.late_filters if name in data]

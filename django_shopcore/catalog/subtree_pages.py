@@ -25,8 +25,10 @@ from django.db import connections
 from django.db.models import BigIntegerField, Expression, Q, QuerySet, Subquery
 
 # Per category, a merged page reads up to a page of rows after an index
-# descent; the global index walk reads about page / share rows. Measured at a
-# million products, a row of a per-category scan costs about three of the walk.
+# descent; the global index walk reads about page / share rows: merging pays
+# while categories x share x PER_CATEGORY_COST < 1. At a million products
+# (bench/subtree_plans.py, docs/performance.md) merging won wherever
+# categories x share was at most 0.26, walking from 2.4 on: 1/3 is between.
 PER_CATEGORY_COST = 3
 # Past this many categories, or rows before the page's end (page numbers),
 # the plain query: the merge would read too many rows.

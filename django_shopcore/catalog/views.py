@@ -51,7 +51,7 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
     pagination_class: type[BasePagination] | None = CatalogPagination
     # The filtered list's number of rows when its filtering found it out (a
     # RowCount), passed to the paginator so that it does not count them again;
-    # and the category ids whose pages it reads as a merge per category.
+    # and the CategoryPartition when its pages are best merged per category.
     known_count = None
     category_partition = None
     # Non-numeric ids are not routes at all (404), never a database error.
