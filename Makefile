@@ -81,7 +81,7 @@ $(VENV)/.tox-deps: $(BIN)/python pyproject.toml
 demo: $(DEMO_DEPS)
 	@echo "Demo database: $(DEMO_DATABASE_URL)"
 	$(MANAGE) migrate --noinput
-	$(MANAGE) load_demo
+	$(MANAGE) load_demo --images
 	@echo "Swagger UI: http://$(DEMO_ADDR)/api/docs/  (Ctrl-C stops the server)"
 	$(MANAGE) runserver $(DEMO_ADDR)
 

@@ -17,20 +17,20 @@ import platform
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
-import urllib.error
-import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.harness import Server, fetch, free_port, measure_rss, run_wrk, warm_up  # noqa: E402
+from bench.scenarios import count_queries, request_paths  # noqa: E402
+
 BENCH_DIR = ROOT / "bench"
 RESULTS_DIR = BENCH_DIR / "results"
-LUA_SCRIPT = BENCH_DIR / "report.lua"
 TARGETS = {
     "shopcore": {"products": "/api/products/", "categories": "/api/categories/"},
     "reference": {"products": "/reference/products/", "categories": "/reference/categories/"},
@@ -59,6 +59,12 @@ def parse_args():
     parser.add_argument("--products", type=int, default=1_000_000)
     parser.add_argument("--categories", type=int, default=1_000)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--shape",
+        choices=("grown", "imported"),
+        default="grown",
+        help="shopcore_seed's catalog shape (reseeds a database of the other shape)",
+    )
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     parser.add_argument("--connections", default="1,16")
@@ -136,247 +142,37 @@ def prepare_catalog(args):
         cursor.execute("SET statement_timeout = 0")
     call_command("migrate", verbosity=0, skip_checks=True)
     count = Product.objects.count()
-    if count < args.products:
-        log(f"{count:,} products, {args.products:,} wanted: seeding.")
+    shape = seeded_shape()
+    if count < args.products or shape != args.shape:
+        log(f"{count:,} products ({shape}), {args.products:,} ({args.shape}) wanted: seeding.")
         call_command(
             "shopcore_seed",
             products=args.products,
             categories=args.categories,
             seed=args.seed,
+            shape=args.shape,
+            images=True,
             clear=True,
         )
     with connection.cursor() as cursor:
         cursor.execute("RESET statement_timeout")
 
 
-def request_paths(seed):
-    """Query strings per request type, built from the seeded data."""
-    from django.db.models import Q
+def seeded_shape():
+    """The shape of the seeded catalog: ``imported`` has products on leaves only. None for
+    a catalog without variants or images (seeded before shopcore_seed made them)."""
+    from django_shopcore.catalog.models import Product, ProductImage, ProductVariant
 
-    from django_shopcore.catalog.models import Category, Product
-    from django_shopcore.contrib.demo.seeding import Vocabulary
-
-    # A root category of median size: a realistic "browse a department" filter.
-    roots = Category.objects.filter(depth=0).order_by("pk").values_list("pk", "path")
-    sizes = sorted(
-        (Product.objects.filter(Q(category__path__startswith=path)).count(), pk)
-        for pk, path in roots
+    if (
+        not ProductImage.objects.exists()
+        or not ProductVariant.objects.filter(options__has_key="size").exists()
+    ):
+        return None
+    return (
+        "grown"
+        if Product.objects.filter(category__children__isnull=False).exists()
+        else "imported"
     )
-    category = sizes[len(sizes) // 2][1]
-    middle = Product.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True)
-    detail_id = middle[Product.objects.count() // 2]
-    words = Vocabulary(seed).search_words()
-    paths = {
-        "default": ("products", ""),
-        "category": ("products", f"?category={category}"),
-        "price_range": ("products", "?min_price=10&max_price=50"),
-        "in_stock": ("products", "?in_stock=true"),
-        # Deep scrolling: shopcore follows cursors, the reference pages by number.
-        "deep_scroll": ("products", deep_scroll()),
-        "detail": ("products", f"{detail_id}/"),
-        "category_list": ("categories", ""),
-    }
-    for ordering in ("price", "-price", "created_at", "-created_at"):
-        paths[f"category_{ordering}"] = ("products", f"?category={category}&ordering={ordering}")
-    for frequency, word in words.items():
-        paths[f"search_{frequency}"] = ("products", f"?search={word}")
-        paths[f"search_{frequency}_price"] = ("products", f"?search={word}&ordering=price")
-    return paths, {"category": category, "detail_id": detail_id, "search_words": words}
-
-
-def deep_scroll(depth=0.9):
-    """Query strings per target for the row ``depth`` of the way down the default ordering.
-
-    shopcore's page numbers stop at MAX_PAGE_DEPTH rows, so it gets the cursor
-    a client reaches by following ``next`` links (signed with the SECRET_KEY
-    the server gets too); the reference gets the page number.
-    """
-    from django.core import signing
-
-    from django_shopcore.catalog.models import Product
-    from django_shopcore.catalog.pagination import CURSOR_SALT, Keyset
-
-    rows = Product.objects.filter(is_active=True).order_by("-created_at", "-id")
-    keyset = Keyset.of(rows)
-    offset = int(rows.count() * depth)
-    row = rows.values("id", "created_at")[offset]
-    payload = {"o": keyset.signature(), "v": keyset.position_of(row)}
-    cursor = signing.dumps(payload, salt=CURSOR_SALT, compress=True)
-    return {"shopcore": f"?cursor={cursor}", "reference": f"?page={offset // 20 + 1}"}
-
-
-def count_queries(url, explain):
-    """SQL queries one request makes (both aliases), with EXPLAIN output if asked."""
-    from django.db import connections
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    captures = [CaptureQueriesContext(connections[alias]) for alias in connections]
-    for capture in captures:
-        capture.__enter__()
-    try:
-        # A failing target is reported (status 500), not allowed to end the run.
-        response = Client(raise_request_exception=False).get(url)
-    finally:
-        for capture in captures:
-            capture.__exit__(None, None, None)
-    queries = [query["sql"] for capture in captures for query in capture.captured_queries]
-    plans = [explain_query(sql) for sql in queries if sql.startswith("SELECT")] if explain else []
-    return response.status_code, len(queries), plans
-
-
-def explain_query(sql):
-    from django.db import DatabaseError, connection, transaction
-
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-    except DatabaseError as error:
-        plan = f"(EXPLAIN failed: {error})"
-    return {"sql": sql, "plan": plan}
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Server:
-    """gunicorn serving bench.settings on a loopback port, stopped on exit."""
-
-    def __init__(self, port):
-        self.port = port
-        self.base_url = f"http://127.0.0.1:{port}"
-        self.process = None
-
-    def __enter__(self):
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "demo.wsgi:application",
-            "--workers=2",
-            "--worker-class=sync",
-            f"--bind=127.0.0.1:{self.port}",
-            f"--pythonpath={ROOT},{ROOT / 'example_project'}",
-            "--timeout=120",
-            "--log-level=warning",
-            # gunicorn's control socket is one path per user, shared by every server.
-            "--no-control-socket",
-        ]
-        self.process = subprocess.Popen(command, env=os.environ.copy(), start_new_session=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("gunicorn exited during start-up")
-            try:
-                urllib.request.urlopen(f"{self.base_url}/reference/categories/", timeout=5)
-                return self
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError("gunicorn did not answer within 60 s")
-
-    def __exit__(self, *exc_info):
-        self.stop()
-
-    def stop(self):
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    def worker_pids(self):
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return [int(pid) for pid in children.read_text().split()]
-
-
-def rss_kib(pid):
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError(f"no VmRSS for {pid}")
-
-
-def fetch(url):
-    """Status and the page's ``count`` (None when not a page), as a warm-up."""
-    try:
-        with urllib.request.urlopen(url, timeout=120) as response:
-            status, body = response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, None
-    try:
-        return status, json.loads(body).get("count")
-    except (ValueError, AttributeError):
-        return status, None
-
-
-def warm_up(url):
-    """One request, then a second of two connections, so that both workers are warm.
-
-    Returns what the first request gave (see ``fetch``).
-    """
-    status, hits = fetch(url)
-    if status == 200:
-        run_wrk(url, 2, 1)
-    return status, hits
-
-
-def run_wrk(url, connections, duration, paths=None):
-    env = os.environ.copy()
-    with tempfile.NamedTemporaryFile("w", suffix=".paths") as path_file:
-        if paths:
-            path_file.write("\n".join(paths))
-            path_file.flush()
-            env["WRK_PATHS"] = path_file.name
-        command = [
-            "wrk",
-            "-t1",
-            f"-c{connections}",
-            f"-d{duration}s",
-            "--timeout=30s",
-            "-s",
-            str(LUA_SCRIPT),
-            url,
-        ]
-        # wrk only stops after a response lands, which can take a while when
-        # 16 connections queue on two workers; past this bound the run is void.
-        output = subprocess.run(
-            command, env=env, capture_output=True, text=True, timeout=duration + 90, check=True
-        ).stdout
-    line = next(line for line in output.splitlines() if line.startswith("BENCH_JSON "))
-    stats = json.loads(line.removeprefix("BENCH_JSON "))
-    seconds = stats["duration_us"] / 1e6
-    return {
-        "p50_ms": stats["p50_us"] / 1000,
-        "p99_ms": stats["p99_us"] / 1000,
-        "rps": stats["requests"] / seconds if seconds else 0.0,
-        "requests": stats["requests"],
-        "errors": sum(
-            stats[key]
-            for key in ("connect_errors", "read_errors", "write_errors", "non_2xx", "timeouts")
-        ),
-    }
-
-
-def measure_rss(server, url, paths, seconds):
-    """Each worker's RSS before and after ``seconds`` of the list mix on 2 connections."""
-    before = {pid: rss_kib(pid) for pid in server.worker_pids()}
-    stats = run_wrk(url, 2, seconds, paths=paths)
-    after = {pid: rss_kib(pid) for pid in before}
-    return {
-        "requests": stats["requests"],
-        "workers": [
-            {"pid": pid, "before_kib": before[pid], "after_kib": after[pid]} for pid in before
-        ],
-        "max_growth_kib": max(after[pid] - before[pid] for pid in before),
-    }
 
 
 def machine():
@@ -465,6 +261,7 @@ def main():
             "products": args.products,
             "categories": args.categories,
             "seed": args.seed,
+            "shape": args.shape,
             **parameters,
         },
         "server": {

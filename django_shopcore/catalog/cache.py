@@ -7,8 +7,9 @@ category list cached.
 """
 
 from contextlib import suppress
+from typing import NamedTuple
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models.signals import post_delete, post_save
 
 from ..core.cache import (
@@ -74,27 +75,38 @@ def connect_signals():
 # --- Category subtrees -------------------------------------------------------
 
 
-def subtree_ids(reference_q, reference):
-    """Ids of the category ``reference`` names and of its descendants; [] if it does not exist.
+class Subtree(NamedTuple):
+    """The categories of a subtree and their share of the products."""
 
-    About a thousand categories, rarely written: the id list is cached per
+    # The category and its descendants, in id order; [] when it does not exist.
+    ids: list[int]
+    # The planner's estimate of the share of all products that are in these
+    # categories (PostgreSQL), None elsewhere.
+    share: float | None
+
+
+def subtree(reference_q, reference):
+    """The Subtree of the category ``reference`` names.
+
+    About a thousand categories, rarely written: the subtree is cached per
     reference with the categories version it was read under, and both come
-    back in one round trip. A literal list, unlike a subquery, lets
+    back in one round trip. A literal id list, unlike a subquery, lets
     PostgreSQL estimate how many products match.
     """
     if not is_shared(get_cache()):
         # Another worker's category write would leave this one's list stale.
-        return load_subtree_ids(reference_q)
-    key = f"{KEY_PREFIX}:subtree:{digest(reference)}"
-    version, ids = cached_subtree_ids(key)
-    if ids is not None:
-        return ids
-    ids = load_subtree_ids(reference_q)
+        return load_subtree(reference_q)
+    # Not the ``subtree:`` keys of releases that cached the ids alone.
+    key = f"{KEY_PREFIX}:category-subtree:{digest(reference)}"
+    version, found = cached_subtree(key)
+    if found is not None:
+        return found
+    found = load_subtree(reference_q)
     if version is not None and is_current(version):
         # Logged when it fails; the next request then reads the database again.
         with suppress(CacheUnavailable):
-            shared_cache.set(key, (version, ids), timeout=shopcore_settings.CACHE_TIMEOUT)
-    return ids
+            shared_cache.set(key, (version, found), timeout=shopcore_settings.CACHE_TIMEOUT)
+    return found
 
 
 def is_current(version):
@@ -103,8 +115,8 @@ def is_current(version):
     return not replica_may_lack_writes_since(version / 10**9)
 
 
-def cached_subtree_ids(key):
-    """(the categories version, the ids cached under it or None); (None, None) when the
+def cached_subtree(key):
+    """(the categories version, the Subtree cached under it or None); (None, None) when the
     cache cannot be used."""
     if not apply_pending_bumps():
         return None, None
@@ -122,11 +134,27 @@ def cached_subtree_ids(key):
     return version, None
 
 
-def load_subtree_ids(reference_q):
+def load_subtree(reference_q):
     # The category itself is in its subtree: no rows means no such category.
-    return list(
-        Category.objects.subtree_of(reference_q).order_by("id").values_list("id", flat=True)
-    )
+    ids = Category.objects.subtree_of(reference_q).order_by("id").values_list("id", flat=True)
+    if connections[ids.db].vendor != "postgresql":
+        return Subtree(list(ids), None)
+    sql, params = ids.query.sql_with_params()
+    products = connections[ids.db].ops.quote_name(Product._meta.db_table)
+    with connections[ids.db].cursor() as cursor:
+        # One round trip: the ids, and the planner's estimate of their products
+        # (shopcore_count_estimate, migration 0002) over the table's row count.
+        # Only SQL that Django compiled and quoted names are interpolated.
+        cursor.execute(
+            "SELECT subtree.ids, shopcore_count_estimate(format("  # noqa: S608
+            f"'SELECT 1 FROM {products} WHERE category_id = ANY(%%L::bigint[])', subtree.ids"
+            ")) / GREATEST(pg_class.reltuples, 1) "
+            f"FROM (SELECT array_agg(id ORDER BY id) AS ids FROM ({sql}) AS found) AS subtree, "
+            f"pg_class WHERE pg_class.oid = '{products}'::regclass",
+            params,
+        )
+        ids_found, share = cursor.fetchone()
+    return Subtree(ids_found or [], share)
 
 
 # --- Responses ---------------------------------------------------------------

@@ -6,12 +6,13 @@ split into fields and filtersets is due when the next filter lands.
 """
 
 import copy
+from typing import NamedTuple
 
 import django_filters
 from django import forms
 from django.core.validators import validate_unicode_slug
 from django.db import connections
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.fields import BLANK_CHOICE_DASH
 from django.template import loader
 from django.utils.html import format_html_join
@@ -27,7 +28,7 @@ from ..core.counting import RowCount
 from ..core.ids import is_digits, is_id
 from ..core.query import repeated_message
 from ..core.settings import shopcore_settings
-from .cache import subtree_ids
+from .cache import subtree
 from .models import (
     OPTION_NAME_MAX_LENGTH,
     OPTION_VALUE_MAX_LENGTH,
@@ -44,6 +45,7 @@ from .search import (
     search_tokens,
     subquery_of_candidates,
 )
+from .subtree_pages import CategoryPartition, worth_merging
 
 # The blank choice leaves the filter out: the browsable API's form then submits nothing.
 BOOLEAN_CHOICES = [*BLANK_CHOICE_DASH, ("true", "true"), ("false", "false")]
@@ -376,6 +378,12 @@ class ProductFilterSet(CatalogFilterSet):
     # The number of rows ``qs`` holds (a RowCount) once ``qs`` is built, when a
     # filter found it out on the way; None when nobody knows it yet.
     known_count = None
+    # A CategoryPartition when ``qs``'s pages are best read as a merge of
+    # per-category index scans (subtree_pages.py); else None.
+    category_partition: CategoryPartition | None = None
+    # Applied after every other filter, the search last: the category's
+    # partition then holds every other filter, and the search counts within it.
+    late_filters = ("category", "search")
 
     category = CategoryReferenceFilter(
         method="filter_category",
@@ -427,16 +435,35 @@ class ProductFilterSet(CatalogFilterSet):
         fields: list[str] = []
         form = CatalogFilterForm
 
+    def filter_queryset(self, queryset):
+        """django-filter's loop over the filters, with ``late_filters`` last."""
+        data = self.form.cleaned_data
+        names = [name for name in data if name not in self.late_filters]
+        names += [name for name in self.late_filters if name in data]
+        for name in names:
+            queryset = self.filters[name].filter(queryset, data[name])
+        return queryset
+
     def filter_category(self, queryset, name, value):
         # A literal id list (cached), not a subquery: PostgreSQL then knows how
-        # many products to expect, and picks the category index for a small
-        # subtree or the sort key's index for a large one.
-        ids = subtree_ids(category_reference(value), category_cache_name(value))
-        if not ids:
+        # many products to expect. One category is an equality, which the
+        # (category_id, sort key, id) indexes serve in order; ``= ANY`` is not
+        # served in order, so pages of a small subtree are merged per category.
+        found = subtree(category_reference(value), category_cache_name(value))
+        if not found.ids:
             raise ValidationError({name: [_("No category has this id or slug.")]})
+        if len(found.ids) == 1:
+            return queryset.filter(category_id=found.ids[0])
+        # Not with a search (its pages read the matches, or walk an index meeting
+        # them soon) or an option (each category's scan would look for matches
+        # that its products may not have at all).
+        data = self.form.cleaned_data
+        if not (data.get("search") or data.get("option")) and worth_merging(found):
+            # ``queryset`` holds every other filter (late_filters).
+            self.category_partition = CategoryPartition(found.ids, queryset)
         if connections[queryset.db].vendor == "postgresql":
-            return queryset.filter(ColumnInArray("category_id", ids))
-        return queryset.filter(category_id__in=ids)
+            return queryset.filter(ColumnInArray("category_id", found.ids))
+        return queryset.filter(category_id__in=found.ids)
 
     def filter_in_stock(self, queryset, name, value):
         return queryset.filter(stock__gt=0) if value else queryset.filter(stock=0)
@@ -486,6 +513,16 @@ class ProductFilterSet(CatalogFilterSet):
         return queryset.filter(candidates)
 
 
+class FilteredList(NamedTuple):
+    """What filtering a list found out, for its paginator."""
+
+    queryset: QuerySet
+    # The number of rows (a RowCount) when a filter counted them.
+    known_count: RowCount | None
+    # When pages are best merged per category (subtree_pages.py).
+    category_partition: CategoryPartition | None
+
+
 class CatalogFilterBackend(DjangoFilterBackend):
     """django-filter's backend; it also hands over its filterset's ``known_count``, and its
     browsable-API form shows only the filters the user may use."""
@@ -501,18 +538,23 @@ class CatalogFilterBackend(DjangoFilterBackend):
         return loader.get_template(self.template).render({"filter": filterset}, request)
 
     def filter_and_count(self, request, queryset, view):
-        """The filtered queryset and its known_count (None unless the filterset knew it)."""
+        """A FilteredList: the queryset, its known_count and category_partition (each None
+        unless the filterset found it out)."""
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
-            return queryset, None
+            return FilteredList(queryset, None, None)
         if not filterset.is_valid() and self.raise_exception:
             raise translate_validation(filterset.errors)
         # Building ``qs`` runs the filters, which find the count out.
         filtered = filterset.qs
-        return filtered, getattr(filterset, "known_count", None)
+        return FilteredList(
+            filtered,
+            getattr(filterset, "known_count", None),
+            getattr(filterset, "category_partition", None),
+        )
 
     def filter_queryset(self, request, queryset, view):
-        return self.filter_and_count(request, queryset, view)[0]
+        return self.filter_and_count(request, queryset, view).queryset
 
 
 class CategoryFilterSet(CatalogFilterSet):

@@ -16,6 +16,7 @@ from ..core.counting import RowCount, count_rows
 from ..core.pagination import ShopcorePageNumberPagination
 from ..core.query import single_query_param
 from ..core.settings import shopcore_settings
+from .subtree_pages import CategoryPartition, merged_page
 
 CURSOR_SALT = "django_shopcore.pagination.cursor"
 
@@ -116,11 +117,18 @@ class CatalogPagination(ShopcorePageNumberPagination):
     request: Request
     page_size: int
     row_count: RowCount | None
+    category_partition: CategoryPartition | None = None
 
-    def paginate_queryset(self, queryset, request, view=None, known_count=None):
+    def paginate_queryset(
+        self, queryset, request, view=None, known_count=None, category_partition=None
+    ):
+        """A page of ``queryset``; ``known_count`` is its row count when the filtering found
+        it out, ``category_partition`` (a CategoryPartition) when its pages are best read
+        as a merge of one list per category (subtree_pages.py)."""
         self.request = request
         self.page_size = self.get_page_size(request)
         self.keyset = Keyset.of(queryset)
+        self.category_partition = category_partition
         self.next_cursor = self.previous_cursor = None
         self.next_page = self.previous_page = None
         raw_cursor = single_query_param(request, self.cursor_query_param)
@@ -148,7 +156,7 @@ class CatalogPagination(ShopcorePageNumberPagination):
                     ]
                 }
             )
-        rows = self.fetch(queryset[offset : offset + self.page_size + 1])
+        rows = self.fetch(queryset, offset, self.page_size + 1)
         has_next = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if not rows and number > 1:
@@ -173,10 +181,11 @@ class CatalogPagination(ShopcorePageNumberPagination):
                 {self.cursor_query_param: [_("This ordering cannot be paged with a cursor.")]}
             )
         position, backward = self.decode_cursor(raw_cursor)
-        page = queryset.filter(self.keyset.beyond(position, backward))
+        beyond = self.keyset.beyond(position, backward)
+        page = queryset.filter(beyond)
         if backward:
             page = page.order_by(*self.keyset.reversed_ordering())
-        rows = self.fetch(page[: self.page_size + 1])
+        rows = self.fetch(page, 0, self.page_size + 1, cursor=beyond)
         has_more = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if backward:
@@ -194,8 +203,17 @@ class CatalogPagination(ShopcorePageNumberPagination):
         self.count_queryset = queryset
         return rows
 
-    def fetch(self, queryset):
-        return list(self.read_rows(queryset) if self.read_rows else queryset)
+    def fetch(self, queryset, offset, limit, cursor=None):
+        """``limit`` rows of ``queryset`` from ``offset``, as ``read_rows`` reads them;
+        ``cursor`` is the condition a cursor page added to ``queryset``."""
+        keyset = Keyset.of(queryset) if self.category_partition else None
+        if keyset is not None:
+            merged = merged_page(
+                queryset, self.category_partition, keyset, offset + limit, cursor=cursor
+            )
+            queryset = queryset if merged is None else merged
+        rows = queryset[offset : offset + limit]
+        return list(self.read_rows(rows) if self.read_rows else rows)
 
     def encode_cursor(self, row, backward):
         payload = {"o": self.keyset.signature(), "v": self.keyset.position_of(row)}

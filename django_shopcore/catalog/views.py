@@ -51,8 +51,10 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
     filter_backends = [CatalogFilterBackend]
     pagination_class: type[BasePagination] | None = CatalogPagination
     # The filtered list's number of rows when its filtering found it out (a
-    # RowCount), passed to the paginator so that it does not count them again.
+    # RowCount), passed to the paginator so that it does not count them again;
+    # and the CategoryPartition when its pages are best merged per category.
     known_count = None
+    category_partition = None
     # Non-numeric ids are not routes at all (404), never a database error.
     lookup_value_regex = "[0-9]+"
     # Set by each viewset: a queryset (never a manager), whose model the cache reads.
@@ -93,26 +95,33 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
         )
 
     def filter_queryset(self, queryset):
-        self.known_count = None
+        self.known_count = self.category_partition = None
         # The filters are list parameters: a detail URL names its object whatever the query says.
         if self.action != "list":
             return queryset
         for backend in (backend_class() for backend_class in self.filter_backends):
             if isinstance(backend, CatalogFilterBackend):
-                queryset, self.known_count = backend.filter_and_count(self.request, queryset, self)
+                queryset, self.known_count, self.category_partition = backend.filter_and_count(
+                    self.request, queryset, self
+                )
             else:
-                # A host's extra filtering may narrow what was counted.
+                # A host's extra filtering may narrow what was counted, or what the
+                # partition's merge would read.
                 queryset = backend.filter_queryset(self.request, queryset, self)
-                self.known_count = None
+                self.known_count = self.category_partition = None
         return queryset
 
     def paginate_queryset(self, queryset):
-        if self.known_count is None:
+        if self.known_count is None and self.category_partition is None:
             return super().paginate_queryset(queryset)
-        # Only the product filters know counts, and product lists page with CatalogPagination.
+        # Only the product filters find these out, and product lists page with CatalogPagination.
         paginator = cast(CatalogPagination, self.paginator)
         return paginator.paginate_queryset(
-            queryset, self.request, view=self, known_count=self.known_count
+            queryset,
+            self.request,
+            view=self,
+            known_count=self.known_count,
+            category_partition=self.category_partition,
         )
 
     def get_cached_response(self, request):

@@ -41,7 +41,8 @@ def estimate_and_count(queryset, cap, estimate_limit):
 
     On PostgreSQL both come from one query, through ``shopcore_count_estimate()``
     (migration 0002), and nothing is counted (``count`` is None) when the
-    estimate exceeds ``estimate_limit``; such an estimate is then reused for
+    estimate exceeds ``estimate_limit``; such an estimate, or a count that
+    reached the cap, is then reused (as an estimate, with ``count`` None) for
     ``COUNT_ESTIMATE_TIMEOUT`` seconds. Elsewhere there is no estimate (None).
     """
     if connections[queryset.db].vendor != "postgresql":
@@ -74,7 +75,9 @@ def estimate_and_aggregate(queryset, cap, estimate_limit, aggregate):
     estimate = large_estimates.get(memo_key)
     if estimate is not None:
         return estimate, None
-    capped_sql, capped_params = rows[: cap + 1].query.sql_with_params()
+    # The same query with a LIMIT, as Django would compile rows[: cap + 1]:
+    # one compilation per count instead of two.
+    capped_sql = f"{sql} {connection.ops.limit_offset_sql(None, cap + 1)}"
     # Only reached on PostgreSQL, whose operations can compose SQL with its parameters.
     operations = cast("DatabaseOperations", connection.ops)
     with connection.cursor() as cursor:
@@ -85,16 +88,22 @@ def estimate_and_aggregate(queryset, cap, estimate_limit, aggregate):
             "SELECT planned.estimate, CASE WHEN planned.estimate <= %s THEN "  # noqa: S608
             f"{aggregate.format(capped=capped_sql)} END "
             "FROM (SELECT shopcore_count_estimate(%s) AS estimate) planned",
-            [estimate_limit, *capped_params, operations.compose_sql(sql, params)],
+            [estimate_limit, *params, operations.compose_sql(sql, params)],
         )
         estimate, aggregated = cursor.fetchone()
+    timeout = shopcore_settings.COUNT_ESTIMATE_TIMEOUT
     if aggregated is None:
-        large_estimates.set(memo_key, estimate, shopcore_settings.COUNT_ESTIMATE_TIMEOUT)
+        large_estimates.set(memo_key, estimate, timeout)
+    elif aggregate == COUNT_ROWS and aggregated > cap:
+        # More rows than the cap: the count is reported as an estimate too
+        # (count_rows), the larger of the two, and is remembered as one.
+        large_estimates.set(memo_key, max(estimate, aggregated), timeout)
     return estimate, aggregated
 
 
 class EstimateMemo:
-    """Row estimates too large to count, remembered by this process for a while.
+    """Row estimates too large to count (and counts past the cap), remembered by this
+    process for a while.
 
     The planner's estimate only changes when the table is analyzed, and such
     a count is reported as approximate (``count_exact: false``) anyway;

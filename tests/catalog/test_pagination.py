@@ -184,6 +184,23 @@ def test_large_estimates_are_reused(
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's estimates")
+@pytest.mark.parametrize(("timeout", "queries"), [(60, 1), (0, 2)])
+def test_counts_past_the_cap_are_reused_as_estimates(
+    api_client, settings, django_assert_num_queries, timeout, queries
+):
+    ProductFactory.create_batch(30, category=CategoryFactory())
+    settings.SHOPCORE = {"EXACT_COUNT_THRESHOLD": 10, "COUNT_ESTIMATE_TIMEOUT": timeout}
+    analyze_products()  # an estimate of 30, small enough to count (up to 11)
+    first = api_client.get(PRODUCTS, {"page_size": 2}).json()
+
+    with django_assert_num_queries(queries):  # the page, and the count unless reused
+        again = api_client.get(PRODUCTS, {"page_size": 2}).json()
+
+    assert first["count_exact"] is False
+    assert (again["count"], again["count_exact"]) == (first["count"], False)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's estimates")
 def test_exact_counts_are_never_reused(api_client, products, django_assert_num_queries):
     analyze_products()
     api_client.get(PRODUCTS, {"page_size": 2})
@@ -281,12 +298,16 @@ def test_cursor_pages_are_stable_when_rows_are_added_before(api_client, many_pro
 
 def test_cursor_page_queries(api_client, many_products, settings, django_assert_num_queries):
     settings.SHOPCORE = {"MAX_PAGE_DEPTH": 3, "EXACT_COUNT_THRESHOLD": 5}
-    link = api_client.get(PRODUCTS, {"page_size": 3}).json()["next"]
+    with django_assert_num_queries(2):  # the page, the capped count
+        link = api_client.get(PRODUCTS, {"page_size": 3}).json()["next"]
 
-    with django_assert_num_queries(2):  # the page (an index range), the capped count
+    # The page (an index range). The count reached the cap: PostgreSQL's count
+    # query remembers it as an estimate; elsewhere the capped count runs again.
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
         body = api_client.get(link).json()
 
     assert len(body["results"]) == 3
+    assert body["count_exact"] is False
 
 
 @pytest.mark.parametrize("value", ["garbage", "", "a:b:c", "eyJvIjpbXX0:1abc:sig"])

@@ -13,12 +13,9 @@ from django.db import connection
 from django.db.models import Count, Max, Min
 
 from django_shopcore.catalog.models import Category, Product, ProductVariant
-from django_shopcore.contrib.demo.seeding import (
-    CREATION_SPAN,
-    NO_HIT_WORD,
-    Vocabulary,
-    product_rows,
-)
+from django_shopcore.contrib.demo.products import generate_products
+from django_shopcore.contrib.demo.shapes import CREATION_SPAN, SHAPES
+from django_shopcore.contrib.demo.vocabulary import NO_HIT_WORD, Vocabulary
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -29,17 +26,27 @@ def seed(**options):
 
 
 def catalog_snapshot():
-    """Everything but the ids, which SQLite does not reuse after a delete."""
+    """Every product and variant, ids included (they are written explicitly)."""
+    products = Product.objects.order_by("id").values_list(
+        "id", "name", "slug", "category__name", "price", "description", "stock", "is_active"
+    )
+    variants = ProductVariant.objects.order_by("id").values_list(
+        "id", "product_id", "sku", "options", "price", "stock", "is_active"
+    )
+    return list(products), list(variants)
+
+
+def generated(count, seed=1, categories=(1, 2, 3), shape="grown", placeholders=()):
+    """``count`` GeneratedProducts over Zipf-weighted ``categories``, without a database."""
+    rng = random.Random(seed)  # noqa: S311 (reproducible, not secret)
+    weighted = [(category, 1 / rank) for rank, category in enumerate(categories, start=1)]
     return list(
-        Product.objects.order_by("id").values_list(
-            "name", "slug", "category__name", "price", "description", "stock", "is_active"
-        )
+        generate_products(Vocabulary(seed), rng, SHAPES[shape], count, weighted, NOW, placeholders)
     )
 
 
-def generated(count, seed=1, categories=(1, 2, 3)):
-    rng = random.Random(seed)  # noqa: S311 (reproducible, not secret)
-    return list(product_rows(Vocabulary(seed), rng, count, categories, NOW))
+def product_rows(count, **options):
+    return [item.product for item in generated(count, **options)]
 
 
 @pytest.mark.django_db
@@ -169,7 +176,7 @@ def test_generator_is_deterministic():
 
 
 def test_generated_shares_are_realistic():
-    rows = generated(20_000, categories=range(1, 201))
+    rows = product_rows(20_000, categories=range(1, 201))
     assert 0.13 < sum(row.stock == 0 for row in rows) / len(rows) < 0.17
     assert 0.02 < sum(not row.is_active for row in rows) / len(rows) < 0.04
     sizes = sorted(Counter(row.category_id for row in rows).values())
@@ -182,7 +189,7 @@ def test_generated_shares_are_realistic():
 
 
 def test_no_word_dominates_names_or_descriptions():
-    rows = generated(5_000)
+    rows = product_rows(5_000)
     for texts in ([row.name for row in rows], [row.description for row in rows]):
         words = Counter(word.lower().strip(".") for text in texts for word in text.split())
         top_share = words.most_common(1)[0][1] / words.total()
@@ -192,7 +199,7 @@ def test_no_word_dominates_names_or_descriptions():
 
 def test_search_words_have_the_advertised_frequencies():
     vocabulary = Vocabulary(1)
-    rows = generated(20_000)
+    rows = product_rows(20_000)
     words = vocabulary.search_words()
 
     def share(word):
@@ -213,19 +220,6 @@ def test_category_sizes_are_skewed_in_the_database():
     assert sizes[-1] > 5 * statistics.median(sizes)
 
 
-@pytest.mark.django_db
-def test_every_seeded_product_has_one_default_variant_holding_its_price_and_stock():
-    seed(products=200)
-
-    variants = ProductVariant.objects.values_list(
-        "product_id", "sku", "options", "price", "stock", "is_active"
-    )
-    products = Product.objects.values_list("id", "slug", "price", "stock")
-    assert sorted((p, s, {}, price, stock, True) for p, s, price, stock in products) == sorted(
-        variants
-    )
-
-
 def test_every_option_of_shopcore_seed_has_help_text():
     from django.core.management import load_command_class
 
@@ -236,8 +230,11 @@ def test_every_option_of_shopcore_seed_has_help_text():
         "--products PRODUCTS How many products to generate (default: 10000).",
         "--categories CATEGORIES How many categories, nested three deep (default: 1000).",
         "--seed SEED Random seed: the same seed gives the same catalog (default: 42).",
-        "--batch-size BATCH_SIZE Rows written per batch, bounding memory (default: 10000).",
-        "--clear Delete every product and category first.",
+        "--batch-size BATCH_SIZE Products written per batch, bounding memory (default: 10000).",
+        "--clear Delete every product and category first (in the same transaction).",
+        "--shape {grown,imported} How the catalog is laid out (grown: products on every level",
+        "imported: products on the leaves only",
+        "--images Give most products 1-3 images, sharing a few generated placeholder files",
         "--database DATABASE The database to seed (default: default).",
     ]:
         assert explained in help_text

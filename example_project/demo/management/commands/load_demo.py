@@ -12,7 +12,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from django_shopcore.catalog.models import Category, Product
+from django_shopcore.catalog.models import Category, Product, ProductImage
+from django_shopcore.contrib.demo.placeholders import ensure_placeholders
 
 ADMIN_USERNAME = "admin"
 
@@ -70,10 +71,20 @@ PRODUCTS = [
 class Command(BaseCommand):
     help = "Load a small demo catalog and a staff user 'admin' (safe to run again)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--images",
+            action="store_true",
+            help="Give each demo product without images a generated placeholder image "
+            "(a few shared files, saved through the storage of the image field).",
+        )
+
     @transaction.atomic
     def handle(self, *args, **options):
         categories = self.load_categories()
-        self.load_products(categories)
+        products = self.load_products(categories)
+        if options["images"]:
+            self.attach_images(products)
         password = os.environ.get("DEMO_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
         self.set_admin(password)
         self.stdout.write(
@@ -93,8 +104,9 @@ class Command(BaseCommand):
         return categories
 
     def load_products(self, categories):
+        products = []
         for name, category_name, price, stock, description in PRODUCTS:
-            Product.objects.update_or_create(
+            product, _ = Product.objects.update_or_create(
                 name=name,
                 defaults={
                     "category": categories[category_name],
@@ -103,6 +115,23 @@ class Command(BaseCommand):
                     "description": description,
                     "is_active": True,
                 },
+            )
+            products.append(product)
+        return products
+
+    def attach_images(self, products):
+        placeholders = ensure_placeholders()
+        for number, product in enumerate(products):
+            if product.images.exists():
+                continue
+            placeholder = placeholders[number % len(placeholders)]
+            # Sizes given: the file need not be opened again to read them.
+            ProductImage.objects.create(
+                product=product,
+                image=placeholder.name,
+                alt=product.name,
+                width=placeholder.width,
+                height=placeholder.height,
             )
 
     def set_admin(self, password):

@@ -7,7 +7,8 @@ from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 
 from django_shopcore.catalog.models import Category, Product
-from django_shopcore.contrib.demo.seeding import clear_catalog, seed_catalog
+from django_shopcore.contrib.demo.seeding import seed_catalog
+from django_shopcore.contrib.demo.shapes import DEFAULT_SHAPE, SHAPES
 
 
 class ProgressBar:
@@ -43,8 +44,9 @@ def positive_int(value):
 
 class Command(BaseCommand):
     help = (
-        "Generate a demo catalog: categories nested three deep with skewed sizes, and "
-        "products with Zipf-distributed words. The same --seed always gives the same data."
+        "Generate a demo catalog: categories nested three deep, products with "
+        "Zipf-distributed words and their variants (size x colour grids, one option or "
+        "none), optionally placeholder images. The same --seed always gives the same data."
     )
 
     def add_arguments(self, parser):
@@ -60,6 +62,19 @@ class Command(BaseCommand):
             default=1_000,
             help="How many categories, nested three deep (default: %(default)s).",
         )
+        shapes = "; ".join(f"{name}: {shape.help}" for name, shape in SHAPES.items())
+        parser.add_argument(
+            "--shape",
+            choices=sorted(SHAPES),
+            default=DEFAULT_SHAPE,
+            help=f"How the catalog is laid out ({shapes}) (default: %(default)s).",
+        )
+        parser.add_argument(
+            "--images",
+            action="store_true",
+            help="Give most products 1-3 images, sharing a few generated placeholder "
+            "files saved through the storage of the image field.",
+        )
         parser.add_argument(
             "--seed",
             type=int,
@@ -70,10 +85,12 @@ class Command(BaseCommand):
             "--batch-size",
             type=positive_int,
             default=10_000,
-            help="Rows written per batch, bounding memory (default: %(default)s).",
+            help="Products written per batch, bounding memory (default: %(default)s).",
         )
         parser.add_argument(
-            "--clear", action="store_true", help="Delete every product and category first."
+            "--clear",
+            action="store_true",
+            help="Delete every product and category first (in the same transaction).",
         )
         parser.add_argument(
             "--database",
@@ -85,9 +102,9 @@ class Command(BaseCommand):
         using = options["database"]
         if options["categories"] < 1 or options["batch_size"] < 1:
             raise CommandError("--categories and --batch-size must be at least 1.")
-        if options["clear"]:
-            clear_catalog(using)
-        elif Category.objects.using(using).exists() or Product.objects.using(using).exists():
+        if not options["clear"] and (
+            Category.objects.using(using).exists() or Product.objects.using(using).exists()
+        ):
             raise CommandError("The catalog is not empty; pass --clear to replace it.")
         total = options["products"]
         progress = None
@@ -100,6 +117,9 @@ class Command(BaseCommand):
             seed=options["seed"],
             # Midnight keeps the dates identical for every run on the same day.
             now=timezone.now().replace(hour=0, minute=0, second=0, microsecond=0),
+            shape=options["shape"],
+            images=options["images"],
+            clear=options["clear"],
             batch_size=options["batch_size"],
             using=using,
             progress=progress,
@@ -108,6 +128,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {total:,} products in {options['categories']:,} categories "
-                f"in {elapsed:.1f}s."
+                f"({options['shape']} shape) in {elapsed:.1f}s."
             )
         )
