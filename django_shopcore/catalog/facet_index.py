@@ -10,17 +10,14 @@ there, and there is no lock order to get wrong; a fold now and then merges
 the deltas (``fold_deltas``). ``rebuild_facets()`` recomputes everything.
 """
 
-import logging
 from functools import partial
-from itertools import islice
 
-from django.db import DatabaseError, connections, transaction
-from django.db.models import Exists, OuterRef
+from django.db import connections, transaction
 from django.db.models.signals import post_save, pre_delete
 
 from . import facet_rebuild
+from .facet_fold import BATCH_SIZE, FOLD_EVERY, batched, fold_after_commit, fold_deltas
 from .facet_keys import (
-    COUNT_COLUMNS,
     FacetState,
     count_deltas,
     option_pair,
@@ -28,20 +25,11 @@ from .facet_keys import (
     sample_key,
     state_of,
 )
-from .facet_models import FacetCount, ProductFacets
-from .models import Product, ProductVariant, VariantOption
-
-logger = logging.getLogger(__name__)
+from .facet_models import FacetCount, FacetRollup, ProductFacets
+from .models import Product, ProductVariant, VariantOption, lock_tree
 
 # The stored state, in FacetState's order.
 STATE_FIELDS = FacetState._fields
-# Once about this many delta rows were appended, the writer that crosses the
-# mark folds them after its commit: reads add up at most a few thousand rows.
-FOLD_EVERY = 1000
-# Delete and write rows in batches of this many (bounded statements).
-BATCH_SIZE = 500
-# The PostgreSQL advisory lock key of the fold ("shopface" in ASCII): one at a time.
-FOLD_LOCK_KEY = 0x73686F7066616365
 
 
 def refresh_product_facets(product_ids, using="default", texts_changed=False):
@@ -133,12 +121,10 @@ def forget_product_facets(product, using):
     """
     variants = ProductVariant.objects.using(using).filter(product_id=product.pk)
     list(variants.select_for_update().order_by("pk").values_list("pk", flat=True))
+    products = Product.objects.using(using).filter(pk=product.pk)
+    list(products.select_for_update().values_list("pk", flat=True))
     stored = (
-        Product.objects.using(using)
-        .select_for_update(of=("self",))
-        .filter(pk=product.pk)
-        .values_list(*(f"facet_state__{field}" for field in STATE_FIELDS))
-        .first()
+        ProductFacets.objects.using(using).filter(pk=product.pk).values_list(*STATE_FIELDS).first()
     )
     old = stored_state(stored) if stored else None
     if old is not None:
@@ -162,69 +148,6 @@ def append_deltas(changes, using):
         transaction.on_commit(partial(fold_after_commit, using), using=using)
 
 
-def fold_after_commit(using):
-    """A fold in its own transaction; a failure is logged and left to the next fold."""
-    try:
-        fold_deltas(using)
-    except DatabaseError:
-        logger.warning("The facet counts' fold failed; the next one retries.", exc_info=True)
-
-
-def fold_deltas(using="default"):
-    """Merge the rows of every key that has deltas into one; returns how many rows went.
-
-    The rows are locked (in id order) before they are read, deleted exactly
-    as read and replaced by their sum, so a concurrent fold or a delta
-    appended meanwhile is never counted twice nor lost. Readers see the
-    rows before or after, never half of it.
-    """
-    connection = connections[using]
-    with transaction.atomic(using=using):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [FOLD_LOCK_KEY])
-                if not cursor.fetchone()[0]:
-                    return 0  # Another fold is at it.
-        counts = FacetCount.objects.using(using)
-        pending = counts.filter(
-            is_delta=True,
-            category_id=OuterRef("category_id"),
-            facet=OuterRef("facet"),
-            name=OuterRef("name"),
-            value=OuterRef("value"),
-        )
-        rows = list(
-            counts.filter(Exists(pending))
-            .select_for_update()
-            .order_by("pk")
-            .values_list("pk", "category_id", "facet", "name", "value", *COUNT_COLUMNS)
-        )
-        sums: dict[tuple, list[int]] = {}
-        for _pk, *key_and_counts in rows:
-            key, values = tuple(key_and_counts[:4]), key_and_counts[4:]
-            total = sums.setdefault(key, [0] * len(COUNT_COLUMNS))
-            for index, value in enumerate(values):
-                total[index] += value
-        for batch in batched([row[0] for row in rows], BATCH_SIZE):
-            counts.filter(pk__in=batch).delete()
-        counts.bulk_create(
-            [
-                FacetCount(
-                    category_id=key[0],
-                    facet=key[1],
-                    name=key[2],
-                    value=key[3],
-                    is_delta=False,
-                    **dict(zip(COUNT_COLUMNS, total, strict=True)),
-                )
-                for key, total in sorted(sums.items())
-                if any(total)
-            ],
-            batch_size=BATCH_SIZE,
-        )
-    return len(rows)
-
-
 def rebuild_facets(using="default"):
     """Recompute every product's state and every count from the catalog, in one transaction.
 
@@ -234,30 +157,25 @@ def rebuild_facets(using="default"):
     """
     connection = connections[using]
     with transaction.atomic(using=using), connection.cursor() as cursor:
+        lock_tree(using)  # No fold or category move meanwhile.
         if connection.vendor == "postgresql":
             cursor.execute(
                 f"LOCK TABLE {connection.ops.quote_name(Product._meta.db_table)} IN SHARE MODE"
             )
-        FacetCount.objects.using(using).all().delete()
-        ProductFacets.objects.using(using).all().delete()
+        for model in (FacetRollup, FacetCount, ProductFacets):
+            model.objects.using(using).all().delete()
         if connection.vendor in facet_rebuild.VENDORS:
             for sql, params in facet_rebuild.statements(connection.vendor, price_buckets()):
                 cursor.execute(sql, params)
         else:
             ids = Product.objects.using(using).order_by("pk").values_list("pk", flat=True)
-            for batch in batched(ids.iterator(), BATCH_SIZE):
+            for batch in batched(ids.iterator()):
                 refresh_product_facets(batch, using)
             fold_deltas(using)
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
-            for model in (ProductFacets, FacetCount):
+            for model in (ProductFacets, FacetCount, FacetRollup):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-
-
-def batched(iterable, size):
-    iterator = iter(iterable)
-    while batch := list(islice(iterator, size)):
-        yield batch
 
 
 def refresh_saved_product(sender, instance, created, using, raw=False, **kwargs):

@@ -90,3 +90,37 @@ class FacetCount(models.Model):
 
     def __str__(self):
         return f"{self.facet} {self.name}:{self.value} in category {self.category_id}"
+
+
+class FacetRollup(models.Model):
+    """The folded FacetCount rows added up per subtree, so that reads stay small.
+
+    One row per scope and key: ``scope`` is a category id (its whole
+    subtree) or 0 (the whole catalog). Written by the fold, which adds each
+    delta to the scopes its category's path names, by a category move (the
+    scopes it leaves and enters are added up again) and by the rebuild,
+    under the tree lock. A read adds the subtree's unfolded deltas to them.
+    """
+
+    # Not a foreign key: 0 is no category. A deleted category has no products,
+    # so its rows are zeros, which the fold deletes.
+    scope = models.PositiveBigIntegerField()
+    facet = models.CharField(max_length=10)
+    name = models.CharField(max_length=OPTION_NAME_MAX_LENGTH, blank=True, default="")
+    value = models.CharField(max_length=OPTION_VALUE_MAX_LENGTH, blank=True, default="")
+    active_in_stock = models.IntegerField(default=0)
+    active_out_of_stock = models.IntegerField(default=0)
+    inactive_in_stock = models.IntegerField(default=0)
+    inactive_out_of_stock = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "shopcore_facetrollup"
+        constraints = [
+            # Also the reads' index; the fold adds to a row with ON CONFLICT.
+            models.UniqueConstraint(
+                fields=["scope", "facet", "name", "value"], name="shopcore_rollup_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.facet} {self.name}:{self.value} under category {self.scope}"

@@ -1,11 +1,11 @@
-"""The SQL that recomputes the facet index from the catalog in two ``INSERT ... SELECT``s.
+"""The SQL that recomputes the facet index from the catalog: three ``INSERT ... SELECT``s.
 
 The database copies the rows itself (a million products in seconds), with
 the same results as facet_keys.py computes for one product in Python: the
-states in sample-key order (the estimates read them in that order), then
-the counts grouped from the states. PostgreSQL and SQLite; migration 0006
-holds a copy as it was when written. Other databases rebuild through the
-per-product refresh (facet_index.py).
+states in sample-key order (the estimates read them in that order), the
+counts grouped from the states, the subtree rollups grouped from the
+counts. PostgreSQL and SQLite; migration 0006 holds a copy as it was when
+written. Other databases rebuild through the per-product refresh and a fold.
 """
 
 from .facet_keys import (
@@ -101,6 +101,28 @@ GROUP BY category_id, facet, name, value
 """
 
 
+# Every category's rows added up under each scope whose subtree holds it
+# (itself and its ancestors), and under the whole catalog (scope 0).
+ROLLUPS_SQL = """
+INSERT INTO shopcore_facetrollup
+    (scope, facet, name, value, active_in_stock, active_out_of_stock,
+     inactive_in_stock, inactive_out_of_stock)
+SELECT pairs.scope, f.facet, f.name, f.value, SUM(f.active_in_stock),
+    SUM(f.active_out_of_stock), SUM(f.inactive_in_stock), SUM(f.inactive_out_of_stock)
+FROM shopcore_facetcount f
+JOIN (
+    SELECT c.id AS category_id, s.id AS scope
+    FROM shopcore_category c JOIN shopcore_category s ON c.path LIKE s.path || '%%'
+) pairs ON pairs.category_id = f.category_id
+GROUP BY pairs.scope, f.facet, f.name, f.value
+UNION ALL
+SELECT 0, facet, name, value, SUM(active_in_stock), SUM(active_out_of_stock),
+    SUM(inactive_in_stock), SUM(inactive_out_of_stock)
+FROM shopcore_facetcount
+GROUP BY facet, name, value
+"""
+
+
 def price_label_sql(buckets):
     """``CASE`` giving the label of ``s.price``'s bucket, and its parameters."""
     whens, params = [], {}
@@ -133,7 +155,7 @@ def statements(vendor, buckets):
         option_name=option_name,
         option_value=option_value,
     )
-    statements = [(states, params), (counts, {**params, **label_params})]
+    statements = [(states, params), (counts, {**params, **label_params}), (ROLLUPS_SQL, {})]
     if vendor == "postgresql":
         # The aggregation and the ORDER BY sort a million rows: in memory.
         statements.insert(0, ("SET LOCAL work_mem = '256MB'", None))

@@ -8,10 +8,12 @@ counts which set; docs/performance.md ("Facets") measures them.
 import math
 from dataclasses import dataclass, field
 
+from django.core.signals import setting_changed
 from django.db import connections
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     Count,
     ExpressionWrapper,
     F,
@@ -20,8 +22,10 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 
+from ..core.counting import EstimateMemo
+from ..core.settings import shopcore_settings
 from .facet_keys import (
     OPTION,
     PRICE,
@@ -31,7 +35,7 @@ from .facet_keys import (
     count_columns,
     option_pair,
 )
-from .facet_models import FacetCount, ProductFacets
+from .facet_models import FacetCount, FacetRollup, ProductFacets
 from .models import ProductVariant, VariantOption
 from .search import ColumnInArray, search_condition, search_tokens
 
@@ -73,37 +77,50 @@ def category_filter(ids, vendor, column="category_id"):
 # --- The maintained counts ----------------------------------------------------
 
 
-def table_counts(filters, wants, buckets, using):
-    """Counts of the products filtered by category, activity and stock only: one query
-    adding up the FacetCount rows of the category's subtree (or of every category)."""
+def table_counts(filters, scope, children, wants, buckets, using):
+    """Counts of the products filtered by category, activity and stock only, in one query:
+    the rollups of ``scope`` (a category id, or 0 for the catalog) and its ``children``'s
+    totals, plus the subtree's deltas not folded yet."""
     columns = count_columns(filters.activities, filters.in_stock)
-    counts = FacetCount.objects.using(using)
-    if filters.category_ids is not None:
-        counts = counts.filter(category_filter(filters.category_ids, connections[using].vendor))
-    # Per category for the product totals only: the category facet's input.
-    path = Case(When(facet=PRODUCT, then=F("category__path")), default=Value(""))
     total = sum((F(column) for column in columns[1:]), F(columns[0])) if columns else Value(0)
-    rows = (
-        counts.annotate(path=path)
-        .values("facet", "name", "value", "path")
-        .annotate(count=Sum(total))
+    keys = {"f": F("facet"), "n": F("name"), "v": F("value")}
+    rollups = (
+        FacetRollup.objects.using(using)
+        .filter(Q(scope=scope) | Q(scope__in=[child["id"] for child in children], facet=PRODUCT))
+        .annotate(k=Value("rollup"), label=Cast("scope", CharField()), **keys, c=total)
+        .values_list("k", "label", "f", "n", "v", "c")
+    )
+    deltas = FacetCount.objects.using(using).filter(is_delta=True)
+    if filters.category_ids is not None:
+        deltas = deltas.filter(category_filter(filters.category_ids, connections[using].vendor))
+    path = Case(When(facet=PRODUCT, then=F("category__path")), default=Value(""))
+    deltas = (
+        deltas.annotate(k=Value("delta"), label=path, **keys)
+        .values("k", "label", "f", "n", "v")
+        .annotate(c=Sum(total))
+        .values_list("k", "label", "f", "n", "v", "c")
         .order_by()
     )
+    paths = {str(child["id"]): child["path"] for child in children}
     result = FacetCounts(
         categories={} if wants.categories else None, prices={} if wants.price else None
     )
-    for row in rows:
-        count = row["count"] or 0
-        if row["facet"] == PRODUCT and wants.categories:
-            result.categories[row["path"]] = result.categories.get(row["path"], 0) + count
-        elif row["facet"] == PRICE:
-            if row["value"] not in buckets.by_label:
+    for kind, label, facet, name, value, count in rollups.union(deltas, all=True):
+        count = count or 0
+        if facet == PRODUCT:
+            # A child's total, or an unfolded delta in the category ``label`` names.
+            path = paths.get(label) if kind == "rollup" else label
+            if path and wants.categories:
+                result.categories[path] = result.categories.get(path, 0) + count
+        elif facet == PRICE:
+            if value not in buckets.by_label:
                 if count:
-                    raise StaleIndex(row["value"])
+                    raise StaleIndex(value)
             elif wants.price:
-                result.prices[row["value"]] = count
-        elif row["facet"] == OPTION and count and wants.wants_option(row["name"]):
-            result.options.setdefault(row["name"], {})[row["value"]] = count
+                result.prices[value] = result.prices.get(value, 0) + count
+        elif facet == OPTION and wants.wants_option(name):
+            values = result.options.setdefault(name, {})
+            values[value] = values.get(value, 0) + count
     return result
 
 
@@ -183,31 +200,25 @@ class SampledSet:
 def sample_counts(filters, sampled_sets, buckets, sample_rows, using):
     """Estimates for ``sampled_sets`` from one scan of the sample, scaled up.
 
-    The scan reads the state rows of the lowest sample keys (in key order,
-    as the rebuild wrote them), as many as should hold about a fifth of
+    The scan reads the state rows below a sample-key cut, in key order (as
+    the rebuild wrote them): as many as should hold about a fifth of
     ``sample_rows`` matches of the most selective set, at most
-    ``sample_rows``; a search limits it to the searchable rows. A count is
-    the sampled matches times SAMPLE_KEYS / the cut.
+    ``sample_rows`` rows; a search keeps to the searchable rows. A count is
+    the sampled matches times SAMPLE_KEYS / the cut. The cut is a literal,
+    so the planner estimates the scan from the key's statistics.
     """
     matches = max(sample_rows // 5, 1)
     smallest = max(min(sampled.size for sampled in sampled_sets), 1)
     key_limit = SEARCHABLE_SAMPLE_KEYS if filters.search else SAMPLE_KEYS
-    # The planner's row count of the states, at least 1 (-1 before any ANALYZE).
-    cut = RawSQL(
-        "LEAST(%s, CEIL(%s::float8 / %s), CEIL(%s::float8 / GREATEST(1, "
-        "(SELECT reltuples FROM pg_class WHERE oid = %s::regclass))))",
-        [
-            key_limit,
-            matches * SAMPLE_KEYS,
-            smallest,
-            sample_rows * SAMPLE_KEYS,
-            ProductFacets._meta.db_table,
-        ],
-    )
+    cut = min(key_limit, math.ceil(matches * SAMPLE_KEYS / smallest))
+    population = sample_population(using)
+    if population:
+        cut = min(cut, math.ceil(sample_rows * SAMPLE_KEYS / population))
+    cut = max(cut, 1)
     scan = ProductFacets.objects.using(using).filter(sample_key__lt=cut)
     scan = scan.filter(filters.browse_condition(using, prefix=""))
     flags = sample_flags(filters)
-    scan = scan.annotate(**flags, cut=cut).values("category_id", "price", "options", "cut", *flags)
+    scan = scan.annotate(**flags).values("category_id", "price", "options", *flags)
     scan_sql, scan_params = scan.query.sql_with_params()
     parts, params = [], []
     for sampled in sampled_sets:
@@ -217,13 +228,31 @@ def sample_counts(filters, sampled_sets, buckets, sample_rows, using):
         for sql, part_params in sample_parts(sampled.wants, where, buckets):
             parts.append(sql)
             params += part_params
-    parts.append("SELECT 'cut', '', '', MIN(s.cut)::bigint FROM scan s")
     # Only SQL that Django compiled, or the literals above, is interpolated.
     sql = f"WITH scan AS MATERIALIZED ({scan_sql}) {' UNION ALL '.join(parts)}"
     with connections[using].cursor() as cursor:
         cursor.execute(sql, [*scan_params, *params])
         rows = cursor.fetchall()
-    return scaled(rows, sampled_sets)
+    return scaled(rows, sampled_sets, SAMPLE_KEYS / cut)
+
+
+# The planner's row count of the states, per database, reused for a while.
+populations = EstimateMemo()
+setting_changed.connect(populations.clear)
+
+
+def sample_population(using):
+    """About how many state rows there are (PostgreSQL's statistics); 0 when unknown."""
+    population = populations.get(using)
+    if population is None:
+        with connections[using].cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples FROM pg_class WHERE oid = %s::regclass",
+                [ProductFacets._meta.db_table],
+            )
+            population = max(int(cursor.fetchone()[0]), 0)
+        populations.set(using, population, shopcore_settings.COUNT_ESTIMATE_TIMEOUT)
+    return population
 
 
 def sample_parts(wants, where, buckets):
@@ -299,9 +328,7 @@ def price_label_sql(buckets):
     return f"CASE {' '.join(whens)} ELSE %s END", params
 
 
-def scaled(rows, sampled_sets):
-    cut = next((count for kind, *_key, count in rows if kind == "cut"), None) or 1
-    factor = SAMPLE_KEYS / cut
+def scaled(rows, sampled_sets, factor):
     result = FacetCounts(exact=False)
     if any(sampled.wants.categories for sampled in sampled_sets):
         result.categories = {}

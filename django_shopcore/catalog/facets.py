@@ -30,9 +30,9 @@ from ..core.counting import count_rows
 from ..core.query import single_query_param
 from ..core.settings import shopcore_settings
 from .cache import subtree_ids
+from .facet_fold import CATALOG_SCOPE
 from .facet_keys import price_buckets
 from .facet_sources import (
-    FacetCounts,
     SampledSet,
     StaleIndex,
     Wants,
@@ -163,7 +163,8 @@ def product_facets(request, list_queryset, list_count):
     if has_price:
         sets.append(FacetSet("price", Wants(price=True)))
     sets += [FacetSet(("option", name), Wants(only_option=name)) for name in filters.options]
-    counted = FacetCounter(request, filters, base, list_queryset, list_count)
+    scope, children = category_rows(filters, using)
+    counted = FacetCounter(request, filters, base, list_queryset, list_count, scope, children)
     try:
         results = counted.count(sets, use_table=True)
     except StaleIndex as stale:
@@ -173,15 +174,16 @@ def product_facets(request, list_queryset, list_count):
             stale,
         )
         results = counted.count(sets, use_table=False)
-    return shape(filters, sets, results, using)
+    return shape(sets, results, children)
 
 
 class FacetCounter:
     """Counts each FacetSet of one request with the first source that can."""
 
-    def __init__(self, request, filters, base, list_queryset, list_count):
+    def __init__(self, request, filters, base, list_queryset, list_count, scope, children):
         self.request, self.filters, self.base = request, filters, base
         self.list_queryset, self.list_count = list_queryset, list_count
+        self.scope, self.children = scope, children
         self.vendor = connections[base.db].vendor
         self.buckets = price_buckets()
 
@@ -212,7 +214,9 @@ class FacetCounter:
             browse = replace(
                 self.filters, min_price=None, max_price=None, options={}, search="", slug=""
             )
-            counts = table_counts(browse, wants, self.buckets, self.base.db)
+            counts = table_counts(
+                browse, self.scope, self.children, wants, self.buckets, self.base.db
+            )
             for facet_set in table_sets:
                 results[id(facet_set)] = counts
         if sampled:
@@ -252,7 +256,21 @@ class FacetCounter:
         return queryset, known if known is not None else count_rows(queryset)
 
 
-def shape(filters, sets, results, using):
+def category_rows(filters, using):
+    """``(scope, children)``: the filtered category's id (0 without one, the whole
+    catalog's rollup scope) and its children (the roots), by name."""
+    categories = Category.objects.using(using).order_by("name", "id")
+    fields = ("id", "name", "slug", "path", "depth")
+    if filters.category is None:
+        return CATALOG_SCOPE, list(categories.filter(parent__isnull=True).values(*fields))
+    reference = category_reference(filters.category)
+    parent = Category.objects.using(using).filter(reference).values("pk")
+    rows = list(categories.filter(reference | Q(parent__in=parent)).values(*fields, "parent_id"))
+    scope = next(row for row in rows if row["parent_id"] not in {r["id"] for r in rows})
+    return scope["id"], [row for row in rows if row is not scope]
+
+
+def shape(sets, results, children):
     """The response's ``facets`` object from each set's FacetCounts."""
     counts_of = {id(facet_set): results[id(facet_set)] for facet_set in sets}
     full = counts_of[id(sets[0])]
@@ -262,16 +280,15 @@ def shape(filters, sets, results, using):
         for name, values in counts_of[id(facet_set)].options.items():
             if facet_set.wants.wants_option(name):
                 options[name] = values
-    buckets = price_buckets()
     return {
-        "category": category_facet(filters, full.categories or {}, using),
+        "category": category_facet(children, full.categories or {}),
         "price": [
             {
                 "min": str(bucket.low),
                 "max": None if bucket.high is None else str(bucket.high),
                 "count": prices.get(bucket.label, 0),
             }
-            for bucket in buckets.buckets
+            for bucket in price_buckets().buckets
         ],
         "options": {
             name: [
@@ -283,22 +300,15 @@ def shape(filters, sets, results, using):
             ]
             for name in sorted(options)
         },
-        "exact": all(isinstance(c, FacetCounts) and c.exact for c in counts_of.values()),
+        "exact": all(counts.exact for counts in counts_of.values()),
     }
 
 
-def category_facet(filters, counts_by_path, using):
-    """The filtered category's children (the roots), each with its subtree's count."""
-    categories = Category.objects.using(using)
-    if filters.category is None:
-        children = categories.filter(parent__isnull=True)
-    else:
-        parent = categories.filter(category_reference(filters.category)).values("pk")
-        children = categories.filter(parent__in=parent)
-    rows = list(children.order_by("name", "id").values("id", "name", "slug", "path", "depth"))
+def category_facet(children, counts_by_path):
+    """Each child with the count of its subtree: the counts of the paths under it."""
     per_child: dict[str, int] = {}
-    if rows:
-        segments = rows[0]["depth"] + 2
+    if children:
+        segments = children[0]["depth"] + 2
         for path, count in counts_by_path.items():
             child_path = "/".join(path.split("/")[:segments]) + "/"
             per_child[child_path] = per_child.get(child_path, 0) + count
@@ -309,5 +319,5 @@ def category_facet(filters, counts_by_path, using):
             "slug": row["slug"],
             "count": per_child.get(row["path"], 0),
         }
-        for row in rows
+        for row in children
     ]

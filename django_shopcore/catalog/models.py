@@ -220,6 +220,10 @@ class Category(TimestampedModel):
             path=Concat(Value(self.path), Substr("path", len(old_path) + 1)),
             depth=F("depth") + depth_change,
         )
+        # The facet counts per subtree follow (imported here: it imports this module).
+        from .facet_fold import rehome_rollups
+
+        rehome_rollups(old_path, self.path, self._state.db)
 
 
 def sees_inactive(user):
@@ -451,4 +455,4 @@ class ProductImage(TimestampedModel):
 
 
 # The facet index's models live in their own module; importing it here registers them.
-from .facet_models import FacetCount, ProductFacets  # noqa: E402, F401
+from .facet_models import FacetCount, FacetRollup, ProductFacets  # noqa: E402, F401

@@ -11,8 +11,9 @@ from django_shopcore.catalog.facet_keys import (
     price_buckets,
     sample_key,
 )
-from django_shopcore.catalog.facet_models import FacetCount, ProductFacets
-from django_shopcore.catalog.models import Product, VariantOption
+from django_shopcore.catalog.facet_fold import scopes_of
+from django_shopcore.catalog.facet_models import FacetCount, FacetRollup, ProductFacets
+from django_shopcore.catalog.models import Category, Product, VariantOption
 
 PRODUCTS = "/api/products/"
 
@@ -91,6 +92,7 @@ def maintained_states():
 def assert_index_matches_catalog():
     assert maintained_states() == expected_states()
     assert maintained_counts() == expected_counts()
+    assert maintained_rollups() == expected_rollups()
 
 
 def list_count(client, params):
@@ -134,3 +136,38 @@ def counts_of(facets):
             name: [row["count"] for row in values] for name, values in facets["options"].items()
         },
     }
+
+
+def expected_rollups():
+    """``{(scope, facet, name, value, column): products}``: the recount per subtree (scope a
+    category id, 0 for the whole catalog)."""
+    paths = dict(Category.objects.values_list("pk", "path"))
+    rollups: Counter = Counter()
+    for (category_id, *key), count in expected_counts().items():
+        for scope in scopes_of(paths[category_id]):
+            rollups[(scope, *key)] += count
+    return dict(rollups)
+
+
+def maintained_rollups():
+    """What the reads add up per scope: its rollup rows plus its subtree's unfolded deltas."""
+    paths = dict(Category.objects.values_list("pk", "path"))
+    totals: Counter = Counter()
+    for row in FacetRollup.objects.values("scope", "facet", "name", "value", *COUNT_COLUMNS):
+        for column in COUNT_COLUMNS:
+            if row[column]:
+                totals[(row["scope"], row["facet"], row["name"], row["value"], column)] += row[
+                    column
+                ]
+    for row in FacetCount.objects.filter(is_delta=True).values(
+        "category_id", "facet", "name", "value", *COUNT_COLUMNS
+    ):
+        for scope in scopes_of(paths[row["category_id"]]):
+            for column in COUNT_COLUMNS:
+                if row[column]:
+                    totals[(scope, row["facet"], row["name"], row["value"], column)] += row[column]
+    return {key: count for key, count in totals.items() if count}
+
+
+def assert_rollups_match_catalog():
+    assert maintained_rollups() == expected_rollups()

@@ -3,8 +3,8 @@
 
 On PostgreSQL the product states also get ``search_vector``, computed from
 their name and description exactly as the products' (migration 0002), and a
-fill factor that leaves room for in-place (HOT) updates, so rows stay in
-the sample-key order the build writes them in.
+fill factor that leaves room for in-place (HOT) updates, so that rows stay
+in the sample-key order the build writes them in.
 """
 
 import django.db.models.deletion
@@ -97,6 +97,26 @@ GROUP BY category_id, facet, name, value
 """
 
 
+ROLLUPS_SQL = """
+INSERT INTO shopcore_facetrollup
+    (scope, facet, name, value, active_in_stock, active_out_of_stock,
+     inactive_in_stock, inactive_out_of_stock)
+SELECT pairs.scope, f.facet, f.name, f.value, SUM(f.active_in_stock),
+    SUM(f.active_out_of_stock), SUM(f.inactive_in_stock), SUM(f.inactive_out_of_stock)
+FROM shopcore_facetcount f
+JOIN (
+    SELECT c.id AS category_id, s.id AS scope
+    FROM shopcore_category c JOIN shopcore_category s ON c.path LIKE s.path || '%%'
+) pairs ON pairs.category_id = f.category_id
+GROUP BY pairs.scope, f.facet, f.name, f.value
+UNION ALL
+SELECT 0, facet, name, value, SUM(active_in_stock), SUM(active_out_of_stock),
+    SUM(inactive_in_stock), SUM(inactive_out_of_stock)
+FROM shopcore_facetcount
+GROUP BY facet, name, value
+"""
+
+
 def price_label_sql(edges):
     """``CASE`` naming the bucket of ``s.price`` as facet_keys.PriceBucket.label does."""
     labels = [f"{low}-{high}" for low, high in zip(edges, [*edges[1:], ""], strict=True)]
@@ -137,6 +157,7 @@ def build_facet_index(apps, schema_editor):
             ),
             params,
         )
+        cursor.execute(ROLLUPS_SQL, {})
 
 
 def run_on_postgresql(statements):
@@ -154,6 +175,33 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.CreateModel(
+            name="FacetRollup",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("scope", models.PositiveBigIntegerField()),
+                ("facet", models.CharField(max_length=10)),
+                ("name", models.CharField(blank=True, default="", max_length=50)),
+                ("value", models.CharField(blank=True, default="", max_length=100)),
+                ("active_in_stock", models.IntegerField(default=0)),
+                ("active_out_of_stock", models.IntegerField(default=0)),
+                ("inactive_in_stock", models.IntegerField(default=0)),
+                ("inactive_out_of_stock", models.IntegerField(default=0)),
+            ],
+            options={
+                "db_table": "shopcore_facetrollup",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("scope", "facet", "name", "value"), name="shopcore_rollup_key"
+                    )
+                ],
+            },
+        ),
         migrations.CreateModel(
             name="FacetCount",
             fields=[
@@ -174,8 +222,8 @@ class Migration(migrations.Migration):
                 (
                     "category",
                     models.ForeignKey(
-                        db_index=False,
                         db_constraint=False,
+                        db_index=False,
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="+",
                         to="shopcore_catalog.category",
@@ -220,8 +268,8 @@ class Migration(migrations.Migration):
                 (
                     "category",
                     models.ForeignKey(
-                        db_index=False,
                         db_constraint=False,
+                        db_index=False,
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="+",
                         to="shopcore_catalog.category",
