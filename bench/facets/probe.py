@@ -65,7 +65,10 @@ def scenarios(seed):
     }
     for frequency, word in words.items():
         paths[f"search_{frequency}"] = f"search={word}"
-    return {name: f"/api/products/?{query}&facets=true".replace("?&", "?") for name, query in paths.items()}
+    return {
+        name: f"/api/products/?{query}&facets=true".replace("?&", "?")
+        for name, query in paths.items()
+    }
 
 
 def run(url, runs, explain):

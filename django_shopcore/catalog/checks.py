@@ -73,7 +73,7 @@ def valid_price_edges(edges):
     return (
         len(values) == len(edges)
         and values[0] == 0
-        and all(value.is_finite() and value.as_tuple().exponent >= -2 for value in values)
+        and all(value.is_finite() and value == round(value, 2) for value in values)
         and all(low < high for low, high in pairwise(values))
         and values[-1] <= MAX_PRICE
     )

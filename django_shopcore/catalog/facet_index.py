@@ -45,12 +45,19 @@ def refresh_product_facets(product_ids, using="default", texts_changed=False):
     ids = sorted(set(product_ids))
     if not ids:
         return
-    stored = [f"facet_state__{field}" for field in STATE_FIELDS]
+    stored_fields = [f"facet_state__{field}" for field in STATE_FIELDS]
     rows = (
         Product.objects.using(using)
         .filter(pk__in=ids)
         .values_list(
-            "pk", "category_id", "is_active", "stock", "price", "name", "description", *stored
+            "pk",
+            "category_id",
+            "is_active",
+            "stock",
+            "price",
+            "name",
+            "description",
+            *stored_fields,
         )
     )
     pairs: dict[int, list[str]] = {}
@@ -61,9 +68,18 @@ def refresh_product_facets(product_ids, using="default", texts_changed=False):
     ):
         pairs.setdefault(product_id, []).append(option_pair(name, value))
     changes, created, updated = [], [], []
-    for product_id, *columns in rows:
-        new = state_of(product_id, *columns[:6], pairs.get(product_id, ()))
-        old = stored_state(columns[6:])
+    for product_id, category_id, is_active, stock, price, name, description, *stored in rows:
+        new = state_of(
+            product_id,
+            category_id,
+            is_active,
+            stock,
+            price,
+            name,
+            description,
+            pairs.get(product_id, ()),
+        )
+        old = stored_state(stored)
         if old is None:
             created.append(state_row(product_id, new))
             changes.append((None, new))

@@ -16,9 +16,11 @@ from ..core.settings import shopcore_settings
 # Every product has a sample key in [0, SAMPLE_KEYS), a pseudo-random function
 # of its id: the facet estimates read the products below a cut, in key order.
 SAMPLE_KEYS = 65536
-# Products with a key below this (1 in 16) also carry their name and
-# description, so that an estimate can apply a search to them.
+# Products with one of the last 4096 keys (1 in 16) also carry their name and
+# description, so that an estimate can apply a search to them; at the top, so
+# that the other estimates, which read from key 0, read narrow rows.
 SEARCHABLE_SAMPLE_KEYS = 4096
+SEARCHABLE_FROM = SAMPLE_KEYS - SEARCHABLE_SAMPLE_KEYS
 # Knuth's multiplicative hash: consecutive ids spread evenly over the keys.
 # Computed the same way in SQL (facet_index.sample_key_sql); exact for ids
 # below 2**63 / HASH_MULTIPLIER (about 3.5e9).
@@ -43,7 +45,7 @@ def sample_key(product_id):
 
 
 def is_searchable(key):
-    return key < SEARCHABLE_SAMPLE_KEYS
+    return key >= SEARCHABLE_FROM
 
 
 def option_pair(name, value):

@@ -1,5 +1,7 @@
 """The product list's pages: on ``facets=true`` they carry the facet counts, documented here."""
 
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
@@ -58,11 +60,15 @@ class CategoryFacetSerializer(serializers.Serializer):
 
 class PriceFacetSerializer(serializers.Serializer):
     min = serializers.DecimalField(
-        max_digits=10, decimal_places=2, help_text=_("The lowest price in the bucket.")
+        max_digits=10,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        help_text=_("The lowest price in the bucket."),
     )
     max = serializers.DecimalField(
         max_digits=10,
         decimal_places=2,
+        min_value=Decimal("0"),
         allow_null=True,
         help_text=_("Prices in the bucket are below this; null for the last bucket."),
     )

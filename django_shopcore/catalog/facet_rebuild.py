@@ -16,7 +16,7 @@ from .facet_keys import (
     PRICE,
     PRODUCT,
     SAMPLE_KEYS,
-    SEARCHABLE_SAMPLE_KEYS,
+    SEARCHABLE_FROM,
 )
 
 # facet_keys.sample_key() in SQL (``%%``: the statements take named parameters).
@@ -32,8 +32,8 @@ INSERT INTO shopcore_productfacets
     (product_id, category_id, is_active, in_stock, price, options, sample_key, name, description)
 SELECT p.id, p.category_id, p.is_active, p.stock > 0, p.price,
     COALESCE(pairs.options, '[]'::jsonb), {sample_key},
-    CASE WHEN {sample_key} < %(searchable)s THEN p.name ELSE '' END,
-    CASE WHEN {sample_key} < %(searchable)s THEN p.description ELSE '' END
+    CASE WHEN {sample_key} >= %(searchable)s THEN p.name ELSE '' END,
+    CASE WHEN {sample_key} >= %(searchable)s THEN p.description ELSE '' END
 FROM shopcore_product p
 LEFT JOIN (
     SELECT v.product_id, jsonb_agg(DISTINCT o.name || %(separator)s || o.value) AS options
@@ -56,8 +56,8 @@ SELECT p.id, p.category_id, p.is_active, p.stock > 0, p.price,
             WHERE v.product_id = p.id AND v.is_active
         ) pairs), '[]'),
     {sample_key},
-    CASE WHEN {sample_key} < %(searchable)s THEN p.name ELSE '' END,
-    CASE WHEN {sample_key} < %(searchable)s THEN p.description ELSE '' END
+    CASE WHEN {sample_key} >= %(searchable)s THEN p.name ELSE '' END,
+    CASE WHEN {sample_key} >= %(searchable)s THEN p.description ELSE '' END
 FROM shopcore_product p
 ORDER BY 7, 1
 """,
@@ -141,7 +141,7 @@ def statements(vendor, buckets):
     """The rebuild's two statements for ``vendor``, with their parameters (a dict each)."""
     params = {
         "separator": OPTION_SEPARATOR,
-        "searchable": SEARCHABLE_SAMPLE_KEYS,
+        "searchable": SEARCHABLE_FROM,
         "product": PRODUCT,
         "price": PRICE,
         "option": OPTION,
@@ -155,7 +155,11 @@ def statements(vendor, buckets):
         option_name=option_name,
         option_value=option_value,
     )
-    statements = [(states, params), (counts, {**params, **label_params}), (ROLLUPS_SQL, {})]
+    statements: list[tuple[str, dict | None]] = [
+        (states, params),
+        (counts, {**params, **label_params}),
+        (ROLLUPS_SQL, {}),
+    ]
     if vendor == "postgresql":
         # The aggregation and the ORDER BY sort a million rows: in memory.
         statements.insert(0, ("SET LOCAL work_mem = '256MB'", None))

@@ -1,4 +1,4 @@
-"""The three ways of counting facets: the maintained counts, an exact GROUP BY, a sample.
+"""The three ways of counting facets: the maintained counts, exact counts, a sample.
 
 Each answers FacetCounts for a set of filters: per category path, per price
 bucket label and per option name and value. facets.py chooses which one
@@ -6,38 +6,18 @@ counts which set; docs/performance.md ("Facets") measures them.
 """
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from django.core.signals import setting_changed
 from django.db import connections
-from django.db.models import (
-    BooleanField,
-    Case,
-    CharField,
-    Count,
-    ExpressionWrapper,
-    F,
-    Q,
-    Sum,
-    Value,
-    When,
-)
+from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
 from django.db.models.functions import Cast
 
-from ..core.counting import EstimateMemo
-from ..core.settings import shopcore_settings
-from .facet_keys import (
-    OPTION,
-    PRICE,
-    PRODUCT,
-    SAMPLE_KEYS,
-    SEARCHABLE_SAMPLE_KEYS,
-    count_columns,
-    option_pair,
-)
+from .facet_keys import OPTION, PRICE, PRODUCT, count_columns
 from .facet_models import FacetCount, FacetRollup, ProductFacets
+from .facet_sample import sample_counts
+from .facet_sql import VENDORS, count_parts, count_states
 from .models import ProductVariant, VariantOption
-from .search import ColumnInArray, search_condition, search_tokens
+from .search import ColumnInArray
 
 
 @dataclass
@@ -102,26 +82,30 @@ def table_counts(filters, scope, children, wants, buckets, using):
         .order_by()
     )
     paths = {str(child["id"]): child["path"] for child in children}
-    result = FacetCounts(
-        categories={} if wants.categories else None, prices={} if wants.price else None
-    )
+    categories: dict[str, int] = {}
+    prices: dict[str, int] = {}
+    options: dict[str, dict[str, int]] = {}
     for kind, label, facet, name, value, count in rollups.union(deltas, all=True):
         count = count or 0
         if facet == PRODUCT:
             # A child's total, or an unfolded delta in the category ``label`` names.
-            path = paths.get(label) if kind == "rollup" else label
-            if path and wants.categories:
-                result.categories[path] = result.categories.get(path, 0) + count
+            category_path = paths.get(label) if kind == "rollup" else label
+            if category_path:
+                categories[category_path] = categories.get(category_path, 0) + count
         elif facet == PRICE:
             if value not in buckets.by_label:
                 if count:
                     raise StaleIndex(value)
-            elif wants.price:
-                result.prices[value] = result.prices.get(value, 0) + count
+            else:
+                prices[value] = prices.get(value, 0) + count
         elif facet == OPTION and wants.wants_option(name):
-            values = result.options.setdefault(name, {})
+            values = options.setdefault(name, {})
             values[value] = values.get(value, 0) + count
-    return result
+    return FacetCounts(
+        categories=categories if wants.categories else None,
+        prices=prices if wants.price else None,
+        options=options,
+    )
 
 
 # --- Exact counts of a small set -------------------------------------------------
@@ -129,25 +113,60 @@ def table_counts(filters, scope, children, wants, buckets, using):
 
 def exact_counts(queryset, filters, wants, buckets, drop=None):
     """Counts of the products of ``queryset`` (a filtered product queryset, small: its
-    count is exact), with GROUP BY; option counts per variant, as the filter matches."""
-    result = FacetCounts()
-    rows = queryset.order_by()
-    if wants.categories:
-        annotations = {"count": Count("pk")}
-        if wants.price:
-            annotations.update(bucket_counts(buckets))
-        result.categories, prices = {}, dict.fromkeys(buckets.by_label, 0)
-        for row in rows.values("category__path").annotate(**annotations):
-            result.categories[row["category__path"]] = row["count"]
-            for bucket in buckets.buckets:
-                prices[bucket.label] += row.get(bucket.label, 0)
-        if wants.price:
-            result.prices = prices
-    elif wants.price:
-        result.prices = rows.aggregate(**bucket_counts(buckets))
-    if wants.only_option is not None or wants.except_options is not None:
-        result.options = exact_option_counts(rows, filters, wants, drop)
+    count is exact), from their states in one query.
+
+    The states' options are per product: with ``option`` filters left after
+    the ``drop``, the option values are counted per variant instead (a size
+    counts when a variant has it *and* the other options filtered by).
+    """
+    vendor = connections[queryset.db].vendor
+    per_variant = bool({name for name in filters.options if name != drop})
+    state_wants = replace(wants, only_option=None, except_options=None) if per_variant else wants
+    result = FacetCounts(
+        categories={} if wants.categories else None, prices={} if wants.price else None
+    )
+    if vendor in VENDORS:
+        states = (
+            ProductFacets.objects.using(queryset.db)
+            .filter(product_id__in=queryset.order_by().values("pk"))
+            .values("category_id", "price", "options")
+        )
+        add_counts(
+            result,
+            count_states(
+                states, list(count_parts(state_wants, "TRUE", buckets, vendor)), queryset.db
+            ),
+        )
+    else:
+        add_grouped_counts(result, queryset.order_by(), wants, buckets)
+        per_variant = True
+    if per_variant and (wants.only_option is not None or wants.except_options is not None):
+        result.options = exact_option_counts(queryset.order_by(), filters, wants, drop)
+    if result.prices is not None:
+        result.prices = {label: result.prices.get(label, 0) for label in buckets.by_label}
     return result
+
+
+def add_counts(result, rows, factor=1):
+    """Add facet_sql.count_states() rows to ``result``, times ``factor`` (rounded)."""
+    for kind, key, value, count in rows:
+        count = math.floor(count * factor + 0.5)
+        if kind == "c":
+            result.categories[key] = result.categories.get(key, 0) + count
+        elif kind == "p":
+            result.prices[key] = result.prices.get(key, 0) + count
+        elif kind == "o":
+            values = result.options.setdefault(key, {})
+            values[value] = values.get(value, 0) + count
+
+
+def add_grouped_counts(result, products, wants, buckets):
+    """Categories and buckets with the ORM's GROUP BY, for databases facet_sql does not speak."""
+    if wants.categories:
+        for row in products.values("category__path").annotate(count=Count("pk")):
+            result.categories[row["category__path"]] = row["count"]
+    if wants.price:
+        result.prices = products.aggregate(**bucket_counts(buckets))
 
 
 def bucket_counts(buckets):
@@ -187,159 +206,13 @@ def exact_option_counts(products, filters, wants, drop):
 # --- Estimates from the sample (PostgreSQL) ----------------------------------------
 
 
-@dataclass
-class SampledSet:
-    """One set of filters counted from the sample: F without ``drop`` (None: nothing
-    dropped, "price", or ("option", name)), its estimated size and what it counts."""
-
-    drop: object
-    size: int
-    wants: Wants
-
-
-def sample_counts(filters, sampled_sets, buckets, sample_rows, using):
-    """Estimates for ``sampled_sets`` from one scan of the sample, scaled up.
-
-    The scan reads the state rows below a sample-key cut, in key order (as
-    the rebuild wrote them): as many as should hold about a fifth of
-    ``sample_rows`` matches of the most selective set, at most
-    ``sample_rows`` rows; a search keeps to the searchable rows. A count is
-    the sampled matches times SAMPLE_KEYS / the cut. The cut is a literal,
-    so the planner estimates the scan from the key's statistics.
-    """
-    matches = max(sample_rows // 5, 1)
-    smallest = max(min(sampled.size for sampled in sampled_sets), 1)
-    key_limit = SEARCHABLE_SAMPLE_KEYS if filters.search else SAMPLE_KEYS
-    cut = min(key_limit, math.ceil(matches * SAMPLE_KEYS / smallest))
-    population = sample_population(using)
-    if population:
-        cut = min(cut, math.ceil(sample_rows * SAMPLE_KEYS / population))
-    cut = max(cut, 1)
-    scan = ProductFacets.objects.using(using).filter(sample_key__lt=cut)
-    scan = scan.filter(filters.browse_condition(using, prefix=""))
-    flags = sample_flags(filters)
-    scan = scan.annotate(**flags).values("category_id", "price", "options", *flags)
-    scan_sql, scan_params = scan.query.sql_with_params()
-    parts, params = [], []
-    for sampled in sampled_sets:
-        where = " AND ".join(
-            ["TRUE", *(f"s.{name}" for name in flags if not dropped(name, sampled.drop, filters))]
-        )
-        for sql, part_params in sample_parts(sampled.wants, where, buckets):
-            parts.append(sql)
-            params += part_params
-    # Only SQL that Django compiled, or the literals above, is interpolated.
-    sql = f"WITH scan AS MATERIALIZED ({scan_sql}) {' UNION ALL '.join(parts)}"
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, [*scan_params, *params])
-        rows = cursor.fetchall()
-    return scaled(rows, sampled_sets, SAMPLE_KEYS / cut)
-
-
-# The planner's row count of the states, per database, reused for a while.
-populations = EstimateMemo()
-setting_changed.connect(populations.clear)
-
-
-def sample_population(using):
-    """About how many state rows there are (PostgreSQL's statistics); 0 when unknown."""
-    population = populations.get(using)
-    if population is None:
-        with connections[using].cursor() as cursor:
-            cursor.execute(
-                "SELECT reltuples FROM pg_class WHERE oid = %s::regclass",
-                [ProductFacets._meta.db_table],
-            )
-            population = max(int(cursor.fetchone()[0]), 0)
-        populations.set(using, population, shopcore_settings.COUNT_ESTIMATE_TIMEOUT)
-    return population
-
-
-def sample_parts(wants, where, buckets):
-    """The SELECTs counting what ``wants`` asks for among the scanned rows ``where`` holds.
-
-    Only literals of this module and flag names are interpolated (S608).
-    """
-    if wants.categories:
-        yield (
-            "SELECT 'c', c.path, '', COUNT(*) FROM scan s "  # noqa: S608
-            f"JOIN shopcore_category c ON c.id = s.category_id WHERE {where} GROUP BY c.path",
-            [],
-        )
-    if wants.price:
-        label, label_params = price_label_sql(buckets)
-        yield (
-            f"SELECT 'p', {label}, '', COUNT(*) FROM scan s WHERE {where} GROUP BY 2",  # noqa: S608
-            label_params,
-        )
-    if wants.only_option is not None:
-        name_test, name_params = "split_part(o.pair, ':', 1) = %s", [wants.only_option]
-    elif wants.except_options is not None:
-        name_test = "NOT split_part(o.pair, ':', 1) = ANY(%s)"
-        name_params = [sorted(wants.except_options)]
-    else:
-        return
-    yield (
-        "SELECT 'o', split_part(o.pair, ':', 1), substr(o.pair, strpos(o.pair, ':') + 1), "  # noqa: S608
-        "COUNT(*) FROM scan s CROSS JOIN LATERAL jsonb_array_elements_text(s.options) AS o(pair) "
-        f"WHERE {where} AND {name_test} GROUP BY 2, 3",
-        name_params,
-    )
-
-
-def sample_flags(filters):
-    """The conditions of F beyond browsing, one boolean column each in the scan."""
-    flags = {}
-    if filters.min_price is not None or filters.max_price is not None:
-        condition = Q()
-        if filters.min_price is not None:
-            condition &= Q(price__gte=filters.min_price)
-        if filters.max_price is not None:
-            condition &= Q(price__lte=filters.max_price)
-        flags["f_price"] = ExpressionWrapper(condition, output_field=BooleanField())
-    if filters.search:
-        condition = Q()
-        for token in search_tokens(filters.search):
-            condition &= search_condition(token, "postgresql")
-        flags["f_search"] = ExpressionWrapper(condition, output_field=BooleanField())
-    for index, (name, values) in enumerate(sorted(filters.options.items())):
-        pairs = [option_pair(name, value) for value in sorted(values)]
-        flags[f"f_option_{index}"] = ExpressionWrapper(
-            Q(options__has_any_keys=pairs), output_field=BooleanField()
-        )
-    return flags
-
-
-def dropped(flag, drop, filters):
-    if drop == "price":
-        return flag == "f_price"
-    if isinstance(drop, tuple):
-        return flag == f"f_option_{sorted(filters.options).index(drop[1])}"
-    return False
-
-
-def price_label_sql(buckets):
-    """``CASE`` giving the label of ``s.price``'s bucket, and its parameters."""
-    whens, params = [], []
-    for below, bucket in zip(buckets.buckets, buckets.buckets[1:], strict=False):
-        whens.append("WHEN s.price < %s THEN %s")
-        params += [bucket.low, below.label]
-    params.append(buckets.buckets[-1].label)
-    return f"CASE {' '.join(whens)} ELSE %s END", params
-
-
-def scaled(rows, sampled_sets, factor):
+def sampled_counts(filters, sampled_sets, buckets, using):
+    """The estimates of ``sampled_sets`` (facet_sample.py), as one FacetCounts."""
+    rows, factor = sample_counts(filters, sampled_sets, buckets, using)
     result = FacetCounts(exact=False)
     if any(sampled.wants.categories for sampled in sampled_sets):
         result.categories = {}
     if any(sampled.wants.price for sampled in sampled_sets):
         result.prices = {}
-    for kind, key, value, count in rows:
-        estimate = math.floor(count * factor + 0.5)
-        if kind == "c":
-            result.categories[key] = estimate
-        elif kind == "p":
-            result.prices[key] = estimate
-        elif kind == "o":
-            result.options.setdefault(key, {})[value] = estimate
+    add_counts(result, rows, factor)
     return result

@@ -20,6 +20,7 @@ source that can (facet_sources.py):
 import logging
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import cached_property
 
 from django.db import connections
 from django.db.models import Q
@@ -28,17 +29,16 @@ from rest_framework.exceptions import ValidationError
 
 from ..core.counting import count_rows
 from ..core.query import single_query_param
-from ..core.settings import shopcore_settings
 from .cache import subtree_ids
 from .facet_fold import CATALOG_SCOPE
 from .facet_keys import price_buckets
+from .facet_sample import SampledSet
 from .facet_sources import (
-    SampledSet,
     StaleIndex,
     Wants,
     category_filter,
     exact_counts,
-    sample_counts,
+    sampled_counts,
     table_counts,
 )
 from .filters import ProductFilterSet, category_cache_name, category_reference
@@ -121,7 +121,7 @@ class FacetFilters:
             or self.options
         )
 
-    @property
+    @cached_property
     def category_ids(self):
         """The filtered category's subtree (cached, as the list's filter reads it); None
         without a category filter."""
@@ -220,13 +220,7 @@ class FacetCounter:
             for facet_set in table_sets:
                 results[id(facet_set)] = counts
         if sampled:
-            counts = sample_counts(
-                self.filters,
-                sampled,
-                self.buckets,
-                shopcore_settings.FACET_SAMPLE_ROWS,
-                self.base.db,
-            )
+            counts = sampled_counts(self.filters, sampled, self.buckets, self.base.db)
             for facet_set in sets:
                 if any(s.drop == facet_set.drop for s in sampled):
                     results[id(facet_set)] = counts

@@ -5,13 +5,13 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
+from django_shopcore.catalog.facet_fold import scopes_of
 from django_shopcore.catalog.facet_keys import (
     COUNT_COLUMNS,
     is_searchable,
     price_buckets,
     sample_key,
 )
-from django_shopcore.catalog.facet_fold import scopes_of
 from django_shopcore.catalog.facet_models import FacetCount, FacetRollup, ProductFacets
 from django_shopcore.catalog.models import Category, Product, VariantOption
 
@@ -66,7 +66,15 @@ def expected_states():
     ):
         key = sample_key(pk)
         texts = (name, description) if is_searchable(key) else ("", "")
-        states[pk] = (category_id, is_active, stock > 0, price, sorted(pairs.get(pk, ())), key, texts)
+        states[pk] = (
+            category_id,
+            is_active,
+            stock > 0,
+            price,
+            sorted(pairs.get(pk, ())),
+            key,
+            texts,
+        )
     return states
 
 
@@ -118,7 +126,7 @@ def facets_by_asking(client, params):
         if bucket["max"] is not None:
             bounds["max_price"] = str(Decimal(bucket["max"]) - Decimal("0.01"))
         asked["price"].append(list_count(client, {**without_price, **bounds}))
-    options = [raw for raw in params.get("option", [])]
+    options = list(params.get("option", []))
     for name, values in facets["options"].items():
         others = [raw for raw in options if raw.split(":", 1)[0] != name]
         asked["options"][name] = [

@@ -58,7 +58,7 @@ def test_concurrent_writes_on_the_same_keys_and_folds_keep_counts_exact():
         if index % 3 == 0:
             fold_deltas()
 
-    results, errors = run_concurrently(write, WRITERS)
+    _results, errors = run_concurrently(write, WRITERS)
 
     assert errors == [None] * WRITERS
     assert_index_matches_catalog()
@@ -77,7 +77,7 @@ def test_many_writers_of_one_product_and_concurrent_folds():
             increment_stock(variant.pk, 1)
             decrement_stock(variant.pk, 1)
 
-    results, errors = run_concurrently(write, WRITERS)
+    _results, errors = run_concurrently(write, WRITERS)
 
     assert errors == [None] * WRITERS
     assert_index_matches_catalog()

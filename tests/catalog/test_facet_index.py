@@ -45,7 +45,7 @@ def tree():
 
 
 def test_product_writes_through_the_api(admin_client, tree):
-    root, child, leaf, other = tree
+    _root, child, leaf, other = tree
     body = {"name": "Lamp", "category": leaf.pk, "price": "9.00", "stock": 2}
     response = admin_client.post(PRODUCTS, body, format="json")
     assert response.status_code == 201
@@ -69,7 +69,12 @@ def test_product_writes_through_the_api(admin_client, tree):
 def test_variant_writes_through_the_api(admin_client, tree):
     product = ProductFactory(category=tree[2])
     default = product.variants.get()
-    body = {"sku": "L-RED", "price": "30.00", "stock": 0, "options": {"size": "L", "colour": "red"}}
+    body = {
+        "sku": "L-RED",
+        "price": "30.00",
+        "stock": 0,
+        "options": {"size": "L", "colour": "red"},
+    }
     response = admin_client.post(variants_url(product), body, format="json")
     assert response.status_code == 201
     variant = ProductVariant.objects.get(pk=response.json()["id"])
@@ -248,7 +253,7 @@ def apply(operation, number, categories):
     if operation == "variant":
         VariantFactory(product=product, options={"size": "SMLX"[number % 4]})
     elif operation == "options":
-        variant.options = {"colour": "red blue green".split()[number % 3], "size": "M"}
+        variant.options = {"colour": ["red", "blue", "green"][number % 3], "size": "M"}
         variant.save()
         from django_shopcore.catalog.variants import save_options
 

@@ -8,6 +8,7 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from django_shopcore.catalog.checks import check_facet_settings
 from django_shopcore.catalog.facet_index import rebuild_facets
 
 from ..factories import CategoryFactory, ProductFactory, VariantFactory
@@ -56,16 +57,20 @@ def catalog():
         "red tee": shirt(
             shirts,
             "red tee",
-            [({"size": "M", "colour": "red"}, "5.00", 3), ({"size": "L", "colour": "red"}, "6", 0)],
+            [
+                ({"size": "M", "colour": "red"}, "5.00", 3),
+                ({"size": "L", "colour": "red"}, "6", 0),
+            ],
         ),
         "blue polo": shirt(
             polo,
             "blue polo",
-            [({"size": "M", "colour": "blue"}, "15", 2), ({"size": "L", "colour": "red"}, "25", 1)],
+            [
+                ({"size": "M", "colour": "blue"}, "15", 2),
+                ({"size": "L", "colour": "red"}, "25", 1),
+            ],
         ),
-        "jeans": shirt(
-            trousers, "blue jeans", [({"size": "L", "colour": "blue"}, "45", 0)]
-        ),
+        "jeans": shirt(trousers, "blue jeans", [({"size": "L", "colour": "blue"}, "45", 0)]),
         "chinos": shirt(
             trousers,
             "beige chinos",
@@ -239,7 +244,9 @@ def test_without_facets_true_the_page_has_no_facets_and_no_extra_query(
 ):
     api_client.get(PRODUCTS, {"category": "clothes"})  # the subtree's ids are now cached
     for value in (None, "", "false"):
-        params = {"category": "clothes"} if value is None else {"category": "clothes", "facets": value}
+        params = (
+            {"category": "clothes"} if value is None else {"category": "clothes", "facets": value}
+        )
         with django_assert_num_queries(1):  # the page holds every row: no count
             body = api_client.get(PRODUCTS, params).json()
         assert "facets" not in body
@@ -278,13 +285,13 @@ def products_in(category, count):
         ({"in_stock": "true"}, 4),
         # The same, after the subtree's ids (cached by the list's own filter).
         ({"category": "cat"}, 4),
-        # An exact count: the page, the count; per category and bucket, the
-        # other option values; the sizes without the size filter (maintained
-        # counts); the children.
+        # An exact count: the page, the count; the states' categories and
+        # buckets, the other option values per variant; the sizes without the
+        # size filter (maintained counts); the children.
         ({"option": "size:S"}, 6),
-        # Per category, the option values; the buckets without the range
+        # The states' categories and options; the buckets without the range
         # (maintained counts); the children.
-        ({"min_price": "1"}, 6),
+        ({"min_price": "1"}, 5),
     ],
 )
 def test_facet_query_counts_do_not_grow_with_the_page(
@@ -304,15 +311,13 @@ def test_facet_query_counts_do_not_grow_with_the_page(
 
 
 @pytest.mark.parametrize("rows", [1, 30])
-def test_facets_of_a_search_count_over_its_matches(
-    api_client, django_assert_num_queries, rows
-):
+def test_facets_of_a_search_count_over_its_matches(api_client, django_assert_num_queries, rows):
     products_in(CategoryFactory(), rows)
     params = {"search": "shirt", "option": "size:S", "facets": "true", "page_size": 10}
 
-    # The search's matches (counted on the way), the page; per category and
-    # bucket over the matches, their other options; the matches without the
-    # size filter, their sizes; the children.
+    # The search's matches (counted on the way), the page; the matches'
+    # states, their other options per variant; the matches without the size
+    # filter, their states' sizes; the children.
     with django_assert_num_queries(7):
         facets = api_client.get(PRODUCTS, params).json()["facets"]
 
@@ -358,3 +363,46 @@ def test_counts_made_with_other_price_edges_are_not_used(api_client, catalog, se
     caplog.clear()
     assert [row["count"] for row in facets_of(api_client)["price"]] == [3, 2]
     assert not caplog.text
+
+
+@pytest.mark.parametrize(
+    "edges", [["0", "10"], [0, 5, 10.5], ("0", "0.01", "99999999.99"), ["0.00"], SMALL_EDGES]
+)
+def test_price_edges_from_zero_up_pass_the_check(settings, edges):
+    settings.SHOPCORE = {"FACET_PRICE_EDGES": edges}
+    assert check_facet_settings(None) == []
+
+
+@pytest.mark.parametrize(
+    "edges",
+    [
+        [],
+        ["10", "20"],
+        ["0", "20", "10"],
+        ["0", "0"],
+        ["0", "1.001"],
+        ["0", "abc"],
+        "0,10",
+        ["0", True],
+        ["0", "NaN"],
+        ["0", "100000000"],
+        None,
+    ],
+)
+def test_e001_bad_price_edges_are_named(settings, edges):
+    settings.SHOPCORE = {"FACET_PRICE_EDGES": edges}
+    (error,) = check_facet_settings(None)
+    assert error.id == "shopcore_catalog.E001"
+    assert repr(edges) in error.msg
+
+
+@pytest.mark.parametrize("rows", [0, -1, "100", 1.5, True, None])
+def test_e002_a_bad_sample_size_is_named(settings, rows):
+    settings.SHOPCORE = {"FACET_SAMPLE_ROWS": rows}
+    (error,) = check_facet_settings(None)
+    assert error.id == "shopcore_catalog.E002"
+
+
+def test_the_default_facet_settings_pass(settings):
+    settings.SHOPCORE = {}
+    assert check_facet_settings(None) == []

@@ -29,8 +29,8 @@ INSERT INTO shopcore_productfacets
     (product_id, category_id, is_active, in_stock, price, options, sample_key, name, description)
 SELECT p.id, p.category_id, p.is_active, p.stock > 0, p.price,
     COALESCE(pairs.options, '[]'::jsonb), {sample_key},
-    CASE WHEN {sample_key} < 4096 THEN p.name ELSE '' END,
-    CASE WHEN {sample_key} < 4096 THEN p.description ELSE '' END
+    CASE WHEN {sample_key} >= 61440 THEN p.name ELSE '' END,
+    CASE WHEN {sample_key} >= 61440 THEN p.description ELSE '' END
 FROM shopcore_product p
 LEFT JOIN (
     SELECT v.product_id, jsonb_agg(DISTINCT o.name || ':' || o.value) AS options
@@ -53,8 +53,8 @@ SELECT p.id, p.category_id, p.is_active, p.stock > 0, p.price,
             WHERE v.product_id = p.id AND v.is_active
         ) pairs), '[]'),
     {sample_key},
-    CASE WHEN {sample_key} < 4096 THEN p.name ELSE '' END,
-    CASE WHEN {sample_key} < 4096 THEN p.description ELSE '' END
+    CASE WHEN {sample_key} >= 61440 THEN p.name ELSE '' END,
+    CASE WHEN {sample_key} >= 61440 THEN p.description ELSE '' END
 FROM shopcore_product p
 ORDER BY 7, 1
 """,

@@ -22,6 +22,7 @@ from django.db.models import Field
 from django.utils.text import slugify
 
 from django_shopcore.catalog.cache import invalidate
+from django_shopcore.catalog.facet_index import rebuild_facets
 from django_shopcore.catalog.models import (
     PATH_SEPARATOR,
     Category,
@@ -533,6 +534,7 @@ def seed_catalog(
         write_default_variants(connection)
     if connection.vendor == "postgresql":
         analyze(connection)
+    rebuild_facets(using)  # Bulk writes bypass the facet index's maintenance.
     # Bulk writes send no signals: cached reads of the old catalog must go.
     invalidate(Category)
     return category_ids
