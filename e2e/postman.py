@@ -908,6 +908,67 @@ VARIANT_BODY = {
     "stock": 5,
 }
 
+
+def facets_test(title, checks):
+    """A test of the page's ``facets``; ``checks`` is JavaScript over ``facets`` and ``bucket``."""
+    return f"""
+pm.test("{title}", function () {{
+    const facets = pm.response.json().facets;
+    const bucket = (min) => facets.price.find((row) => row.min === min).count;
+    pm.expect(facets.exact).to.eql(true);
+{checks}
+}});
+"""
+
+
+# While A (20.00 with its size L variant) is in the parent category, B (5.00)
+# and C (15.00) in its child.
+FACET_REQUESTS = [
+    request(
+        "Facets: the children, price buckets and options of a category",
+        "GET",
+        "/products/?category={{parentId}}&facets=true",
+        status=200,
+        tests=PAGE
+        + facets_test(
+            "the child holds B and C; one product per bucket; A's size",
+            """
+    pm.expect(facets.category.map((row) => [row.id, row.count])).to.eql([[v("childId"), 2]]);
+    pm.expect([bucket("0.00"), bucket("10.00"), bucket("20.00")]).to.eql([1, 1, 1]);
+    pm.expect(facets.options).to.eql({ size: [{ value: "L", count: 1 }] });""",
+        ),
+    ),
+    request(
+        "Facets: an option filter keeps its own values",
+        "GET",
+        "/products/?category={{parentId}}&option=size:L&facets=true",
+        status=200,
+        tests=product_names("A")
+        + facets_test(
+            "only A counts, and size L still shows",
+            """
+    pm.expect(facets.category[0].count).to.eql(0);
+    pm.expect([bucket("0.00"), bucket("10.00"), bucket("20.00")]).to.eql([0, 0, 1]);
+    pm.expect(facets.options.size).to.eql([{ value: "L", count: 1 }]);""",
+        ),
+    ),
+    request(
+        "Facets: a price range keeps every bucket",
+        "GET",
+        "/products/?category={{parentId}}&max_price=15&facets=true",
+        status=200,
+        tests=product_names("C", "B")
+        + facets_test(
+            "the buckets ignore max_price; the rest does not",
+            """
+    pm.expect([bucket("0.00"), bucket("10.00"), bucket("20.00")]).to.eql([1, 1, 1]);
+    pm.expect(facets.category[0].count).to.eql(2);
+    pm.expect(facets.options).to.eql({});""",
+        ),
+    ),
+    bad_query("facets neither true nor false", "facets=yes", "facets"),
+]
+
 # Product A (25.00, 10 in stock) gets a second variant, then loses it again.
 VARIANT_REQUESTS = [
     request(
@@ -1020,6 +1081,7 @@ pm.test("price 20.00, stock 15, two variants, in the shop's currency", function 
     ),
     product_list("Filter: no such option", "category={{parentId}}&option=size:XS"),
     bad_query("option without a value", "option=size", "option"),
+    *FACET_REQUESTS,
     request(
         "Image: upload, not an admin -> 403",
         "POST",

@@ -12,8 +12,10 @@ class CatalogConfig(AppConfig):
     def ready(self):
         # Imported for their side effects: registering the system checks and
         # the drf-spectacular extensions.
-        from . import checks, schema  # noqa: F401
+        from . import checks, facet_index, schema  # noqa: F401
         from .cache import connect_signals
 
-        # Catalog writes invalidate the cached reads.
+        # Catalog writes invalidate the cached reads, and product saves and
+        # deletes update the facet index.
         connect_signals()
+        facet_index.connect_signals()

@@ -408,6 +408,14 @@ class ProductFilterSet(CatalogFilterSet):
     in_stock = BooleanChoiceFilter(method="filter_in_stock", label=_("In stock"))
     # Only admins see inactive products; for others this can only narrow to nothing.
     is_active = BooleanChoiceFilter(label=_("Active"))
+    option = OptionFilter(  # before search, which counts what the filters above it leave
+        method="filter_option",
+        label=_("Option"),
+        help_text=_(
+            "`name:value`, e.g. `size:M`; repeatable: a product matches when one of its "
+            "active variants has, for every name given, one of the values given."
+        ),
+    )
     search = SearchFilter(
         method="filter_search",
         label=_("Search"),
@@ -415,14 +423,6 @@ class ProductFilterSet(CatalogFilterSet):
             "Keywords (runs of letters and digits); a product matches when its name or "
             "description has all of them. Text without any keyword, such as `%` or `!!!`, "
             "matches nothing; an empty `search=` is no filter."
-        ),
-    )
-    option = OptionFilter(
-        method="filter_option",
-        label=_("Option"),
-        help_text=_(
-            "`name:value`, e.g. `size:M`; repeatable: a product matches when one of its "
-            "active variants has, for every name given, one of the values given."
         ),
     )
     ordering = ProductOrderingFilter(fields=["price", "created_at", "name"])

@@ -220,6 +220,10 @@ class Category(TimestampedModel):
             path=Concat(Value(self.path), Substr("path", len(old_path) + 1)),
             depth=F("depth") + depth_change,
         )
+        # The facet counts per subtree follow (imported here: it imports this module).
+        from .facet_fold import rehome_rollups
+
+        rehome_rollups(old_path, self.path, self._state.db)
 
 
 def sees_inactive(user):
@@ -304,7 +308,10 @@ class Product(TimestampedModel):
         the product was created with.
         """
         if not self._state.adding:
-            super().save(*args, **kwargs)
+            # In a transaction: the facet index's refresh (a post_save receiver)
+            # then runs while the UPDATE holds the product's row lock.
+            with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+                super().save(*args, **kwargs)
             return
         with transaction.atomic(using=kwargs.get("using")):
             super().save(*args, **kwargs)
@@ -445,3 +452,7 @@ class ProductImage(TimestampedModel):
 
     def __str__(self):
         return self.alt or self.image.name
+
+
+# The facet index's models live in their own module; importing it here registers them.
+from .facet_models import FacetCount, FacetRollup, ProductFacets  # noqa: E402, F401

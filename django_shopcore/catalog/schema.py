@@ -8,8 +8,9 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from ..core.ids import ID_MAX_DIGITS
-from ..core.schema import ordering_enum_names
+from ..core.schema import PageNumberPaginationExtension, ordering_enum_names
 from ..core.settings import shopcore_settings
+from .facet_page import ProductFacetsSerializer
 from .filters import (
     BooleanChoiceFilter,
     OptionFilter,
@@ -120,3 +121,15 @@ class CategorySummaryFieldExtension(OpenApiSerializerFieldExtension):
             )
             return {**schema, "description": self.request_description}
         return auto_schema.resolve_serializer(CategorySummarySerializer, direction).ref
+
+
+class ProductPaginationExtension(PageNumberPaginationExtension):
+    """The product pages' parameters (``facets`` among them); registers the facets component
+    that their response schema refers to."""
+
+    target_class = "django_shopcore.catalog.facet_page.ProductPagination"
+    priority = 1
+
+    def get_schema_operation_parameters(self, auto_schema, *args, **kwargs):
+        auto_schema.resolve_serializer(ProductFacetsSerializer, "response")
+        return super().get_schema_operation_parameters(auto_schema, *args, **kwargs)

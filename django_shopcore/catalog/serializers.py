@@ -193,7 +193,8 @@ class ProductVariantSerializer(
         variant = super().update(instance, validated_data)
         if "options" in validated_data:
             save_options(variant)
-        if {"price", "stock", "is_active"} & set(validated_data):
+        # The options count in the facets too.
+        if {"options", "price", "stock", "is_active"} & set(validated_data):
             refresh_product_totals([variant.product_id])
         return variant
 

@@ -1,4 +1,4 @@
-"""Variant writes that keep the derived data in step: option rows and product totals."""
+"""Variant writes that keep the derived data in step: option rows, product totals, facets."""
 
 from django.db import connections, transaction
 from django.db.models import F, Min, OuterRef, Subquery, Sum
@@ -7,11 +7,13 @@ from django.utils import timezone
 
 from ..core.ids import MAX_INT32
 from .cache import invalidate
+from .facet_index import refresh_product_facets
 from .models import Product, ProductVariant, VariantOption
 
 
 def refresh_product_totals(product_ids, using="default"):
-    """Set each product's ``price`` (lowest active variant's) and ``stock`` (their total).
+    """Set each product's ``price`` (lowest active variant's) and ``stock`` (their total),
+    and refresh what they count for in the facets.
 
     One UPDATE with correlated subqueries on the variants' (product, id)
     index, in the caller's transaction, after locking the product rows: an
@@ -40,6 +42,8 @@ def refresh_product_totals(product_ids, using="default"):
             stock=Least(Coalesce(Subquery(total_stock), 0), MAX_INT32),
             updated_at=timezone.now(),
         )
+        # What the products count for in the facets follows, under the same locks.
+        refresh_product_facets(product_ids, using)
     # update() sends no post_save: cached product responses must go too.
     invalidate(Product)
 

@@ -30,6 +30,7 @@ from ..core.settings import shopcore_settings
 from ..core.views import ShopcoreViewMixin
 from .cache import get_response, response_key, set_response
 from .examples import IMAGE_UPDATE_EXAMPLES
+from .facet_page import ProductPagination
 from .filters import CatalogFilterBackend, CategoryFilterSet, ProductFilterSet
 from .models import Category, Product, ProductImage, ProductQuerySet, ProductVariant
 from .pagination import CatalogPagination
@@ -267,6 +268,8 @@ class CategoryViewSet(CatalogViewSet):
 class ProductViewSet(CatalogViewSet):
     queryset = Product.objects.select_related("category")
     filterset_class = ProductFilterSet
+    # Pages that carry the facet counts on request (facets=true).
+    pagination_class = ProductPagination
 
     def get_queryset(self):
         first_image = ProductImage.objects.filter(product=OuterRef("pk")).order_by(

@@ -40,6 +40,15 @@ DEFAULTS = {
     # A search first collects up to this many matches from the search indexes,
     # then orders them; with more matches it filters the ordered scan instead.
     "SEARCH_CANDIDATES": 2000,
+    # The edges of the `facets` price buckets: [edge, next edge), the last one
+    # unbounded; increasing decimals (as strings or numbers) from 0. After a
+    # change, run `manage.py shopcore_rebuild_facets` (until then the counts
+    # come from the slower paths).
+    "FACET_PRICE_EDGES": ["0", "10", "20", "50", "100", "200", "500", "1000"],
+    # A facet estimate (`facets.exact` false: a list whose count is an estimate,
+    # filtered by more than category and stock) reads at most this many products
+    # of the sample; enough to hold about a fifth as many matches when it can.
+    "FACET_SAMPLE_ROWS": 10000,
     # The Django cache for subtree ids and (when CACHE_RESPONSES) anonymous
     # catalog responses; it must be shared by all processes (e.g. django-redis).
     "CACHE_ALIAS": "default",

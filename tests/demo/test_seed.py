@@ -275,3 +275,14 @@ def test_clear_refuses_while_orders_reference_the_catalog():
     with pytest.raises(ProtectedError):
         seed(products=20, categories=3, clear=True)
     assert Product.objects.count() == 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seeding_rebuilds_the_facet_index():
+    from tests.catalog.facet_oracle import assert_index_matches_catalog
+
+    seed(products=200)
+    assert_index_matches_catalog()
+
+    seed(products=120, clear=True)
+    assert_index_matches_catalog()

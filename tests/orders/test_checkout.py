@@ -161,9 +161,11 @@ def test_checkout_takes_constant_queries_whatever_its_lines(
 ):
     cart = cart_of(user, [(variant_with(), 1) for _ in range(lines)])
     # The user; in a savepoint: cart lock, lines, variant locks, the stock
-    # UPDATE, product locks and totals (a savepoint), order, lines, history,
-    # the cart's delete (collect, items, cart); then the order and its lines.
-    with django_assert_num_queries(19):
+    # UPDATE, product locks and totals (a savepoint) and their facet index
+    # (options and states read; nothing leaves stock, nothing to write),
+    # order, lines, history, the cart's delete (collect, items, cart); then
+    # the order and its lines.
+    with django_assert_num_queries(21):
         response = checkout(user_client, cart)
     assert response.status_code == 201 and len(response.json()["lines"]) == lines
     assert OrderLine.objects.count() == lines

@@ -12,6 +12,7 @@ from django.db import connections, transaction
 from django.utils.text import slugify
 
 from django_shopcore.catalog.cache import invalidate
+from django_shopcore.catalog.facet_index import rebuild_facets
 from django_shopcore.catalog.models import (
     PATH_SEPARATOR,
     Category,
@@ -78,6 +79,7 @@ def seed_catalog(
             insert_catalog(generated, connection, batch_size, progress)
         reset_sequences(connection)
         analyze(connection)
+    rebuild_facets(using)  # Bulk writes bypass the facet index's maintenance.
     # Bulk writes send no signals: cached reads of the old catalog must go.
     invalidate(Category)
     return category_ids
