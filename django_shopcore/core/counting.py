@@ -77,7 +77,7 @@ def estimate_and_aggregate(queryset, cap, estimate_limit, aggregate):
         return estimate, None
     # The same query with a LIMIT, as Django would compile rows[: cap + 1]:
     # one compilation per count instead of two.
-    capped_sql = f"{sql} {connection.ops.limit_offset_sql(None, cap + 1)}"
+    capped_sql = f"{sql} {connection.ops.limit_offset_sql(0, cap + 1)}"
     # Only reached on PostgreSQL, whose operations can compose SQL with its parameters.
     operations = cast("DatabaseOperations", connection.ops)
     with connection.cursor() as cursor:
