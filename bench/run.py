@@ -4,33 +4,48 @@ Creates (or reuses) a database, migrates, seeds when the catalog is smaller
 than asked, serves the example project with gunicorn (2 sync workers) on a
 loopback port, runs wrk per request type with 1 and 16 connections, counts
 SQL queries per request type in-process, measures a worker's RSS, prints a
-table and writes bench/results/<timestamp>.json. See docs/performance.md.
+table and writes bench/results/<timestamp>.json. The write types
+``add_to_cart`` and ``checkout`` (bench/checkout.py) are shopcore's only.
+See docs/performance.md.
 
     .venv/bin/python bench/run.py                     # 1,000,000 products
     .venv/bin/python bench/run.py --products 100000 --duration 3 --only default,detail
+    .venv/bin/python bench/run.py --database shopcore_1m --no-seed --targets shopcore \
+        --only default,add_to_cart,checkout --rss-seconds 0
 """
 
 import argparse
-import json
 import os
-import platform
-import secrets
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH_DIR = ROOT / "bench"
-RESULTS_DIR = BENCH_DIR / "results"
-LUA_SCRIPT = BENCH_DIR / "report.lua"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.checkout import WRITE_TYPES, Shop, measure
+from bench.harness import (
+    DEFAULT_SERVER_URL,
+    Server,
+    configure_django,
+    count_queries,
+    ensure_database,
+    ensure_wrk,
+    fetch,
+    free_port,
+    git_commit,
+    log,
+    machine,
+    migrate,
+    rss_kib,
+    run_wrk,
+    stop_on_sigterm,
+    warm_up,
+    write_report,
+)
+
 TARGETS = {
     "shopcore": {"products": "/api/products/", "categories": "/api/categories/"},
     "reference": {"products": "/reference/products/", "categories": "/reference/categories/"},
@@ -53,10 +68,15 @@ def parse_args():
     parser.add_argument("--database", default="shopcore_bench")
     parser.add_argument(
         "--server-url",
-        default="postgres://postgres@127.0.0.1:5432",
+        default=DEFAULT_SERVER_URL,
         help="PostgreSQL server URL, without the database name",
     )
     parser.add_argument("--products", type=int, default=1_000_000)
+    parser.add_argument(
+        "--no-seed",
+        action="store_true",
+        help="use the database's catalog as it is, whatever its size (never seed)",
+    )
     parser.add_argument("--categories", type=int, default=1_000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
@@ -80,64 +100,20 @@ def parse_args():
     return parser.parse_args()
 
 
-def log(message):
-    print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
-
-
-def ensure_wrk():
-    if shutil.which("wrk"):
-        return
-    log("Installing wrk with apt-get...")
-    subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, timeout=300)
-
-
-def ensure_database(server_url, name):
-    import psycopg2
-
-    connection = psycopg2.connect(f"{server_url}/postgres")
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
-
-
-def configure_django(database_url, cache_url, cache_responses):
-    """Point this process (and, through the environment, gunicorn) at the bench settings."""
-    sys.path[:0] = [str(ROOT), str(ROOT / "example_project")]
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    os.environ["CONN_MAX_AGE"] = "600"
-    # The example project's default (Django's); CONN_HEALTH_CHECKS=true measures
-    # the round trip it adds to every request.
-    os.environ.setdefault("CONN_HEALTH_CHECKS", "false")
-    os.environ["REDIS_URL"] = "" if cache_url == "none" else cache_url
-    os.environ["BENCH_CACHE_RESPONSES"] = "1" if cache_responses else "0"
-    import django
-
-    django.setup()
-    from django.core.cache import cache
-
-    # Entries made for another database (or catalog) must not answer this run.
-    cache.clear()
-
-
 def prepare_catalog(args):
+    """Migrate, seed unless told not to, and return what the catalog holds."""
     from django.core.management import call_command
     from django.db import connection
 
-    from django_shopcore.catalog.models import Product
+    from django_shopcore.catalog.models import Product, ProductVariant
 
-    # Migrations and seeding may take minutes: lift the bench's statement timeout.
-    with connection.cursor() as cursor:
-        cursor.execute("SET statement_timeout = 0")
-    call_command("migrate", verbosity=0, skip_checks=True)
+    migrate()
     count = Product.objects.count()
-    if count < args.products:
+    if count < args.products and not args.no_seed:
         log(f"{count:,} products, {args.products:,} wanted: seeding.")
+        # Seeding may take minutes: lift the bench's statement timeout.
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 0")
         call_command(
             "shopcore_seed",
             products=args.products,
@@ -145,8 +121,9 @@ def prepare_catalog(args):
             seed=args.seed,
             clear=True,
         )
-    with connection.cursor() as cursor:
-        cursor.execute("RESET statement_timeout")
+        with connection.cursor() as cursor:
+            cursor.execute("RESET statement_timeout")
+    return {"products": Product.objects.count(), "variants": ProductVariant.objects.count()}
 
 
 def request_paths(seed):
@@ -205,166 +182,6 @@ def deep_scroll(depth=0.9):
     return {"shopcore": f"?cursor={cursor}", "reference": f"?page={offset // 20 + 1}"}
 
 
-def count_queries(url, explain):
-    """SQL queries one request makes (both aliases), with EXPLAIN output if asked."""
-    from django.db import connections
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    captures = [CaptureQueriesContext(connections[alias]) for alias in connections]
-    for capture in captures:
-        capture.__enter__()
-    try:
-        # A failing target is reported (status 500), not allowed to end the run.
-        response = Client(raise_request_exception=False).get(url)
-    finally:
-        for capture in captures:
-            capture.__exit__(None, None, None)
-    queries = [query["sql"] for capture in captures for query in capture.captured_queries]
-    plans = [explain_query(sql) for sql in queries if sql.startswith("SELECT")] if explain else []
-    return response.status_code, len(queries), plans
-
-
-def explain_query(sql):
-    from django.db import DatabaseError, connection, transaction
-
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-    except DatabaseError as error:
-        plan = f"(EXPLAIN failed: {error})"
-    return {"sql": sql, "plan": plan}
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Server:
-    """gunicorn serving bench.settings on a loopback port, stopped on exit."""
-
-    def __init__(self, port):
-        self.port = port
-        self.base_url = f"http://127.0.0.1:{port}"
-        self.process = None
-
-    def __enter__(self):
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "demo.wsgi:application",
-            "--workers=2",
-            "--worker-class=sync",
-            f"--bind=127.0.0.1:{self.port}",
-            f"--pythonpath={ROOT},{ROOT / 'example_project'}",
-            "--timeout=120",
-            "--log-level=warning",
-            # gunicorn's control socket is one path per user, shared by every server.
-            "--no-control-socket",
-        ]
-        self.process = subprocess.Popen(command, env=os.environ.copy(), start_new_session=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("gunicorn exited during start-up")
-            try:
-                urllib.request.urlopen(f"{self.base_url}/reference/categories/", timeout=5)
-                return self
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError("gunicorn did not answer within 60 s")
-
-    def __exit__(self, *exc_info):
-        self.stop()
-
-    def stop(self):
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    def worker_pids(self):
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return [int(pid) for pid in children.read_text().split()]
-
-
-def rss_kib(pid):
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError(f"no VmRSS for {pid}")
-
-
-def fetch(url):
-    """Status and the page's ``count`` (None when not a page), as a warm-up."""
-    try:
-        with urllib.request.urlopen(url, timeout=120) as response:
-            status, body = response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, None
-    try:
-        return status, json.loads(body).get("count")
-    except (ValueError, AttributeError):
-        return status, None
-
-
-def warm_up(url):
-    """One request, then a second of two connections, so that both workers are warm.
-
-    Returns what the first request gave (see ``fetch``).
-    """
-    status, hits = fetch(url)
-    if status == 200:
-        run_wrk(url, 2, 1)
-    return status, hits
-
-
-def run_wrk(url, connections, duration, paths=None):
-    env = os.environ.copy()
-    with tempfile.NamedTemporaryFile("w", suffix=".paths") as path_file:
-        if paths:
-            path_file.write("\n".join(paths))
-            path_file.flush()
-            env["WRK_PATHS"] = path_file.name
-        command = [
-            "wrk",
-            "-t1",
-            f"-c{connections}",
-            f"-d{duration}s",
-            "--timeout=30s",
-            "-s",
-            str(LUA_SCRIPT),
-            url,
-        ]
-        # wrk only stops after a response lands, which can take a while when
-        # 16 connections queue on two workers; past this bound the run is void.
-        output = subprocess.run(
-            command, env=env, capture_output=True, text=True, timeout=duration + 90, check=True
-        ).stdout
-    line = next(line for line in output.splitlines() if line.startswith("BENCH_JSON "))
-    stats = json.loads(line.removeprefix("BENCH_JSON "))
-    seconds = stats["duration_us"] / 1e6
-    return {
-        "p50_ms": stats["p50_us"] / 1000,
-        "p99_ms": stats["p99_us"] / 1000,
-        "rps": stats["requests"] / seconds if seconds else 0.0,
-        "requests": stats["requests"],
-        "errors": sum(
-            stats[key]
-            for key in ("connect_errors", "read_errors", "write_errors", "non_2xx", "timeouts")
-        ),
-    }
-
-
 def measure_rss(server, url, paths, seconds):
     """Each worker's RSS before and after ``seconds`` of the list mix on 2 connections."""
     before = {pid: rss_kib(pid) for pid in server.worker_pids()}
@@ -377,29 +194,6 @@ def measure_rss(server, url, paths, seconds):
         ],
         "max_growth_kib": max(after[pid] - before[pid] for pid in before),
     }
-
-
-def machine():
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        postgres = cursor.fetchone()[0]
-    memory_kib = int(Path("/proc/meminfo").read_text().split()[1])
-    return {
-        "cpus": os.cpu_count(),
-        "memory_gib": round(memory_kib / 2**20, 1),
-        "python": platform.python_version(),
-        "postgresql": postgres,
-        "load_average_at_start": os.getloadavg(),
-    }
-
-
-def git_commit():
-    result = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    )
-    return result.stdout.strip()
 
 
 def print_table(results, targets, connections):
@@ -437,11 +231,6 @@ def print_table(results, targets, connections):
             print(line)
 
 
-def stop_on_sigterm(signum, frame):
-    # SystemExit unwinds through the Server context, which stops gunicorn.
-    sys.exit(f"Stopped by signal {signum}")
-
-
 def main():
     signal.signal(signal.SIGTERM, stop_on_sigterm)
     args = parse_args()
@@ -450,11 +239,12 @@ def main():
     ensure_wrk()
     ensure_database(args.server_url, args.database)
     configure_django(f"{args.server_url}/{args.database}", args.cache_url, args.cache_responses)
-    prepare_catalog(args)
+    sizes = prepare_catalog(args)
     log("Choosing request parameters")
     paths, parameters = request_paths(args.seed)
     only = set(filter(None, args.only.split(",")))
     selected = {name: path for name, path in paths.items() if not only or name in only}
+    writes = [name for name in WRITE_TYPES if (not only or name in only) and "shopcore" in targets]
 
     started = datetime.now(timezone.utc)
     report = {
@@ -462,7 +252,7 @@ def main():
         "commit": git_commit(),
         "machine": machine(),
         "catalog": {
-            "products": args.products,
+            **sizes,
             "categories": args.categories,
             "seed": args.seed,
             **parameters,
@@ -493,8 +283,40 @@ def main():
         if plans:
             report["explain"][f"{key[0]} {key[1]}"] = plans
 
+    shop = Shop(args.seed) if writes else None
+    try:
+        if shop:
+            log("Counting the queries of add-to-cart and checkout")
+            report["write_queries"] = shop.count_queries()
+        measure_all(args, report, targets, connections, paths, urls, query_counts, shop, writes)
+    finally:
+        if shop:
+            log("Returning the units ordered, deleting the benchmark's orders, carts and users")
+            shop.close()
+
+    print_table(report["results"], targets, connections)
+    if "write_queries" in report:
+        counts = ", ".join(f"{name} {count}" for name, count in report["write_queries"].items())
+        print(f"\nSQL queries per write request: {counts}")
+    if "rss" in report:
+        rss = report["rss"]
+        workers = ", ".join(
+            f"{worker['before_kib'] / 1024:.1f} -> {worker['after_kib'] / 1024:.1f} MiB"
+            for worker in rss["workers"]
+        )
+        print(
+            f"\nWorker RSS over {rss['requests']:,} list requests: "
+            f"max growth {rss['max_growth_kib'] / 1024:.1f} MiB ({workers})"
+        )
+    write_report(report, args.output, started)
+    return report
+
+
+def measure_all(args, report, targets, connections, paths, urls, query_counts, shop, writes):
+    """Every wrk run of the bench, on one server; the rows go to ``report``."""
     port = args.port or free_port()
-    with Server(port) as server:
+    with Server(port) as server, tempfile.TemporaryDirectory() as directory:
+        request_dir = Path(directory)
         for count in connections:
             for (target, name), url in urls.items():
                 status, hits = warm_up(server.base_url + url)
@@ -534,28 +356,28 @@ def main():
                         **stats,
                     }
                 )
+            for name in writes:
+                log(f"{count:>2}c shopcore  {name}")
+                stats = measure(shop, server.base_url, name, count, args.duration, request_dir)
+                queries = report["write_queries"][
+                    "checkout_3_lines" if name == "checkout" else "add_to_cart_line_1"
+                ]
+                report["results"].append(
+                    {
+                        "target": "shopcore",
+                        "type": name,
+                        "path": "/api/orders/" if name == "checkout" else "/api/carts/{id}/items/",
+                        "connections": count,
+                        "queries": queries,
+                        "count": None,
+                        **stats,
+                    }
+                )
         if args.rss_seconds and "shopcore" in targets:
             mix = [TARGETS["shopcore"]["products"] + paths[name][1] for name in LIST_MIX]
             if fetch(server.base_url + mix[0])[0] == 200:
                 log("Measuring worker RSS")
                 report["rss"] = measure_rss(server, server.base_url, mix, args.rss_seconds)
-
-    print_table(report["results"], targets, connections)
-    if "rss" in report:
-        rss = report["rss"]
-        workers = ", ".join(
-            f"{worker['before_kib'] / 1024:.1f} -> {worker['after_kib'] / 1024:.1f} MiB"
-            for worker in rss["workers"]
-        )
-        print(
-            f"\nWorker RSS over {rss['requests']:,} list requests: "
-            f"max growth {rss['max_growth_kib'] / 1024:.1f} MiB ({workers})"
-        )
-    output = args.output or RESULTS_DIR / f"{started:%Y%m%dT%H%M%SZ}.json"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nWrote {output}")
-    return report
 
 
 if __name__ == "__main__":
