@@ -78,8 +78,12 @@ class Shop:
         return queries
 
 
-def measure(shop, base_url, kind, connections, duration, request_dir):
-    """wrk's summary for ``kind`` on ``connections``, each request with data of its own."""
+def measure(shop, base_url, kind, connections, duration, request_dir, run=run_wrk):
+    """wrk's summary for ``kind`` on ``connections``, each request with data of its own.
+
+    ``run`` is the measured wrk run (``run_wrk``'s signature; bench/capacity.py
+    adds CPU counters); the warm-up is never measured.
+    """
     warm_up = request_dir / f"{kind}-{connections}c-warm-up.tsv"
     write_request_file(warm_up, shop.requests(kind, WARM_UP_REQUESTS))
     rate = run_wrk(base_url, 2, 1, requests_file=warm_up)["rps"]
@@ -88,7 +92,7 @@ def measure(shop, base_url, kind, connections, duration, request_dir):
     for _attempt in range(3):
         requests_file = request_dir / f"{kind}-{connections}c.tsv"
         write_request_file(requests_file, shop.requests(kind, count))
-        stats = run_wrk(base_url, connections, duration, requests_file=requests_file)
+        stats = run(base_url, connections, duration, requests_file=requests_file)
         if not stats["overrun"]:
             return stats
         log(f"   {stats['overrun']} requests past the {count} prepared: again with twice as many")

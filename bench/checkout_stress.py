@@ -436,9 +436,31 @@ def main():
     ]
     initial = catalog.stock()
     deadlocks_before = deadlocks()
-    port = args.port or free_port()
     poller = StockPoller(database_url, [variant.pk for variant in catalog.variants])
-    server_log = tempfile.TemporaryFile("w+")
+    with tempfile.TemporaryFile("w+") as server_log:
+        burst = race(args, purchases, poller, server_log)
+        # Stopped: the workers' backends have exited, their statistics flushed.
+        check, statuses, sold = verify(catalog, purchases, initial, poller, deadlocks_before)
+        report(args, purchases, check, statuses, sold, catalog, burst)
+        print(f"  total {time.monotonic() - started:.1f} s")
+        if check.failed:
+            server_log.seek(0)
+            print("--- gunicorn's log (the last 50 lines) ---")
+            print("".join(server_log.readlines()[-50:]))
+            print(f"\ncheckout stress: FAILED ({len(check.failed)} violations)")
+            return 1
+    if not args.keep:
+        from django.db import connections
+
+        connections.close_all()
+        drop_database(args.server_url, args.database)
+    print("\ncheckout stress: PASSED")
+    return 0
+
+
+def race(args, purchases, poller, server_log):
+    """Serve, then send every checkout at once while the poller samples; returns seconds."""
+    port = args.port or free_port()
     with Server(port, workers=args.workers, log=server_log) as server:
         warm_up(port, args.workers)
         log(f"{len(purchases)} checkouts at once on {args.workers} workers ({server.base_url})")
@@ -447,8 +469,10 @@ def main():
         post_all(port, purchases)
         burst = time.monotonic() - burst_started
         poller.stop()
-    # Stopped: the workers' backends have exited, their statistics flushed.
-    check, statuses, sold = verify(catalog, purchases, initial, poller, deadlocks_before)
+    return burst
+
+
+def report(args, purchases, check, statuses, sold, catalog, burst):
     seconds = [purchase.seconds for purchase in purchases if purchase.seconds is not None]
     print(
         f"\ncheckout stress: {len(purchases)} checkouts at once ({args.buyers} competing for "
@@ -465,20 +489,6 @@ def main():
         print(f"  ok    {description}")
     for description in check.failed:
         print(f"  FAIL  {description}")
-    print(f"  total {time.monotonic() - started:.1f} s")
-    if check.failed:
-        server_log.seek(0)
-        print("--- gunicorn's log (the last 50 lines) ---")
-        print("".join(server_log.readlines()[-50:]))
-        print(f"\ncheckout stress: FAILED ({len(check.failed)} violations)")
-        return 1
-    if not args.keep:
-        from django.db import connections
-
-        connections.close_all()
-        drop_database(args.server_url, args.database)
-    print("\ncheckout stress: PASSED")
-    return 0
 
 
 def drop_database(server_url, name):

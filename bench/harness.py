@@ -291,6 +291,7 @@ def run_wrk(url, connections, duration, paths=None, requests_file=None, wrk_cpus
     stats = json.loads(line.removeprefix("BENCH_JSON "))
     seconds = stats["duration_us"] / 1e6
     return {
+        "seconds": seconds,
         "p50_ms": stats["p50_us"] / 1000,
         "p99_ms": stats["p99_us"] / 1000,
         "rps": stats["requests"] / seconds if seconds else 0.0,
