@@ -55,6 +55,8 @@ from bench.run import request_paths
 # The request types measured, and bench/run.py's type each one is.
 READ_TYPES = {"list": "default", "detail": "detail", "search": "search_mid"}
 TYPES = (*READ_TYPES, "checkout")
+# Measured when asked (--only ...,add_to_cart): bench/checkout.py prepares it as checkout.
+WRITE_TYPES = ("checkout", "add_to_cart")
 
 
 def parse_args():
@@ -128,11 +130,11 @@ def measure_workers(args, workers, urls, shop, request_dir, types):
     with Server(args.port, workers=workers, cpus=args.app_cpu) as server:
         run = measured_run(server, args.db_cpu)
         for name in types:
-            if name == "checkout":
+            if name in WRITE_TYPES:
                 stats = measure(
                     shop,
                     server.base_url,
-                    "checkout",
+                    name,
                     args.connections,
                     args.duration,
                     request_dir,
@@ -221,7 +223,7 @@ def main():
         },
         "results": [],
     }
-    shop = Shop(args.seed) if "checkout" in types else None
+    shop = Shop(args.seed) if set(types) & set(WRITE_TYPES) else None
     try:
         with tempfile.TemporaryDirectory() as directory:
             for repeat in range(1, args.repeats + 1):
