@@ -4,6 +4,8 @@ Nothing goes through the throttled register and login endpoints: users are
 bulk-created with unusable passwords and their access tokens minted with
 simplejwt. ``remove_shoppers`` undoes a run: it puts the units of the
 shoppers' orders back into stock and deletes the orders, users and carts.
+A run starts by removing what an interrupted one left, so run one benchmark
+per database at a time.
 """
 
 import json
