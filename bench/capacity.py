@@ -41,6 +41,7 @@ from bench.harness import (
     configure_django,
     cpu_seconds,
     ensure_wrk,
+    free_port,
     git_commit,
     log,
     machine,
@@ -65,7 +66,7 @@ def parse_args():
     parser.add_argument("--server-url", default=DEFAULT_SERVER_URL)
     parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/15")
     parser.add_argument("--seed", type=int, default=42, help="the catalog's seed (search words)")
-    parser.add_argument("--port", type=int, default=8500)
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--workers", default="1,2,3", help="sync workers on the app core")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--duration", type=int, default=5)
@@ -127,7 +128,7 @@ def measured_run(server, db_cpu):
 
 def measure_workers(args, repeat, workers, urls, shop, request_dir, types):
     rows = []
-    with Server(args.port, workers=workers, cpus=args.app_cpu) as server:
+    with Server(args.port or free_port(), workers=workers, cpus=args.app_cpu) as server:
         run = measured_run(server, args.db_cpu)
         for name in types:
             if name in WRITE_TYPES:
