@@ -210,6 +210,20 @@ def rss_kib(pid):
     raise RuntimeError(f"no VmRSS for {pid}")
 
 
+def measure_rss(server, url, paths, seconds):
+    """Each worker's RSS before and after ``seconds`` of the list mix on 2 connections."""
+    before = {pid: rss_kib(pid) for pid in server.worker_pids()}
+    stats = run_wrk(url, 2, seconds, paths=paths)
+    after = {pid: rss_kib(pid) for pid in before}
+    return {
+        "requests": stats["requests"],
+        "workers": [
+            {"pid": pid, "before_kib": before[pid], "after_kib": after[pid]} for pid in before
+        ],
+        "max_growth_kib": max(after[pid] - before[pid] for pid in before),
+    }
+
+
 def cpu_seconds(pids):
     """User + system CPU seconds the processes ``pids`` have used so far (gone ones: 0)."""
     total = 0

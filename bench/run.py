@@ -38,8 +38,8 @@ from bench.harness import (
     git_commit,
     log,
     machine,
+    measure_rss,
     migrate,
-    rss_kib,
     run_wrk,
     stop_on_sigterm,
     warm_up,
@@ -180,20 +180,6 @@ def deep_scroll(depth=0.9):
     payload = {"o": keyset.signature(), "v": keyset.position_of(row)}
     cursor = signing.dumps(payload, salt=CURSOR_SALT, compress=True)
     return {"shopcore": f"?cursor={cursor}", "reference": f"?page={offset // 20 + 1}"}
-
-
-def measure_rss(server, url, paths, seconds):
-    """Each worker's RSS before and after ``seconds`` of the list mix on 2 connections."""
-    before = {pid: rss_kib(pid) for pid in server.worker_pids()}
-    stats = run_wrk(url, 2, seconds, paths=paths)
-    after = {pid: rss_kib(pid) for pid in before}
-    return {
-        "requests": stats["requests"],
-        "workers": [
-            {"pid": pid, "before_kib": before[pid], "after_kib": after[pid]} for pid in before
-        ],
-        "max_growth_kib": max(after[pid] - before[pid] for pid in before),
-    }
 
 
 def print_table(results, targets, connections):
