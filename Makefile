@@ -27,7 +27,7 @@ MANAGE := cd example_project && $(DEMO_ENV) $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
 .PHONY: help venv demo test test-sqlite test-postgres test-custom-user check-postgres \
-	lint lint-schema format typecheck tox e2e e2e-client multihost clean distclean
+	lint lint-schema format typecheck tox e2e e2e-client multihost stress clean distclean
 
 help:
 	@echo "make demo      serve the example project with demo data on http://$(DEMO_ADDR)"
@@ -40,6 +40,7 @@ help:
 	@echo "make e2e       newman, the browser check, schemathesis, the generated-client storefront"
 	@echo "               and README's walkthrough against a live server (make e2e-client: the storefront)"
 	@echo "make multihost two hosts, a streaming replica and pgbouncer on loopback (as root)"
+	@echo "make stress    200 concurrent checkouts over HTTP, gunicorn with 4 workers"
 	@echo "make tox       run tox (TOX_ENVS=lint,packaging,... to choose environments)"
 	@echo "make clean     remove build artifacts, caches, .tox and the demo database"
 	@echo "make distclean clean, and remove $(VENV) too"
@@ -152,6 +153,24 @@ $(VENV)/.multihost-deps: $(BIN)/python pyproject.toml
 # gunicorn hosts, then newman and schemathesis through pgbouncer; see the script.
 multihost: check-postgres $(VENV)/.multihost-deps
 	PYTHON=$(BIN)/python e2e/multihost/run.sh
+
+# --- checkout under concurrency, over HTTP -------------------------------------------
+
+$(VENV)/.stress-deps: $(BIN)/python pyproject.toml
+	$(PIP) install --quiet -e ".[postgres,redis]" --group example
+	@touch $@
+
+# The database is recreated (and dropped when the run passes); Redis must answer.
+STRESS_DATABASE ?= shopcore_stress
+STRESS_REDIS_URL ?= redis://127.0.0.1:6379/13
+# gunicorn's port; 0 picks a free one.
+STRESS_PORT ?= 0
+
+# 200 checkouts racing for 50 units plus multi-line carts in opposite orders against
+# gunicorn with 4 sync workers; fails on any oversell, 5xx or deadlock (bench/checkout_stress.py).
+stress: check-postgres $(VENV)/.stress-deps
+	$(BIN)/python bench/checkout_stress.py --database $(STRESS_DATABASE) \
+		--cache-url $(STRESS_REDIS_URL) --port $(STRESS_PORT)
 
 # --- code quality and the tox matrix ----------------------------------------------
 

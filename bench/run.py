@@ -4,33 +4,49 @@ Creates (or reuses) a database, migrates, seeds when the catalog is smaller
 than asked, serves the example project with gunicorn (2 sync workers) on a
 loopback port, runs wrk per request type with 1 and 16 connections, counts
 SQL queries per request type in-process, measures a worker's RSS, prints a
-table and writes bench/results/<timestamp>.json. See docs/performance.md.
+table and writes bench/results/<timestamp>.json. The write types
+``add_to_cart`` and ``checkout`` (bench/checkout.py) are shopcore's only.
+See docs/performance.md.
 
     .venv/bin/python bench/run.py                     # 1,000,000 products
     .venv/bin/python bench/run.py --products 100000 --duration 3 --only default,detail
+    .venv/bin/python bench/run.py --database shopcore_1m --no-seed --targets shopcore \
+        --only default,add_to_cart,checkout --rss-seconds 0
 """
 
 import argparse
-import json
 import os
-import platform
-import secrets
-import shutil
 import signal
 import subprocess
 import sys
-import time
+import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import Server, fetch, free_port, measure_rss, run_wrk, warm_up  # noqa: E402
-from bench.scenarios import count_queries, request_paths  # noqa: E402
+from bench.checkout import WRITE_TYPES, Shop, measure
+from bench.harness import (
+    DEFAULT_SERVER_URL,
+    Server,
+    configure_django,
+    count_queries,
+    ensure_database,
+    ensure_wrk,
+    fetch,
+    free_port,
+    git_commit,
+    log,
+    machine,
+    measure_rss,
+    migrate,
+    run_wrk,
+    stop_on_sigterm,
+    warm_up,
+    write_report,
+)
+from bench.scenarios import request_paths
 
-BENCH_DIR = ROOT / "bench"
-RESULTS_DIR = BENCH_DIR / "results"
 TARGETS = {
     "shopcore": {"products": "/api/products/", "categories": "/api/categories/"},
     "reference": {"products": "/reference/products/", "categories": "/reference/categories/"},
@@ -53,18 +69,17 @@ def parse_args():
     parser.add_argument("--database", default="shopcore_bench")
     parser.add_argument(
         "--server-url",
-        default="postgres://postgres@127.0.0.1:5432",
+        default=DEFAULT_SERVER_URL,
         help="PostgreSQL server URL, without the database name",
     )
     parser.add_argument("--products", type=int, default=1_000_000)
+    parser.add_argument(
+        "--no-seed",
+        action="store_true",
+        help="use the database's catalog as it is, whatever its size (never seed)",
+    )
     parser.add_argument("--categories", type=int, default=1_000)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument(
-        "--shape",
-        choices=("grown", "imported"),
-        default="grown",
-        help="shopcore_seed's catalog shape (reseeds a database of the other shape)",
-    )
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     parser.add_argument("--connections", default="1,16")
@@ -86,65 +101,21 @@ def parse_args():
     return parser.parse_args()
 
 
-def log(message):
-    print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
-
-
-def ensure_wrk():
-    if shutil.which("wrk"):
-        return
-    log("Installing wrk with apt-get...")
-    subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, timeout=300)
-
-
-def ensure_database(server_url, name):
-    import psycopg2
-
-    connection = psycopg2.connect(f"{server_url}/postgres")
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
-
-
-def configure_django(database_url, cache_url, cache_responses):
-    """Point this process (and, through the environment, gunicorn) at the bench settings."""
-    sys.path[:0] = [str(ROOT), str(ROOT / "example_project")]
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    os.environ["CONN_MAX_AGE"] = "600"
-    # The example project's default (Django's); CONN_HEALTH_CHECKS=true measures
-    # the round trip it adds to every request.
-    os.environ.setdefault("CONN_HEALTH_CHECKS", "false")
-    os.environ["REDIS_URL"] = "" if cache_url == "none" else cache_url
-    os.environ["BENCH_CACHE_RESPONSES"] = "1" if cache_responses else "0"
-    import django
-
-    django.setup()
-    from django.core.cache import cache
-
-    # Entries made for another database (or catalog) must not answer this run.
-    cache.clear()
-
-
 def prepare_catalog(args):
+    """Migrate, seed unless told not to, and return what the catalog holds."""
     from django.core.management import call_command
     from django.db import connection
 
-    from django_shopcore.catalog.models import Product
+    from django_shopcore.catalog.models import Product, ProductVariant
 
-    # Migrations and seeding may take minutes: lift the bench's statement timeout.
-    with connection.cursor() as cursor:
-        cursor.execute("SET statement_timeout = 0")
-    call_command("migrate", verbosity=0, skip_checks=True)
+    migrate()
     count = Product.objects.count()
-    shape = seeded_shape()
-    if count < args.products or shape != args.shape:
+    shape = None if args.no_seed else seeded_shape()
+    if not args.no_seed and (count < args.products or shape != args.shape):
         log(f"{count:,} products ({shape}), {args.products:,} ({args.shape}) wanted: seeding.")
+        # Seeding may take minutes: lift the bench's statement timeout.
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 0")
         call_command(
             "shopcore_seed",
             products=args.products,
@@ -154,8 +125,9 @@ def prepare_catalog(args):
             images=True,
             clear=True,
         )
-    with connection.cursor() as cursor:
-        cursor.execute("RESET statement_timeout")
+        with connection.cursor() as cursor:
+            cursor.execute("RESET statement_timeout")
+    return {"products": Product.objects.count(), "variants": ProductVariant.objects.count()}
 
 
 def seeded_shape():
@@ -173,29 +145,6 @@ def seeded_shape():
         if Product.objects.filter(category__children__isnull=False).exists()
         else "imported"
     )
-
-
-def machine():
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        postgres = cursor.fetchone()[0]
-    memory_kib = int(Path("/proc/meminfo").read_text().split()[1])
-    return {
-        "cpus": os.cpu_count(),
-        "memory_gib": round(memory_kib / 2**20, 1),
-        "python": platform.python_version(),
-        "postgresql": postgres,
-        "load_average_at_start": os.getloadavg(),
-    }
-
-
-def git_commit():
-    result = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    )
-    return result.stdout.strip()
 
 
 def print_table(results, targets, connections):
@@ -233,11 +182,6 @@ def print_table(results, targets, connections):
             print(line)
 
 
-def stop_on_sigterm(signum, frame):
-    # SystemExit unwinds through the Server context, which stops gunicorn.
-    sys.exit(f"Stopped by signal {signum}")
-
-
 def main():
     signal.signal(signal.SIGTERM, stop_on_sigterm)
     args = parse_args()
@@ -246,11 +190,12 @@ def main():
     ensure_wrk()
     ensure_database(args.server_url, args.database)
     configure_django(f"{args.server_url}/{args.database}", args.cache_url, args.cache_responses)
-    prepare_catalog(args)
+    sizes = prepare_catalog(args)
     log("Choosing request parameters")
     paths, parameters = request_paths(args.seed)
     only = set(filter(None, args.only.split(",")))
     selected = {name: path for name, path in paths.items() if not only or name in only}
+    writes = [name for name in WRITE_TYPES if (not only or name in only) and "shopcore" in targets]
 
     started = datetime.now(timezone.utc)
     report = {
@@ -258,7 +203,7 @@ def main():
         "commit": git_commit(),
         "machine": machine(),
         "catalog": {
-            "products": args.products,
+            **sizes,
             "categories": args.categories,
             "seed": args.seed,
             "shape": args.shape,
@@ -290,8 +235,40 @@ def main():
         if plans:
             report["explain"][f"{key[0]} {key[1]}"] = plans
 
+    shop = Shop(args.seed) if writes else None
+    try:
+        if shop:
+            log("Counting the queries of add-to-cart and checkout")
+            report["write_queries"] = shop.count_queries()
+        measure_all(args, report, targets, connections, paths, urls, query_counts, shop, writes)
+    finally:
+        if shop:
+            log("Returning the units ordered, deleting the benchmark's orders, carts and users")
+            shop.close()
+
+    print_table(report["results"], targets, connections)
+    if "write_queries" in report:
+        counts = ", ".join(f"{name} {count}" for name, count in report["write_queries"].items())
+        print(f"\nSQL queries per write request: {counts}")
+    if "rss" in report:
+        rss = report["rss"]
+        workers = ", ".join(
+            f"{worker['before_kib'] / 1024:.1f} -> {worker['after_kib'] / 1024:.1f} MiB"
+            for worker in rss["workers"]
+        )
+        print(
+            f"\nWorker RSS over {rss['requests']:,} list requests: "
+            f"max growth {rss['max_growth_kib'] / 1024:.1f} MiB ({workers})"
+        )
+    write_report(report, args.output, started)
+    return report
+
+
+def measure_all(args, report, targets, connections, paths, urls, query_counts, shop, writes):
+    """Every wrk run of the bench, on one server; the rows go to ``report``."""
     port = args.port or free_port()
-    with Server(port) as server:
+    with Server(port) as server, tempfile.TemporaryDirectory() as directory:
+        request_dir = Path(directory)
         for count in connections:
             for (target, name), url in urls.items():
                 status, hits = warm_up(server.base_url + url)
@@ -331,28 +308,28 @@ def main():
                         **stats,
                     }
                 )
+            for name in writes:
+                log(f"{count:>2}c shopcore  {name}")
+                stats = measure(shop, server.base_url, name, count, args.duration, request_dir)
+                queries = report["write_queries"][
+                    "checkout_3_lines" if name == "checkout" else "add_to_cart_line_1"
+                ]
+                report["results"].append(
+                    {
+                        "target": "shopcore",
+                        "type": name,
+                        "path": "/api/orders/" if name == "checkout" else "/api/carts/{id}/items/",
+                        "connections": count,
+                        "queries": queries,
+                        "count": None,
+                        **stats,
+                    }
+                )
         if args.rss_seconds and "shopcore" in targets:
             mix = [TARGETS["shopcore"]["products"] + paths[name][1] for name in LIST_MIX]
             if fetch(server.base_url + mix[0])[0] == 200:
                 log("Measuring worker RSS")
                 report["rss"] = measure_rss(server, server.base_url, mix, args.rss_seconds)
-
-    print_table(report["results"], targets, connections)
-    if "rss" in report:
-        rss = report["rss"]
-        workers = ", ".join(
-            f"{worker['before_kib'] / 1024:.1f} -> {worker['after_kib'] / 1024:.1f} MiB"
-            for worker in rss["workers"]
-        )
-        print(
-            f"\nWorker RSS over {rss['requests']:,} list requests: "
-            f"max growth {rss['max_growth_kib'] / 1024:.1f} MiB ({workers})"
-        )
-    output = args.output or RESULTS_DIR / f"{started:%Y%m%dT%H%M%SZ}.json"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nWrote {output}")
-    return report
 
 
 if __name__ == "__main__":

@@ -149,35 +149,3 @@ def deep_scroll(rows, params="", depth=0.9):
         "shopcore": f"?{params}cursor={cursor}",
         "reference": f"?{params}page={offset // 20 + 1}",
     }
-
-
-def count_queries(url, explain):
-    """SQL queries one request makes (both aliases), with EXPLAIN output if asked."""
-    from django.db import connections
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    captures = [CaptureQueriesContext(connections[alias]) for alias in connections]
-    for capture in captures:
-        capture.__enter__()
-    try:
-        # A failing target is reported (status 500), not allowed to end the run.
-        response = Client(raise_request_exception=False).get(url)
-    finally:
-        for capture in captures:
-            capture.__exit__(None, None, None)
-    queries = [query["sql"] for capture in captures for query in capture.captured_queries]
-    plans = [explain_query(sql) for sql in queries if sql.startswith("SELECT")] if explain else []
-    return response.status_code, len(queries), plans
-
-
-def explain_query(sql):
-    from django.db import DatabaseError, connection, transaction
-
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-    except DatabaseError as error:
-        plan = f"(EXPLAIN failed: {error})"
-    return {"sql": sql, "plan": plan}

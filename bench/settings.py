@@ -15,6 +15,10 @@ SECURE_SSL_REDIRECT = False
 # No query may run longer than this: a pathological plan fails the request
 # (reported as an error) instead of stalling the whole run.
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c statement_timeout=10000"
+# Set by the harness for gunicorn (bench/harness.py): its backends can then be
+# found in pg_stat_activity, to read their CPU time.
+if os.environ.get("BENCH_APPLICATION_NAME"):
+    DATABASES["default"]["OPTIONS"]["application_name"] = os.environ["BENCH_APPLICATION_NAME"]
 
 # The reference opens a new database connection per request, as the
 # seed-literal implementation did; shopcore keeps the example's persistent ones.

@@ -1,12 +1,17 @@
 """Render bench/results/*.json files as the Markdown tables of docs/performance.md.
 
-Several files (e.g. one run per target) are merged, later files winning:
+Several files (e.g. one run per target) are merged, later files winning;
+``--medians`` instead takes each file as one repeat of the same run and
+tabulates every run's p50, the medians, and each type's ratio to the
+``--baseline`` type (a catalog list) in the same run:
 
 .venv/bin/python bench/to_markdown.py bench/results/<run>.json [...] [--explain]
+.venv/bin/python bench/to_markdown.py --medians bench/results/*-checkout.json
 """
 
 import argparse
 import json
+import statistics
 from pathlib import Path
 
 
@@ -91,12 +96,58 @@ def explains(report):
     return "\n".join(lines)
 
 
+def medians(reports, baseline="default", target="shopcore"):
+    """Per connection count and type: each run's p50, the medians, and the ratios to baseline."""
+    lines = []
+    rows = [
+        {**row, "run": number}
+        for number, report in enumerate(reports)
+        for row in report["results"]
+        if row["target"] == target and row["requests"]
+    ]
+    for connections in sorted({row["connections"] for row in rows}):
+        here = [row for row in rows if row["connections"] == connections]
+        base = {row["run"]: row for row in here if row["type"] == baseline}
+        lines.append(f"\n**{connections} connection{'s' if connections > 1 else ''}**\n")
+        lines.append(
+            f"| request type | p50 of each run (ms) | p50 median | p99 median | req/s median "
+            f"| SQL | p50 / `{baseline}` p50 | req/s / `{baseline}` req/s |"
+        )
+        lines.append("|---|---|---|---|---|---|---|---|")
+        for name in dict.fromkeys(row["type"] for row in here):
+            runs = [row for row in here if row["type"] == name]
+            # Ratios within each run, then their median: the load changes between runs.
+            same_run = [(row, base[row["run"]]) for row in runs if row["run"] in base]
+            p50_ratio = ratio(row["p50_ms"] / first["p50_ms"] for row, first in same_run)
+            rps_ratio = ratio(row["rps"] / first["rps"] for row, first in same_run)
+            each = " / ".join(f"{row['p50_ms']:.2f}" for row in runs)
+            lines.append(
+                f"| `{name}` | {each} "
+                f"| {statistics.median(row['p50_ms'] for row in runs):.2f} ms "
+                f"| {statistics.median(row['p99_ms'] for row in runs):.1f} ms "
+                f"| {statistics.median(row['rps'] for row in runs):.1f} "
+                f"| {sql_cell(runs[0])} | {p50_ratio} | {rps_ratio} |"
+            )
+    return "\n".join(lines)
+
+
+def ratio(values):
+    values = list(values)
+    return f"{statistics.median(values):.2f}x" if values else "-"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results", type=Path, nargs="+")
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--medians", action="store_true", help="the files are repeats of a run")
+    parser.add_argument("--baseline", default="default", help="with --medians: the ratios' base")
     args = parser.parse_args()
-    report = merge(json.loads(path.read_text()) for path in args.results)
+    reports = [json.loads(path.read_text()) for path in args.results]
+    if args.medians:
+        print(medians(reports, args.baseline))
+        return
+    report = merge(reports)
     print(tables(report))
     if args.explain:
         print(explains(report))

@@ -213,7 +213,7 @@ def test_gunicorn_as_started_here_creates_no_control_socket(project_env, tmp_pat
 
 # Every other place that starts gunicorn: e2e/server.py (newman, the browser, schemathesis,
 # the storefront, make multihost) and the benchmark harness.
-@pytest.mark.parametrize("starter", ["e2e/server.py", "bench/run.py"])
+@pytest.mark.parametrize("starter", ["e2e/server.py", "bench/harness.py"])
 def test_every_gunicorn_the_project_starts_has_no_control_socket(starter):
     source = (EXAMPLE_PROJECT.parent / starter).read_text()
 
