@@ -6,8 +6,10 @@ second on 2 connections, then ``--runs`` runs of wrk with 1 connection, and
 prints each run's p50 and p99 and their medians (with the load average).
 The list without ``facets`` is measured alongside for comparison.
 
-    .venv/bin/python bench/facets/wrk.py --database-url postgres://postgres@127.0.0.1:5432/shopcore_h3_1m \\
-        --cache-url redis://127.0.0.1:6379/3 --port 8301 [--runs 3] [--duration 5] [--only whole,option]
+    .venv/bin/python bench/facets/wrk.py \\
+        --database-url postgres://postgres@127.0.0.1:5432/shopcore_h3_1m \\
+        --cache-url redis://127.0.0.1:6379/3 --port 8301 \\
+        [--runs 3] [--duration 5] [--only whole,option]
 """
 
 import argparse
