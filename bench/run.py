@@ -80,6 +80,12 @@ def parse_args():
     )
     parser.add_argument("--categories", type=int, default=1_000)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--shape",
+        choices=("grown", "imported"),
+        default="grown",
+        help="shopcore_seed's catalog shape (reseeds a database of the other shape)",
+    )
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     parser.add_argument("--connections", default="1,16")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from ..core.ids import MAX_BIGINT
 from .facets import FACETS_PARAMETER, facets_requested, product_facets
 from .pagination import CatalogPagination
 
@@ -60,10 +61,12 @@ class ProductPagination(CatalogPagination):
 
 
 class CategoryFacetSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(min_value=1, max_value=MAX_BIGINT)
     name = serializers.CharField()
     slug = serializers.CharField()
-    count = serializers.IntegerField(help_text=_("Products in the category and its subtree."))
+    count = serializers.IntegerField(
+        min_value=0, max_value=MAX_BIGINT, help_text=_("Products in the category and its subtree.")
+    )
 
 
 class PriceFacetSerializer(serializers.Serializer):
@@ -80,12 +83,12 @@ class PriceFacetSerializer(serializers.Serializer):
         allow_null=True,
         help_text=_("Prices in the bucket are below this; null for the last bucket."),
     )
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(min_value=0, max_value=MAX_BIGINT)
 
 
 class OptionFacetSerializer(serializers.Serializer):
     value = serializers.CharField()
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(min_value=0, max_value=MAX_BIGINT)
 
 
 @extend_schema_serializer(

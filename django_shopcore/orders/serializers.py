@@ -46,7 +46,6 @@ class CartIdField(TextOnlyMixin, serializers.UUIDField):
     """A cart's UUID as a string (DRF's field also turns an integer into a UUID)."""
 
 
-@extend_schema_serializer(examples=CHECKOUT_EXAMPLES)
 class StoredShippingAddressSerializer(ShippingAddressSerializer):
     """An order's address as checkout stored it: every field, ``line2`` "" when not given."""
 
@@ -54,6 +53,7 @@ class StoredShippingAddressSerializer(ShippingAddressSerializer):
     line2 = address_field(200, allow_blank=True)
 
 
+@extend_schema_serializer(examples=CHECKOUT_EXAMPLES)
 class CheckoutSerializer(serializers.Serializer):
     cart = CartIdField()
     shipping_address = ShippingAddressSerializer()
