@@ -1,4 +1,4 @@
-"""Keeping the facet index in step with the catalog: refreshes, deletes, folds, rebuilds.
+"""Keeping the facet index in step with the catalog: refreshes, deletes, rebuilds.
 
 Every write that can change what a product counts for (its category,
 activity, stock, price bucket or options) ends, in its own transaction and
@@ -7,7 +7,7 @@ the product's stored state (ProductFacets) is compared with the product as
 it is now, and the difference is appended to FacetCount as delta rows.
 Writers only ever insert count rows, so no two of them wait for each other
 there, and there is no lock order to get wrong; a fold now and then merges
-the deltas (``fold_deltas``). ``rebuild_facets()`` recomputes everything.
+the deltas (facet_fold.py). ``rebuild_facets()`` recomputes everything.
 """
 
 from functools import partial
@@ -16,7 +16,7 @@ from django.db import connections, transaction
 from django.db.models.signals import post_save, pre_delete
 
 from . import facet_rebuild
-from .facet_fold import BATCH_SIZE, FOLD_EVERY, batched, fold_after_commit, fold_deltas
+from .facet_fold import BATCH_SIZE, FOLD_EVERY, fold_after_commit
 from .facet_keys import (
     FacetState,
     count_deltas,
@@ -180,14 +180,8 @@ def rebuild_facets(using="default"):
             )
         for model in (FacetRollup, FacetCount, ProductFacets):
             model.objects.using(using).all().delete()
-        if connection.vendor in facet_rebuild.VENDORS:
-            for sql, params in facet_rebuild.statements(connection.vendor, price_buckets()):
-                cursor.execute(sql, params)
-        else:
-            ids = Product.objects.using(using).order_by("pk").values_list("pk", flat=True)
-            for batch in batched(ids.iterator()):
-                refresh_product_facets(batch, using)
-            fold_deltas(using)
+        for sql, params in facet_rebuild.statements(connection.vendor, price_buckets()):
+            cursor.execute(sql, params)
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
             for model in (ProductFacets, FacetCount, FacetRollup):

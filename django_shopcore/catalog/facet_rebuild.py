@@ -5,7 +5,7 @@ the same results as facet_keys.py computes for one product in Python: the
 states in sample-key order (the estimates read them in that order), the
 counts grouped from the states, the subtree rollups grouped from the
 counts. PostgreSQL and SQLite; migration 0006 holds a copy as it was when
-written. Other databases rebuild through the per-product refresh and a fold.
+written.
 """
 
 from .facet_keys import (
@@ -132,9 +132,6 @@ def price_label_sql(buckets):
         params[f"label_{index}"] = buckets.buckets[index].label
     params["last_label"] = buckets.buckets[-1].label
     return f"CASE {' '.join(whens)} ELSE %(last_label)s END", params
-
-
-VENDORS = frozenset(STATES_SQL)
 
 
 def statements(vendor, buckets):

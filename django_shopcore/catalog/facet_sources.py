@@ -15,7 +15,7 @@ from django.db.models.functions import Cast
 from .facet_keys import OPTION, PRICE, PRODUCT, count_columns
 from .facet_models import FacetCount, FacetRollup, ProductFacets
 from .facet_sample import sample_counts
-from .facet_sql import VENDORS, count_parts, count_states
+from .facet_sql import count_parts, count_states
 from .models import ProductVariant, VariantOption
 from .search import ColumnInArray
 
@@ -119,27 +119,19 @@ def exact_counts(queryset, filters, wants, buckets, drop=None):
     the ``drop``, the option values are counted per variant instead (a size
     counts when a variant has it *and* the other options filtered by).
     """
-    vendor = connections[queryset.db].vendor
     per_variant = bool({name for name in filters.options if name != drop})
     state_wants = replace(wants, only_option=None, except_options=None) if per_variant else wants
     result = FacetCounts(
         categories={} if wants.categories else None, prices={} if wants.price else None
     )
-    if vendor in VENDORS:
-        states = (
-            ProductFacets.objects.using(queryset.db)
-            .filter(product_id__in=queryset.order_by().values("pk"))
-            .values("category_id", "price", "options")
-        )
-        add_counts(
-            result,
-            count_states(
-                states, list(count_parts(state_wants, "TRUE", buckets, vendor)), queryset.db
-            ),
-        )
-    else:
-        add_grouped_counts(result, queryset.order_by(), wants, buckets)
-        per_variant = True
+    states = (
+        ProductFacets.objects.using(queryset.db)
+        .filter(product_id__in=queryset.order_by().values("pk"))
+        .values("category_id", "price", "options")
+    )
+    vendor = connections[queryset.db].vendor
+    parts = list(count_parts(state_wants, "TRUE", buckets, vendor))
+    add_counts(result, count_states(states, parts, queryset.db))
     if per_variant and (wants.only_option is not None or wants.except_options is not None):
         result.options = exact_option_counts(queryset.order_by(), filters, wants, drop)
     if result.prices is not None:
@@ -158,26 +150,6 @@ def add_counts(result, rows, factor=1):
         elif kind == "o":
             values = result.options.setdefault(key, {})
             values[value] = values.get(value, 0) + count
-
-
-def add_grouped_counts(result, products, wants, buckets):
-    """Categories and buckets with the ORM's GROUP BY, for databases facet_sql does not speak."""
-    if wants.categories:
-        for row in products.values("category__path").annotate(count=Count("pk")):
-            result.categories[row["category__path"]] = row["count"]
-    if wants.price:
-        result.prices = products.aggregate(**bucket_counts(buckets))
-
-
-def bucket_counts(buckets):
-    return {
-        bucket.label: Count(
-            "pk",
-            filter=Q(price__gte=bucket.low)
-            & (Q() if bucket.high is None else Q(price__lt=bucket.high)),
-        )
-        for bucket in buckets.buckets
-    }
 
 
 def exact_option_counts(products, filters, wants, drop):

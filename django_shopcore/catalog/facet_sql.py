@@ -4,7 +4,8 @@ The rows to count are a query named ``scan`` (the states of an exact set,
 or of a sample); each facet asked for is one ``SELECT ... GROUP BY`` over
 it, all of them in one ``UNION ALL``: categories by path, prices by bucket
 label, option values by pair. PostgreSQL and SQLite spell the JSON unnesting
-and the string functions differently; nothing else differs.
+and the string functions differently; nothing else differs (the catalog
+supports these two databases).
 
 Only this module's literals, flag column names and SQL that Django compiled
 are interpolated (hence the S608 exemptions); values are parameters.
@@ -20,7 +21,6 @@ OPTION_ROWS = {
     "postgresql": ("CROSS JOIN LATERAL jsonb_array_elements_text(s.options) AS o(pair)", "o.pair"),
     "sqlite": ("CROSS JOIN json_each(s.options) AS o", "o.value"),
 }
-VENDORS = frozenset(OPTION_ROWS)
 
 
 def pair_name_and_value(pair, vendor):

@@ -68,7 +68,6 @@ def facets_requested(request):
 class FacetFilters:
     """A request's product filters, as the facets read them (from the filter form)."""
 
-    using: str
     category: str | None
     min_price: Decimal | None
     max_price: Decimal | None
@@ -80,7 +79,7 @@ class FacetFilters:
     options: dict[str, frozenset[str]]
 
     @classmethod
-    def of(cls, cleaned_data, user, using):
+    def of(cls, cleaned_data, user):
         def boolean(name):
             value = cleaned_data.get(name)
             return value if isinstance(value, bool) else None
@@ -88,7 +87,6 @@ class FacetFilters:
         is_active = boolean("is_active")
         visible = (True, False) if sees_inactive(user) else (True,)
         return cls(
-            using=using,
             category=cleaned_data.get("category") or None,
             min_price=cleaned_data.get("min_price"),
             max_price=cleaned_data.get("max_price"),
@@ -129,7 +127,7 @@ class FacetFilters:
             return None
         return subtree(category_reference(self.category), category_cache_name(self.category)).ids
 
-    def browse_condition(self, using, prefix=""):
+    def browse_condition(self, using):
         """The category, activity and stock conditions, on the facet states."""
         condition = Q(is_active__in=self.activities)
         if self.in_stock is not None:
@@ -152,7 +150,7 @@ def product_facets(request, list_queryset, list_count):
     base = Product.objects.using(using).visible_to(request.user)
     filterset = ProductFilterSet(data=request.query_params, queryset=base, request=request)
     filterset.is_valid()  # The list validated the same parameters already.
-    filters = FacetFilters.of(filterset.form.cleaned_data, request.user, using)
+    filters = FacetFilters.of(filterset.form.cleaned_data, request.user)
     has_price = filters.min_price is not None or filters.max_price is not None
     sets = [
         FacetSet(

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -316,3 +316,51 @@ def test_categories_of_deleted_rows_leave_no_count(admin_client, tree):
     assert not FacetCount.objects.filter(category_id=tree[3].pk).exists()
     assert not FacetRollup.objects.filter(scope=tree[3].pk).exists()
     assert Category.objects.filter(pk=tree[3].pk).count() == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's catalog")
+def test_postgresql_has_exactly_the_documented_facet_indexes_and_no_foreign_keys():
+    tables = [model._meta.db_table for model in (ProductFacets, FacetCount, FacetRollup)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = ANY(%s)", [tables])
+        indexes = {row[0] for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY("
+            "SELECT oid FROM pg_class WHERE relname = ANY(%s))",
+            [tables],
+        )
+        foreign_keys = cursor.fetchone()[0]
+
+    assert indexes == {
+        "shopcore_productfacets_pkey",
+        "shopcore_facets_sample",
+        "shopcore_facetcount_pkey",
+        "shopcore_facet_key",
+        "shopcore_facet_delta",
+        "shopcore_facetrollup_pkey",
+        "shopcore_rollup_key",
+    }
+    assert foreign_keys == 0
+
+
+def test_a_refresh_counts_a_product_that_has_no_state_yet(tree):
+    """Products bulk-loaded without the models (no signals) start counting on their next write."""
+    (product,) = Product.objects.bulk_create(
+        [Product(name="Bulk", slug="bulk", category=tree[0], price=Decimal("3.00"), stock=1)]
+    )
+    ProductVariant.objects.create(product=product, sku="bulk", price=product.price, stock=1)
+    assert not ProductFacets.objects.filter(pk=product.pk).exists()
+    refresh_product_facets([])  # nothing to do
+
+    refresh_product_facets([product.pk])
+
+    assert_index_matches_catalog()
+
+
+def test_fixtures_loaded_raw_are_left_to_the_rebuild(tree):
+    from django.db.models.signals import post_save
+
+    product = Product(pk=10**6, name="Fixture", slug="fixture", category=tree[0], price=1)
+    post_save.send(sender=Product, instance=product, created=True, raw=True, using="default")
+
+    assert not ProductFacets.objects.filter(pk=product.pk).exists()

@@ -406,3 +406,27 @@ def test_e002_a_bad_sample_size_is_named(settings, rows):
 def test_the_default_facet_settings_pass(settings):
     settings.SHOPCORE = {}
     assert check_facet_settings(None) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the sample is PostgreSQL's")
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"search": "shirt"},
+        {"search": "shirt", "option": "size:S", "min_price": "10"},
+        {"option": ["size:S", "colour:red"], "max_price": "30", "in_stock": "true"},
+    ],
+)
+def test_estimates_apply_every_filter_to_the_sample(api_client, settings, params):
+    settings.SHOPCORE = {
+        **settings.SHOPCORE,
+        "EXACT_COUNT_THRESHOLD": 5,
+        "SEARCH_CANDIDATES": 5,
+    }
+    products_in(CategoryFactory(slug="cat"), 40)
+
+    facets = facets_of(api_client, params)
+
+    assert facets["exact"] is False
+    assert set(facets) == {"category", "price", "options", "exact"}
+    assert all(row["count"] >= 0 for row in facets["price"])

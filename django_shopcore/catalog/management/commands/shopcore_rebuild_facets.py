@@ -5,7 +5,8 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS
 
-from ...facet_index import fold_deltas, rebuild_facets
+from ...facet_fold import fold_deltas
+from ...facet_index import rebuild_facets
 
 
 class Command(BaseCommand):
