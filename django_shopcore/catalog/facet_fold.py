@@ -70,20 +70,22 @@ def fold_after_commit(using):
         logger.warning("The facet counts' fold failed; the next one retries.", exc_info=True)
 
 
-def fold_deltas(using="default"):
+def fold_deltas(using="default", wait=False):
     """Merge the rows of every key that has deltas into one, and add the deltas to the
     rollups; returns how many rows were merged.
 
     The rows are locked (in id order) before they are read, deleted exactly as
     read and replaced by their sum, so a delta appended meanwhile waits for
     the next fold and nothing is counted twice. Readers see all of it or none.
+    Unless ``wait``, a fold that finds another one at work leaves it to it.
     """
     connection = connections[using]
     with transaction.atomic(using=using):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [FOLD_LOCK_KEY])
-                if not cursor.fetchone()[0]:
+                lock = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
+                cursor.execute(f"SELECT {lock}(%s)::text", [FOLD_LOCK_KEY])
+                if cursor.fetchone()[0] == "false":
                     return 0  # Another fold is at it.
         lock_tree(using)
         counts = FacetCount.objects.using(using)
@@ -155,6 +157,13 @@ def add_to_rollups(deltas, using):
             )
             cursor.execute(sql, [value for row in batch for value in row])
     FacetRollup.objects.using(using).filter(**dict.fromkeys(COUNT_COLUMNS, 0)).delete()
+
+
+def fold_before_category_delete(sender, instance, using, **kwargs):
+    """A category is deleted only without products, but its unfolded deltas (products
+    that moved out) still owe its ancestors' rollups: fold them while its path exists;
+    its own rows, all zero then, go with it."""
+    fold_deltas(using, wait=True)
 
 
 def rehome_rollups(old_path, new_path, using):

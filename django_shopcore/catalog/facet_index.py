@@ -16,7 +16,7 @@ from django.db import connections, transaction
 from django.db.models.signals import post_save, pre_delete
 
 from . import facet_rebuild
-from .facet_fold import BATCH_SIZE, FOLD_EVERY, fold_after_commit
+from .facet_fold import BATCH_SIZE, FOLD_EVERY, fold_after_commit, fold_before_category_delete
 from .facet_keys import (
     FacetState,
     count_deltas,
@@ -26,7 +26,7 @@ from .facet_keys import (
     state_of,
 )
 from .facet_models import FacetCount, FacetRollup, ProductFacets
-from .models import Product, ProductVariant, VariantOption, lock_tree
+from .models import Category, Product, ProductVariant, VariantOption, lock_tree
 
 # The stored state, in FacetState's order.
 STATE_FIELDS = FacetState._fields
@@ -205,4 +205,7 @@ def connect_signals():
     post_save.connect(refresh_saved_product, sender=Product, dispatch_uid="shopcore-facets-save")
     pre_delete.connect(
         forget_deleted_product, sender=Product, dispatch_uid="shopcore-facets-delete"
+    )
+    pre_delete.connect(
+        fold_before_category_delete, sender=Category, dispatch_uid="shopcore-facets-category"
     )

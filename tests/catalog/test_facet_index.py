@@ -364,3 +364,17 @@ def test_fixtures_loaded_raw_are_left_to_the_rebuild(tree):
     post_save.send(sender=Product, instance=product, created=True, raw=True, using="default")
 
     assert not ProductFacets.objects.filter(pk=product.pk).exists()
+
+
+def test_a_category_deleted_with_unfolded_deltas_leaves_its_ancestors_right(admin_client, tree):
+    _root, _child, leaf, other = tree
+    product = ProductFactory(category=leaf)
+    fold_deltas()  # leaf, child and root count it in their rollups
+    product.category = other
+    product.save()  # its deltas: -1 in leaf, +1 in other, not folded
+
+    assert admin_client.delete(f"{CATEGORIES}{leaf.pk}/").status_code == 204
+
+    assert_index_matches_catalog()
+    fold_deltas()
+    assert_index_matches_catalog()
