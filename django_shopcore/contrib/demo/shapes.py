@@ -97,7 +97,7 @@ class GrownShape(Shape):
 class ImportedShape(Shape):
     name = "imported"
     help = (
-        "products on the leaves only, log-normal leaf sizes (median about 700 at 1M "
+        "products on the leaves only, log-normal leaf sizes (median about 650 at 1M "
         "products), about 12 leaves per second-level category, random creation dates"
     )
 
