@@ -48,8 +48,23 @@ class CartSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_subtotal(self, cart) -> str:
-        total = sum((item.line_total for item in cart.items.all()), 0)
+        total = sum((item.line_total for item in self.lines(cart)), 0)
         return serializers.DecimalField(max_digits=14, decimal_places=2).to_representation(total)
+
+    def lines(self, cart):
+        return cart.items.all()
+
+
+class WrittenCartSerializer(CartSerializer):
+    """The cart a line write answers with, from the lines it holds in memory (``written_items``).
+
+    The write read them under the cart's lock, so nothing is read again.
+    """
+
+    items = CartItemSerializer(many=True, read_only=True, source="written_items")
+
+    def lines(self, cart):
+        return cart.written_items
 
 
 class QuantityField(WholeNumberField):
@@ -75,8 +90,11 @@ class QuantityField(WholeNumberField):
 class AddItemSerializer(serializers.Serializer):
     """``{variant, quantity}``: an active variant of an active product."""
 
+    # With its product: the answer shows the line's name.
     variant = IntegerPrimaryKeyRelatedField(
-        queryset=ProductVariant.objects.filter(is_active=True, product__is_active=True),
+        queryset=ProductVariant.objects.filter(
+            is_active=True, product__is_active=True
+        ).select_related("product"),
         error_messages={"does_not_exist": _("No active variant with id {pk_value}.")},
     )
     quantity = QuantityField()

@@ -212,11 +212,51 @@ def test_adding_a_line_takes_constant_queries(api_client, django_assert_num_quer
     cart_id = new_cart(api_client)
     fill(cart_id, lines - 1)
     variant = variant_with()
-    # Savepoint and release, cart lock, variant, line lookup, line count,
-    # insert, touch, then the cart and its items.
-    with django_assert_num_queries(10):
+    # The variant (with its product), then in a savepoint: the cart's lock and
+    # touch (one UPDATE), its lines, the insert. The answer is built from them.
+    with django_assert_num_queries(6):
         response = add(api_client, cart_id, variant.pk)
     assert len(response.json()["items"]) == lines
+    assert response.json() == api_client.get(f"/api/carts/{cart_id}/").json()
+
+
+@pytest.mark.parametrize("method", ["add", "patch", "delete"])
+def test_a_line_write_answers_with_the_cart_as_read_afterwards(api_client, method):
+    cart_id = new_cart(api_client)
+    fill(cart_id, 2)
+    item = CartItem.objects.filter(cart_id=cart_id).order_by("id").first()
+    if method == "add":
+        response = add(api_client, cart_id, item.variant_id, 2)
+    elif method == "patch":
+        response = api_client.patch(
+            f"/api/carts/{cart_id}/items/{item.pk}/", {"quantity": 3}, format="json"
+        )
+    else:
+        response = api_client.delete(f"/api/carts/{cart_id}/items/{item.pk}/")
+    assert response.status_code in (200, 201), response.content
+    assert response.json() == api_client.get(f"/api/carts/{cart_id}/").json()
+
+
+def test_adding_to_an_existing_line_takes_as_many_queries(api_client, django_assert_num_queries):
+    cart_id = new_cart(api_client)
+    variant = variant_with()
+    add(api_client, cart_id, variant.pk)
+    # The variant, savepoint, lock and touch, lines, the line's UPDATE, release.
+    with django_assert_num_queries(6):
+        response = add(api_client, cart_id, variant.pk)
+    assert [item["quantity"] for item in response.json()["items"]] == [2]
+
+
+def test_a_missing_cart_or_line_is_a_404_and_touches_nothing(api_client):
+    cart_id = new_cart(api_client)
+    before = Cart.objects.get(pk=cart_id).updated_at
+    response = api_client.delete(f"/api/carts/{cart_id}/items/123456/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No CartItem matches the given query."}
+    assert Cart.objects.get(pk=cart_id).updated_at == before
+    response = add(api_client, str(uuid.uuid4()), variant_with().pk)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No Cart matches the given query."}
 
 
 def test_expired_carts_are_cleared_by_the_command(api_client, settings):
