@@ -101,3 +101,9 @@ class OrderSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+
+class PlacedOrderSerializer(OrderSerializer):
+    """Checkout's answer: the order as placed, its lines from memory (``placed_lines``)."""
+
+    lines = OrderLineSerializer(many=True, read_only=True, source="placed_lines")
