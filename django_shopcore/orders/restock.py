@@ -40,6 +40,10 @@ def take_units(quantities):
     units: the database decides, so stock can never go below 0. ``RETURNING``
     gives what the lines snapshot (price, SKU, options, the product's name),
     as locked. The caller rolls back unless every line came back.
+
+    Whatever the plan, an UPDATE row comes out of the join with ``locked``
+    after the sub-SELECT locked it, and that scan (rescanned or not) walks
+    the ids upwards: locks are always taken in ascending id order.
     """
     quote = connection.ops.quote_name
     variants, products = (quote(model._meta.db_table) for model in (ProductVariant, Product))
@@ -79,7 +83,7 @@ def take_units(quantities):
 
 
 def unsold_variants(quantities, taken):
-    """The requested variants ``take_units`` did not take (locked by it), for the 409."""
+    """The requested variants ``take_units`` did not take, as they are now, for the 409."""
     taken_ids = {variant.pk for variant in taken}
     unsold = list(
         ProductVariant.objects.select_related("product")
