@@ -99,9 +99,7 @@ def claim(user, key, request_fingerprint):
         f"INSERT INTO {table} (user_id, key, fingerprint, created_at) "  # noqa: S608
         "VALUES (%s, %s, %s, %s) ON CONFLICT (user_id, key) DO NOTHING RETURNING id"
     )
-    created_at = IdempotencyKey._meta.get_field("created_at").get_db_prep_value(
-        timezone.now(), connection
-    )
+    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
         cursor.execute(sql, [user.pk, key, request_fingerprint, created_at])
         row = cursor.fetchone()
