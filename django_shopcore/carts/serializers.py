@@ -1,5 +1,7 @@
 """Cart serializers: the cart with its items, and the bodies that add or change a line."""
 
+import copy
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
@@ -11,7 +13,21 @@ from .examples import ADD_ITEM_EXAMPLES, CHANGE_ITEM_EXAMPLES
 from .models import Cart, CartItem
 
 
-class CartItemSerializer(serializers.ModelSerializer):
+# A ModelSerializer whose fields are built from the model once per class, then copied.
+# Building them (model introspection) is most of a small answer's cost; a deep copy
+# makes each field anew from its arguments, as DRF's own copies of declared fields
+# do, so settings are still read per use. No docstring: drf-spectacular would make
+# it the description of the serializers that have none.
+class FieldsBuiltOnceMixin:
+    def get_fields(self):
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()  # type: ignore[misc]
+            type(self)._built_fields = built  # type: ignore[attr-defined]
+        return copy.deepcopy(built)
+
+
+class CartItemSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     """A line at the variant's current price (read with ``variant__product`` joined)."""
 
     sku = serializers.CharField(source="variant.sku", read_only=True)
@@ -37,7 +53,7 @@ class CartItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CartSerializer(serializers.ModelSerializer):
+class CartSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     items = CartItemSerializer(many=True, read_only=True)
     subtotal = serializers.SerializerMethodField()
     currency = CurrencyField()
