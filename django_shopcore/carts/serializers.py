@@ -1,5 +1,7 @@
 """Cart serializers: the cart with its items, and the bodies that add or change a line."""
 
+import copy
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
@@ -11,7 +13,21 @@ from .examples import ADD_ITEM_EXAMPLES, CHANGE_ITEM_EXAMPLES
 from .models import Cart, CartItem
 
 
-class CartItemSerializer(serializers.ModelSerializer):
+# A ModelSerializer whose fields are built from the model once per class, then copied.
+# Building them (model introspection) is most of a small answer's cost; a deep copy
+# makes each field anew from its arguments, as DRF's own copies of declared fields
+# do, so settings are still read per use. No docstring: drf-spectacular would make
+# it the description of the serializers that have none.
+class FieldsBuiltOnceMixin:
+    def get_fields(self):
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()  # type: ignore[misc]
+            type(self)._built_fields = built  # type: ignore[attr-defined]
+        return copy.deepcopy(built)
+
+
+class CartItemSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     """A line at the variant's current price (read with ``variant__product`` joined)."""
 
     sku = serializers.CharField(source="variant.sku", read_only=True)
@@ -37,7 +53,7 @@ class CartItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CartSerializer(serializers.ModelSerializer):
+class CartSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     items = CartItemSerializer(many=True, read_only=True)
     subtotal = serializers.SerializerMethodField()
     currency = CurrencyField()
@@ -48,8 +64,23 @@ class CartSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_subtotal(self, cart) -> str:
-        total = sum((item.line_total for item in cart.items.all()), 0)
+        total = sum((item.line_total for item in self.lines(cart)), 0)
         return serializers.DecimalField(max_digits=14, decimal_places=2).to_representation(total)
+
+    def lines(self, cart):
+        return cart.items.all()
+
+
+class WrittenCartSerializer(CartSerializer):
+    """The cart a line write answers with, from the lines it holds in memory (``written_items``).
+
+    The write read them under the cart's lock, so nothing is read again.
+    """
+
+    items = CartItemSerializer(many=True, read_only=True, source="written_items")
+
+    def lines(self, cart):
+        return cart.written_items
 
 
 class QuantityField(WholeNumberField):
@@ -75,8 +106,11 @@ class QuantityField(WholeNumberField):
 class AddItemSerializer(serializers.Serializer):
     """``{variant, quantity}``: an active variant of an active product."""
 
+    # With its product: the answer shows the line's name.
     variant = IntegerPrimaryKeyRelatedField(
-        queryset=ProductVariant.objects.filter(is_active=True, product__is_active=True),
+        queryset=ProductVariant.objects.filter(
+            is_active=True, product__is_active=True
+        ).select_related("product"),
         error_messages={"does_not_exist": _("No active variant with id {pk_value}.")},
     )
     quantity = QuantityField()

@@ -2,10 +2,10 @@
 
 from django.db import transaction
 from django.db.models import Prefetch
+from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
@@ -16,7 +16,12 @@ from ..core.schema_errors import extend_responses, raises
 from ..core.views import ShopcoreViewMixin
 from . import lines
 from .models import Cart, CartItem
-from .serializers import AddItemSerializer, CartSerializer, ChangeItemSerializer
+from .serializers import (
+    AddItemSerializer,
+    CartSerializer,
+    ChangeItemSerializer,
+    WrittenCartSerializer,
+)
 
 UUID_REGEX = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
@@ -28,6 +33,11 @@ STOCK_CONFLICT = error_component(
     "More units than the stock available: why, and the units there are.",
     {"quantity": MESSAGES, "available": integer_schema(0, MAX_INT32)},
 )
+
+
+def not_found(model):
+    """The 404 that ``get_object_or_404`` raises, with its message (the schema's examples)."""
+    return Http404(f"No {model._meta.object_name} matches the given query.")
 
 
 @extend_schema(tags=["Carts"])
@@ -70,16 +80,15 @@ class CartViewSet(
         serializer.save(owner=user if user.is_authenticated else None)
 
     def locked_cart(self):
-        """The cart, its row locked until the transaction ends: a cart's writes queue."""
-        lookup = {"pk": self.kwargs["pk"]}
-        return get_object_or_404(
-            Cart.objects.accessible_to(self.request.user).select_for_update(of=("self",)),
-            **lookup,
-        )
+        """The cart, touched and its row locked until the transaction ends, with its lines."""
+        cart = lines.lock_and_touch(self.kwargs["pk"], self.request.user)
+        if cart is None:
+            raise not_found(Cart)
+        cart.written_items = lines.lines_of(cart)
+        return cart
 
-    def cart_response(self, status_code=status.HTTP_200_OK):
-        cart = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-        return Response(self.get_serializer(cart).data, status=status_code)
+    def written_cart_response(self, cart, status_code=status.HTTP_200_OK):
+        return Response(WrittenCartSerializer(cart).data, status=status_code)
 
     @extend_responses(
         success="The whole cart.",
@@ -108,8 +117,13 @@ class CartViewSet(
         body.is_valid(raise_exception=True)
         with transaction.atomic():
             cart = self.locked_cart()
-            lines.add_item(cart, body.validated_data["variant"], body.validated_data["quantity"])
-        return self.cart_response(status.HTTP_201_CREATED)
+            lines.add_item(
+                cart,
+                cart.written_items,
+                body.validated_data["variant"],
+                body.validated_data["quantity"],
+            )
+        return self.written_cart_response(cart, status.HTTP_201_CREATED)
 
     @extend_responses(
         success="The whole cart.",
@@ -138,11 +152,11 @@ class CartViewSet(
             body.is_valid(raise_exception=True)
         with transaction.atomic():
             cart = self.locked_cart()
-            item = get_object_or_404(
-                CartItem.objects.select_related("variant"), cart=cart, pk=item_id
-            )
+            item = next((item for item in cart.written_items if item.pk == int(item_id)), None)
+            if item is None:
+                raise not_found(CartItem)
             if body is None:
-                lines.remove_item(cart, item)
+                lines.remove_item(cart.written_items, item)
             else:
-                lines.change_item(cart, item, body.validated_data["quantity"])
-        return self.cart_response()
+                lines.change_item(cart.written_items, item, body.validated_data["quantity"])
+        return self.written_cart_response(cart)

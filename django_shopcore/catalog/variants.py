@@ -34,7 +34,8 @@ def refresh_product_totals(product_ids, using="default"):
     )
     lowest_price = active.annotate(lowest=Min("price")).values("lowest")
     total_stock = active.annotate(total=Sum("stock")).values("total")
-    with transaction.atomic(using=using):
+    # No savepoint of its own: an error here fails the caller's transaction anyway.
+    with transaction.atomic(using=using, savepoint=False):
         # In id order, so writers of several products cannot deadlock.
         list(products.select_for_update().order_by("pk").values_list("pk", flat=True))
         products.update(

@@ -3,8 +3,7 @@
 import secrets
 from datetime import timedelta
 
-from django.db import transaction
-from django.db.models import Sum
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,7 +15,7 @@ from ..core.exceptions import Conflict, ConflictWithData
 from ..core.settings import shopcore_settings
 from .models import Order, OrderLine, OrderStatus, OrderStatusChange
 from .payments import payment_provider
-from .restock import lock_variants, take_units
+from .restock import take_units, unsold_variants
 from .signals import order_placed
 
 
@@ -25,23 +24,25 @@ def place_order(user, cart_id, shipping_address, expected_total=None):
 
     Row locks, in the order every writer takes them: the cart (so it is ordered
     once), its variants by ascending id, their products. The payment provider
-    and the ``order_placed`` receivers run after commit, holding no lock.
+    and the ``order_placed`` receivers run after commit, holding no lock. The
+    order carries its lines as ``placed_lines`` (the answer needs no reading).
     """
     with transaction.atomic():
-        cart = lock_cart(user, cart_id)
-        quantities = requested_quantities(cart)
-        variants = lock_variants(list(quantities))
+        quantities = take_cart(user, cart_id)
+        variants = take_units(quantities)
+        if len(variants) < len(quantities):
+            variants += unsold_variants(quantities, variants)
         lines = [snapshot(variant, quantities[variant.pk]) for variant in variants]
         subtotal = sum((line.line_total for line in lines), 0)
         check_expected_total(expected_total, subtotal)
-        if not all_sellable(variants, quantities) or not take_units(quantities):
+        if len(lines) < len(quantities) or any(not variant.sold for variant in variants):
             raise InsufficientStock(shortages(quantities, variants))
         refresh_product_totals({variant.product_id for variant in variants})
         order = Order.objects.create(
             number=new_number(),
             user=user,
             email=getattr(user, "email", "") or "",
-            cart_id=cart.pk,
+            cart_id=cart_id,
             shipping_address=shipping_address,
             subtotal=subtotal,
             total=subtotal,
@@ -51,14 +52,17 @@ def place_order(user, cart_id, shipping_address, expected_total=None):
         )
         for line in lines:
             line.order = order
-        OrderLine.objects.bulk_create(lines)
+        order.placed_lines = sorted(OrderLine.objects.bulk_create(lines), key=line_order)
         OrderStatusChange.objects.create(order=order, to_status=OrderStatus.PENDING_PAYMENT)
-        # The cart is consumed (its items cascade); Order.cart_id remembers it was ordered.
-        Cart.objects.filter(pk=cart.pk).delete()
         # robust: a failing provider or receiver is logged; the order stands and the answer
         # is 201. A lambda, not a partial: Django logs the callback's __qualname__.
         transaction.on_commit(lambda: after_placement(order), robust=True)
     return order
+
+
+def line_order(line):
+    # As the order's lines are read (by id); by variant where no ids came back.
+    return (line.pk or 0, line.variant_id)
 
 
 class InsufficientStock(ConflictWithData):
@@ -67,31 +71,35 @@ class InsufficientStock(ConflictWithData):
     default_code = "insufficient_stock"
 
 
-def lock_cart(user, cart_id):
-    cart = (
-        Cart.objects.accessible_to(user)
-        .select_for_update(of=("self",))
-        .filter(pk=cart_id)
-        .order_by()
-        .first()
-    )
-    if cart is not None:
-        return cart
-    # A concurrent checkout of this cart waited on the lock above and finds it gone.
-    if Order.objects.filter(cart_id=cart_id, user=user).exists():
-        raise Conflict({"cart": [_("This cart has already been ordered.")]})
-    raise exceptions.ValidationError({"cart": [_("No such cart.")]})
+def take_cart(user, cart_id):
+    """Delete the cart and its items, returning ``{variant_id: units}`` (ascending ids).
 
-
-def requested_quantities(cart):
-    """``{variant_id: units}`` of the cart, summed per variant."""
-    rows = (
-        CartItem.objects.filter(cart=cart)
-        .values("variant_id")
-        .annotate(units=Sum("quantity"))
-        .order_by("variant_id")
-    )
-    quantities = {row["variant_id"]: row["units"] for row in rows}
+    The cart's DELETE takes its row lock first, so its writes and a concurrent
+    checkout queue behind it; the items are then read by their own DELETE,
+    after the lock (the foreign key is checked at commit). A failing checkout
+    rolls both back.
+    """
+    quote = connection.ops.quote_name
+    stored_id = Cart._meta.pk.get_db_prep_value(cart_id, connection)
+    owner, params = "owner_id IS NULL", [stored_id]
+    if user is not None and user.is_authenticated:
+        owner = "(owner_id IS NULL OR owner_id = %s)"
+        params.append(user.pk)
+    with connection.cursor() as cursor:
+        # Only identifiers are interpolated; values are parameters.
+        cursor.execute(
+            f"DELETE FROM {quote(Cart._meta.db_table)} "  # noqa: S608
+            f"WHERE id = %s AND {owner} RETURNING id",
+            params,
+        )
+        if cursor.fetchone() is None:
+            no_such_cart(user, cart_id)
+        cursor.execute(
+            f"DELETE FROM {quote(CartItem._meta.db_table)} "  # noqa: S608
+            "WHERE cart_id = %s RETURNING variant_id, quantity",
+            [stored_id],
+        )
+        quantities = dict(sorted(cursor.fetchall()))
     if not quantities:
         raise exceptions.ValidationError({"cart": [_("The cart is empty.")]})
     if len(quantities) > shopcore_settings.CART_MAX_LINES:
@@ -107,10 +115,17 @@ def requested_quantities(cart):
     return quantities
 
 
+def no_such_cart(user, cart_id):
+    # A concurrent checkout of this cart held the lock and deleted it.
+    if Order.objects.filter(cart_id=cart_id, user=user).exists():
+        raise Conflict({"cart": [_("This cart has already been ordered.")]})
+    raise exceptions.ValidationError({"cart": [_("No such cart.")]})
+
+
 def snapshot(variant, quantity):
     return OrderLine(
-        variant=variant,
-        product_name=variant.product.name,
+        variant_id=variant.pk,
+        product_name=variant.product_name,
         sku=variant.sku,
         options=variant.options,
         unit_price=variant.price,
@@ -131,19 +146,9 @@ def check_expected_total(expected_total, total):
         )
 
 
-def all_sellable(variants, quantities):
-    """Every line's variant exists and its product is on sale (the UPDATE checks the rest)."""
-    return len(variants) == len(quantities) and all(
-        variant.product.is_active for variant in variants
-    )
-
-
 def shortages(quantities, variants):
     """The lines lacking stock, as read under the row locks (inactive or gone: 0 available)."""
-    available = {
-        variant.pk: variant.stock if variant.is_active and variant.product.is_active else 0
-        for variant in variants
-    }
+    available = {variant.pk: variant.available for variant in variants}
     return {
         "detail": _("Not enough stock for some lines; nothing was ordered."),
         "lines": [

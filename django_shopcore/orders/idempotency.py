@@ -3,7 +3,8 @@
 import hashlib
 import json
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.utils.encoders import JSONEncoder
@@ -54,29 +55,24 @@ def respond_once(user, key, request_fingerprint, perform):
     """``perform()`` -> ``(status, body)`` once per key; returns ``(status, body, replayed)``.
 
     The key row is inserted first in the transaction that performs the
-    request: a concurrent request with the same key blocks on the unique
-    index until this one commits, then finds the row and replays its answer
-    (or, if this one rolled back, takes the key itself). Client errors of
-    ``perform`` (400/409) are answers too: they are stored and replayed.
+    request, ``ON CONFLICT DO NOTHING``: a concurrent request with the same
+    key blocks on the unique index until this one commits, then inserts
+    nothing, finds the row and replays its answer (or, if this one rolled
+    back, takes the key itself). Client errors of ``perform`` (400/409) are
+    answers too: they are stored and replayed. ``perform`` must roll its own
+    writes back when it raises (do them in ``transaction.atomic()``).
     """
     with transaction.atomic():
-        record = IdempotencyKey.objects.filter(user=user, key=key).first()
-        if record is None:
-            try:
-                with transaction.atomic():
-                    claimed = IdempotencyKey.objects.create(
-                        user=user, key=key, fingerprint=request_fingerprint
-                    )
-            except IntegrityError:
-                # Another request with this key committed while we waited on the index.
-                record = IdempotencyKey.objects.get(user=user, key=key)
-        if record is not None:
+        claimed = claim(user, key, request_fingerprint)
+        if claimed is None:
+            record = IdempotencyKey.objects.get(user=user, key=key)
             if record.fingerprint != request_fingerprint:
                 raise KeyReused()
             return record.response_status, record.response_body, True
         try:
-            with transaction.atomic():
-                status_code, body = perform()
+            # No savepoint here: perform() makes its writes in an atomic block of its
+            # own (place_order's), which an error rolls back, leaving the key's row.
+            status_code, body = perform()
         except exceptions.APIException as exc:
             if not status.is_client_error(exc.status_code) or isinstance(
                 exc, exceptions.Throttled
@@ -84,7 +80,27 @@ def respond_once(user, key, request_fingerprint, perform):
                 raise
             detail = exc.detail if isinstance(exc.detail, (dict, list)) else {"detail": exc.detail}
             status_code, body = exc.status_code, detail
-        claimed.response_status = status_code
-        claimed.response_body = json.loads(json.dumps(body, cls=JSONEncoder))
-        claimed.save(update_fields=["response_status", "response_body"])
-        return status_code, claimed.response_body, False
+        response_body = json.loads(json.dumps(body, cls=JSONEncoder))
+        IdempotencyKey.objects.filter(pk=claimed).update(
+            response_status=status_code, response_body=response_body
+        )
+        return status_code, response_body, False
+
+
+def claim(user, key, request_fingerprint):
+    """Insert the key's row and return its id; None when the user already has this key.
+
+    The unique constraint decides (``INSERT ... ON CONFLICT DO NOTHING``, no
+    savepoint needed to survive a lost race).
+    """
+    table = connection.ops.quote_name(IdempotencyKey._meta.db_table)
+    # Only the table's name is interpolated; values are parameters.
+    sql = (
+        f"INSERT INTO {table} (user_id, key, fingerprint, created_at) "  # noqa: S608
+        "VALUES (%s, %s, %s, %s) ON CONFLICT (user_id, key) DO NOTHING RETURNING id"
+    )
+    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, key, request_fingerprint, created_at])
+        row = cursor.fetchone()
+    return row[0] if row else None

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from ..carts.serializers import FieldsBuiltOnceMixin
 from ..catalog.serializers import OptionsField
 from ..core.countries import COUNTRY_CODES
 from ..core.serializers import DecimalField, TextField, TextOnlyMixin
@@ -61,7 +62,7 @@ class CheckoutSerializer(serializers.Serializer):
     expected_total = DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
 
 
-class OrderLineSerializer(serializers.ModelSerializer):
+class OrderLineSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     # The variant's options when ordered (typed in the schema, unlike a bare JSON field).
     options = OptionsField(read_only=True)
 
@@ -79,7 +80,7 @@ class OrderLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     # Stored as given at checkout; shown with the same fields.
     shipping_address = StoredShippingAddressSerializer(read_only=True)
     lines = OrderLineSerializer(many=True, read_only=True)
@@ -101,3 +102,9 @@ class OrderSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+
+class PlacedOrderSerializer(OrderSerializer):
+    """Checkout's answer: the order as placed, its lines from memory (``placed_lines``)."""
+
+    lines = OrderLineSerializer(many=True, read_only=True, source="placed_lines")

@@ -15,7 +15,7 @@ from ..core.views import ShopcoreViewMixin
 from . import idempotency, transitions
 from .checkout import place_order
 from .models import IDEMPOTENCY_KEY_MAX_LENGTH, Order, OrderLine, OrderStatus
-from .serializers import CheckoutSerializer, OrderSerializer
+from .serializers import CheckoutSerializer, OrderSerializer, PlacedOrderSerializer
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     idempotency.HEADER,
@@ -149,7 +149,8 @@ class OrderViewSet(
                 body.validated_data["shipping_address"],
                 body.validated_data.get("expected_total"),
             )
-            return status.HTTP_201_CREATED, self.order_data(order)
+            # As placed: what a read of the order would show, without the reading.
+            return status.HTTP_201_CREATED, PlacedOrderSerializer(order).data
 
         if key is None:
             return Response(perform()[1], status=status.HTTP_201_CREATED)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from django_shopcore.carts.models import Cart, CartItem
@@ -14,6 +15,9 @@ from ..conftest import bearer_client
 from ..factories import ProductFactory, UserFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
+
+# A line write's queries; PostgreSQL's one more: SET LOCAL synchronous_commit.
+LINE_WRITE_QUERIES = 7 if connection.vendor == "postgresql" else 6
 
 
 def variant_with(stock=10, price="19.99", **kwargs):
@@ -212,11 +216,52 @@ def test_adding_a_line_takes_constant_queries(api_client, django_assert_num_quer
     cart_id = new_cart(api_client)
     fill(cart_id, lines - 1)
     variant = variant_with()
-    # Savepoint and release, cart lock, variant, line lookup, line count,
-    # insert, touch, then the cart and its items.
-    with django_assert_num_queries(10):
+    # The variant (with its product), then in a savepoint: on PostgreSQL the
+    # commit's flush wait turned off, the cart's lock and touch (one UPDATE),
+    # its lines, the insert. The answer is built from them.
+    with django_assert_num_queries(LINE_WRITE_QUERIES):
         response = add(api_client, cart_id, variant.pk)
     assert len(response.json()["items"]) == lines
+    assert response.json() == api_client.get(f"/api/carts/{cart_id}/").json()
+
+
+@pytest.mark.parametrize("method", ["add", "patch", "delete"])
+def test_a_line_write_answers_with_the_cart_as_read_afterwards(api_client, method):
+    cart_id = new_cart(api_client)
+    fill(cart_id, 2)
+    item = CartItem.objects.filter(cart_id=cart_id).order_by("id").first()
+    if method == "add":
+        response = add(api_client, cart_id, item.variant_id, 2)
+    elif method == "patch":
+        response = api_client.patch(
+            f"/api/carts/{cart_id}/items/{item.pk}/", {"quantity": 3}, format="json"
+        )
+    else:
+        response = api_client.delete(f"/api/carts/{cart_id}/items/{item.pk}/")
+    assert response.status_code in (200, 201), response.content
+    assert response.json() == api_client.get(f"/api/carts/{cart_id}/").json()
+
+
+def test_adding_to_an_existing_line_takes_as_many_queries(api_client, django_assert_num_queries):
+    cart_id = new_cart(api_client)
+    variant = variant_with()
+    add(api_client, cart_id, variant.pk)
+    # The same, the line's UPDATE instead of the insert.
+    with django_assert_num_queries(LINE_WRITE_QUERIES):
+        response = add(api_client, cart_id, variant.pk)
+    assert [item["quantity"] for item in response.json()["items"]] == [2]
+
+
+def test_a_missing_cart_or_line_is_a_404_and_touches_nothing(api_client):
+    cart_id = new_cart(api_client)
+    before = Cart.objects.get(pk=cart_id).updated_at
+    response = api_client.delete(f"/api/carts/{cart_id}/items/123456/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No CartItem matches the given query."}
+    assert Cart.objects.get(pk=cart_id).updated_at == before
+    response = add(api_client, str(uuid.uuid4()), variant_with().pk)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No Cart matches the given query."}
 
 
 def test_expired_carts_are_cleared_by_the_command(api_client, settings):
@@ -234,3 +279,12 @@ def test_item_writes_postpone_expiry(api_client):
     Cart.objects.filter(pk=cart_id).update(updated_at=timezone.now() - timedelta(days=30))
     add(api_client, cart_id, variant_with().pk)
     assert Cart.objects.get(pk=cart_id).updated_at > timezone.now() - timedelta(minutes=1)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
+def test_a_line_write_does_not_wait_for_the_flush(api_client, django_assert_num_queries):
+    cart_id, variant = new_cart(api_client), variant_with()
+    with django_assert_num_queries(LINE_WRITE_QUERIES) as queries:
+        add(api_client, cart_id, variant.pk)
+    # SET LOCAL: the setting ends with the write's transaction.
+    assert queries.captured_queries[2]["sql"] == "SET LOCAL synchronous_commit TO OFF"

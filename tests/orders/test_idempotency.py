@@ -2,6 +2,7 @@
 
 import pytest
 
+from django_shopcore.carts.models import CartItem
 from django_shopcore.catalog.models import ProductVariant
 from django_shopcore.orders.models import IdempotencyKey, Order
 
@@ -44,6 +45,9 @@ def test_keys_are_per_user(user, user_client):
 def test_a_conflict_is_an_answer_too(user, user_client):
     cart = cart_of(user, [(variant_with(stock=1), 2)])
     first = checkout(user_client, cart, headers={"Idempotency-Key": "k"})
+    # The answer is stored; the checkout itself rolled back (the cart is still there).
+    assert IdempotencyKey.objects.get().response_status == 409
+    assert CartItem.objects.filter(cart=cart).exists()
     ProductVariant.objects.update(stock=5)
     again = checkout(user_client, cart, headers={"Idempotency-Key": "k"})
     assert first.status_code == again.status_code == 409
@@ -65,3 +69,20 @@ def test_a_255_character_key_is_accepted(user, user_client):
     cart = cart_of(user, [(variant_with(), 1)])
     response = checkout(user_client, cart, headers={"Idempotency-Key": "k" * 255})
     assert response.status_code == 201
+
+
+@pytest.mark.parametrize("lines", [1, 5])
+def test_a_keyed_checkout_and_its_replay_take_constant_queries(
+    user, user_client, django_assert_num_queries, lines
+):
+    cart = cart_of(user, [(variant_with(), 1) for _ in range(lines)])
+    key = {"Idempotency-Key": "k"}
+    # The checkout's 13, the key's INSERT, the savepoint around the checkout
+    # (and its release), the answer's UPDATE.
+    with django_assert_num_queries(17):
+        first = checkout(user_client, cart, headers=key)
+    # The user; in a savepoint: the INSERT that inserts nothing, the stored answer.
+    with django_assert_num_queries(5):
+        again = checkout(user_client, cart, headers=key)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection, connections
 
+from django_shopcore.carts.models import Cart, CartItem
 from django_shopcore.catalog.models import Product, ProductVariant
 from django_shopcore.orders.models import Order, OrderLine
 
@@ -143,3 +144,31 @@ def test_concurrent_cancels_of_a_paid_order_return_its_units_once():
     assert variant.stock == 10
     assert ProductVariant.objects.get(pk=variant.pk).product.stock == 10
     assert Order.objects.get().status_changes.filter(to_status="cancelled").count() == 1
+
+
+def test_adds_racing_a_checkout_are_ordered_or_refused_never_lost():
+    """Each add either lands before the checkout (and is ordered) or finds the cart gone (404)."""
+    user = UserFactory()
+    first = variant_with(stock=100)
+    cart = cart_of(user, [(first, 1)])
+    others = [variant_with(stock=100) for _ in range(8)]
+    clients = [bearer_client(user) for _ in range(len(others) + 1)]
+
+    def task(index):
+        if index == len(others):
+            return checkout(clients[index], cart)
+        body = {"variant": others[index].pk, "quantity": 1}
+        return clients[index].post(f"/api/carts/{cart.pk}/items/", body, format="json")
+
+    responses = run_concurrently(task, len(others) + 1)
+    placed = responses[-1]
+    assert placed.status_code == 201, placed.content
+    added = {
+        others[index].pk
+        for index, response in enumerate(responses[:-1])
+        if response.status_code == 201
+    }
+    assert all(response.status_code in (201, 404) for response in responses[:-1])
+    ordered = {line["variant"] for line in placed.json()["lines"]}
+    assert ordered == {first.pk} | added
+    assert not Cart.objects.filter(pk=cart.pk).exists() and not CartItem.objects.exists()
