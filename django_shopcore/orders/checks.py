@@ -1,7 +1,10 @@
 """System checks of the orders app: the carts app it orders from, and the payment provider."""
 
+import sqlite3
+
 from django.apps import apps
 from django.core.checks import Error, register
+from django.db import connections
 
 from ..core.settings import setting_is_a_dict, shopcore_settings
 from .payments import PaymentProvider
@@ -17,6 +20,7 @@ def check_orders_setup(app_configs, **kwargs):
                 id="shopcore_orders.E001",
             )
         )
+    errors += check_sqlite_returning()
     if not setting_is_a_dict():
         return errors  # shopcore.E002 says why.
     try:
@@ -33,3 +37,22 @@ def check_orders_setup(app_configs, **kwargs):
             )
         )
     return errors
+
+
+# Cart writes and checkout use UPDATE/DELETE ... RETURNING (and UPDATE ... FROM).
+SQLITE_RETURNING = (3, 35)
+
+
+def check_sqlite_returning(version=None):
+    """The default database, if SQLite, must know ``RETURNING`` (3.35, March 2021)."""
+    version = version or sqlite3.sqlite_version_info
+    if connections["default"].vendor != "sqlite" or version >= SQLITE_RETURNING:
+        return []
+    return [
+        Error(
+            "django_shopcore.carts and .orders need SQLite 3.35 or newer "
+            f"(RETURNING); this Python has SQLite {'.'.join(map(str, version))}.",
+            hint="Use PostgreSQL, or a Python linked against a newer SQLite.",
+            id="shopcore_orders.E003",
+        )
+    ]

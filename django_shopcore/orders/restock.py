@@ -74,7 +74,8 @@ def take_units(quantities):
         f"(SELECT product.name FROM {products} AS product "
         f"WHERE product.id = {variants}.product_id) AS product_name"
     )
-    taken = sorted(ProductVariant.objects.raw(sql, params), key=lambda variant: variant.pk)
+    rows_taken = ProductVariant.objects.db_manager(connection.alias).raw(sql, params)
+    taken = sorted(rows_taken, key=lambda variant: variant.pk)
     for variant in taken:
         variant.sold = True
         # The units there were: enough.

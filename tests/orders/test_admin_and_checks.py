@@ -7,7 +7,7 @@ from django.urls import path
 
 from django_shopcore.carts.models import Cart
 from django_shopcore.catalog.models import Product
-from django_shopcore.orders.checks import check_orders_setup
+from django_shopcore.orders.checks import check_orders_setup, check_sqlite_returning
 from django_shopcore.orders.models import Order
 
 from ..urls import urlpatterns as api_urlpatterns
@@ -82,3 +82,15 @@ def test_e001_orders_need_carts(settings):
         app for app in settings.INSTALLED_APPS if app != "django_shopcore.carts"
     ]
     assert [error.id for error in check_orders_setup(None)] == ["shopcore_orders.E001"]
+
+
+def test_e003_sqlite_without_returning_is_refused():
+    from django.db import connections
+
+    errors = check_sqlite_returning((3, 34, 1))
+    if connections["default"].vendor == "sqlite":
+        assert [error.id for error in errors] == ["shopcore_orders.E003"]
+        assert "3.34.1" in errors[0].msg
+    else:
+        assert errors == []
+    assert check_sqlite_returning((3, 35, 0)) == []
