@@ -39,13 +39,14 @@ def lock_and_touch(cart_id, user):
 
 
 def without_flush_wait():
-    """``SET LOCAL synchronous_commit TO OFF`` on PostgreSQL, for this transaction only.
+    """``SET LOCAL synchronous_commit TO OFF`` on PostgreSQL, for this transaction only,
+    unless ``CART_SYNCHRONOUS_COMMIT``.
 
     The flush wait is most of a cart write's time. Carts are disposable and
     reserve nothing: a server crash may lose the last fraction of a second
     of cart writes (whole transactions, never part of one), not an order's.
     """
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and not shopcore_settings.CART_SYNCHRONOUS_COMMIT:
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 

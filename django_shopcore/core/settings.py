@@ -110,6 +110,10 @@ DEFAULTS = {
     "CART_MAX_QUANTITY": 1000,
     "CART_MAX_LINES": 100,
     "CART_TTL": 7 * 24 * 3600,
+    # Whether a cart write's commit waits for PostgreSQL's WAL flush. Off: a
+    # crash of the database server may lose the last fraction of a second of
+    # cart writes (never an order or stock), and a write costs a flush less.
+    "CART_SYNCHRONOUS_COMMIT": False,
     # Orders: seconds a new order may stay unpaid before `shopcore_expire_orders`
     # expires it (its units go back to stock).
     "ORDER_PAYMENT_WINDOW": 3600,

@@ -288,3 +288,14 @@ def test_a_line_write_does_not_wait_for_the_flush(api_client, django_assert_num_
         add(api_client, cart_id, variant.pk)
     # SET LOCAL: the setting ends with the write's transaction.
     assert queries.captured_queries[2]["sql"] == "SET LOCAL synchronous_commit TO OFF"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
+def test_cart_synchronous_commit_makes_line_writes_wait_for_the_flush(
+    api_client, django_assert_num_queries, settings
+):
+    settings.SHOPCORE = {"CART_SYNCHRONOUS_COMMIT": True}
+    cart_id, variant = new_cart(api_client), variant_with()
+    with django_assert_num_queries(LINE_WRITE_QUERIES - 1) as queries:
+        add(api_client, cart_id, variant.pk)
+    assert not any("synchronous_commit" in query["sql"] for query in queries.captured_queries)
