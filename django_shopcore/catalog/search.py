@@ -7,6 +7,7 @@ index); elsewhere ``icontains`` on the name and description.
 
 import re
 
+from django.core.signals import setting_changed
 from django.db import connections
 from django.db.models import (
     BooleanField,
@@ -19,7 +20,13 @@ from django.db.models import (
     When,
 )
 
-from ..core.counting import estimate_and_collect, estimate_and_count
+from ..core.counting import (
+    EstimateMemo,
+    estimate_and_collect,
+    estimate_and_count,
+    primary_keys_sql,
+)
+from ..core.settings import shopcore_settings
 
 # A search keyword: a run of letters and digits. Everything else separates
 # keywords, so no input can be a tsquery syntax error.
@@ -30,22 +37,76 @@ def search_tokens(text):
     return SEARCH_TOKEN.findall(text)
 
 
-def collect_matches(matching, limit):
+def collect_matches(matching, limit, drivers=()):
     """``(estimate, count, candidates)`` of a search's matches.
 
     ``count`` counts at most ``limit + 1``, and is None when PostgreSQL's
     planner expects more than ``limit``; ``candidates`` is a condition
     selecting the counted rows (None when nothing was counted). On PostgreSQL
     the same query collects their primary keys, so the page reads them by key
-    instead of searching again.
+    instead of searching again, through the driver (keyword_drivers()) that
+    the planner expects the fewest rows from when it expects far more from the
+    others (``DRIVER_RATIO``); the same query learns those estimates.
     """
-    if connections[matching.db].vendor == "postgresql":
-        estimate, pks = estimate_and_collect(matching, limit)
-        if pks is None:
-            return estimate, None, None
-        return estimate, len(pks), ColumnInArray("id", pks)
-    estimate, found = estimate_and_count(matching, limit, limit)
-    return estimate, found, subquery_of_candidates(matching, limit)
+    if connections[matching.db].vendor != "postgresql":
+        estimate, found = estimate_and_count(matching, limit, limit)
+        return estimate, found, subquery_of_candidates(matching, limit)
+    keys = [estimate_key(part) for part, _ in drivers]
+    known = [keyword_estimates.get(key) for key in keys]
+    learn = [part for part, _ in drivers] if None in known else []
+    collect_from = None if learn else driven_rows(drivers, known)
+    estimate, pks, learned = estimate_and_collect(matching, limit, collect_from, learn)
+    for key, part_estimate in zip(keys, learned or (), strict=False):
+        keyword_estimates.set(key, part_estimate, shopcore_settings.COUNT_ESTIMATE_TIMEOUT)
+    if pks is None:
+        return estimate, None, None
+    return estimate, len(pks), ColumnInArray("id", pks)
+
+
+# One keyword drives the collection when the others' conditions are expected to hold at
+# least this many times its rows: reading its rows and checking the others there costs
+# less than intersecting every keyword's index bitmap (a common word's is the costly part).
+DRIVER_RATIO = 8
+# The planner's estimate of each keyword's condition, by its SQL: it changes only when
+# the table is analyzed.
+keyword_estimates = EstimateMemo()
+setting_changed.connect(keyword_estimates.clear)
+
+
+def estimate_key(queryset):
+    sql, params = primary_keys_sql(queryset)
+    return queryset.db, sql, repr(params)
+
+
+def driven_rows(drivers, estimates):
+    """The rows of the driver with the fewest expected rows, if the others expect far more."""
+    if not drivers:
+        return None
+    fewest = min(range(len(drivers)), key=estimates.__getitem__)
+    others = sum(estimates) - estimates[fewest]
+    return drivers[fewest][1] if estimates[fewest] * DRIVER_RATIO <= others else None
+
+
+def keyword_drivers(queryset, tokens):
+    """Per distinct keyword: ``(queryset`` where it matches``, the same rows where every
+    keyword matches)``, the others checked row by row (``KeywordRecheck``); PostgreSQL.
+
+    Intersecting every keyword's index bitmap builds a common word's bitmap
+    (its prefix query gathers every row holding it) to keep a few rows; the
+    rarest keyword's rows, each checked for the others, cost far less.
+    """
+    distinct = list(dict.fromkeys(tokens))
+    if len(distinct) < 2:
+        return []
+    drivers = []
+    for token in distinct:
+        part = queryset.filter(search_condition(token, "postgresql"))
+        rows = part
+        for other in distinct:
+            if other != token:
+                rows = rows.filter(KeywordRecheck(other))
+        drivers.append((part, rows))
+    return drivers
 
 
 def subquery_of_candidates(matching, limit):
@@ -91,6 +152,32 @@ class SearchRank(SearchVectorMatch):
     def as_sql(self, compiler, connection):
         table = quoted_initial_alias(compiler)
         return f"ts_rank({table}.search_vector, to_tsquery('english', %s))", [self.query]
+
+
+class KeywordRecheck(Expression):
+    """``search_condition(token)`` on PostgreSQL, as a test no index serves.
+
+    ``(...) IS TRUE`` keeps what the condition selects (a WHERE drops NULL as
+    it drops false) and makes the planner check it on the rows another
+    condition's index found, instead of reading this keyword's index too.
+    """
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, token):
+        super().__init__()
+        self.token = token
+
+    def as_sql(self, compiler, connection):
+        table = quoted_initial_alias(compiler)
+        name = f"{table}.{connection.ops.quote_name('name')}"
+        substring = f"%{connection.ops.prep_for_like_query(self.token)}%"
+        return (
+            f"(({table}.search_vector @@ to_tsquery('english', %s)) "
+            f"OR UPPER({name}::text) LIKE UPPER(%s)) IS TRUE",
+            [f"{self.token}:*", substring],
+        )
 
 
 class ColumnInArray(Expression):

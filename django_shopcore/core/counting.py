@@ -47,17 +47,21 @@ def estimate_and_count(queryset, cap, estimate_limit):
     """
     if connections[queryset.db].vendor != "postgresql":
         return None, queryset.order_by().values("pk")[: cap + 1].count()
-    return estimate_and_aggregate(queryset, cap, estimate_limit, COUNT_ROWS)
+    estimate, counted, _ = estimate_and_aggregate(queryset, cap, estimate_limit, COUNT_ROWS)
+    return estimate, counted
 
 
-def estimate_and_collect(queryset, cap):
-    """``(estimate, pks)``: the planner's row estimate and, when it is at most ``cap``, the
-    primary keys of at most ``cap + 1`` rows (else None). PostgreSQL only; one query.
+def estimate_and_collect(queryset, cap, collect_from=None, also_estimate=()):
+    """``(estimate, pks, estimates)``: the planner's row estimate and, when it is at most
+    ``cap``, the primary keys of at most ``cap + 1`` rows (else None). PostgreSQL only;
+    one query.
 
     What ``estimate_and_count()`` counts, kept: a later query can then read
-    those rows by primary key instead of finding them again.
+    those rows by primary key instead of finding them again. The keys are
+    read from ``collect_from`` (the same rows as ``queryset``, by another
+    plan) when given; ``estimates`` are the planner's for ``also_estimate``.
     """
-    return estimate_and_aggregate(queryset, cap, cap, COLLECT_KEYS)
+    return estimate_and_aggregate(queryset, cap, cap, COLLECT_KEYS, collect_from, also_estimate)
 
 
 # What estimate_and_aggregate() makes of the capped primary keys.
@@ -65,32 +69,40 @@ COUNT_ROWS = "(SELECT COUNT(*) FROM ({capped}) capped)"
 COLLECT_KEYS = "ARRAY({capped})"
 
 
-def estimate_and_aggregate(queryset, cap, estimate_limit, aggregate):
+def estimate_and_aggregate(
+    queryset, cap, estimate_limit, aggregate, aggregate_from=None, also_estimate=()
+):
     """The planner's estimate and, when it is at most ``estimate_limit``, ``aggregate``
-    of the primary keys of at most ``cap + 1`` rows; one PostgreSQL query."""
+    of the primary keys of at most ``cap + 1`` rows (of ``aggregate_from`` if given), and
+    the estimates of ``also_estimate`` (None without any); one PostgreSQL query."""
     connection = connections[queryset.db]
-    rows = queryset.order_by().values("pk")
-    sql, params = rows.query.sql_with_params()
+    sql, params = primary_keys_sql(queryset)
     memo_key = (connection.alias, aggregate, estimate_limit, sql, repr(params))
     estimate = large_estimates.get(memo_key)
     if estimate is not None:
-        return estimate, None
+        return estimate, None, None
+    rows_sql, rows_params = (
+        (sql, params) if aggregate_from is None else primary_keys_sql(aggregate_from)
+    )
     # The same query with a LIMIT, as Django would compile rows[: cap + 1]:
     # one compilation per count instead of two.
-    capped_sql = f"{sql} {connection.ops.limit_offset_sql(0, cap + 1)}"
+    capped_sql = f"{rows_sql} {connection.ops.limit_offset_sql(0, cap + 1)}"
     # Only reached on PostgreSQL, whose operations can compose SQL with its parameters.
     operations = cast("DatabaseOperations", connection.ops)
+    others = [operations.compose_sql(*primary_keys_sql(other)) for other in also_estimate]
+    placeholders = ", ".join(["shopcore_count_estimate(%s)"] * len(others))
+    others_sql = f", ARRAY[{placeholders}]" if others else ", NULL"
     with connection.cursor() as cursor:
         # Only SQL that Django compiled is interpolated; values are parameters.
         # PostgreSQL runs the aggregate's subquery only when the CASE needs it,
         # and the estimate's EXPLAIN the whole query as text, parameters inlined.
         cursor.execute(
             "SELECT planned.estimate, CASE WHEN planned.estimate <= %s THEN "  # noqa: S608
-            f"{aggregate.format(capped=capped_sql)} END "
+            f"{aggregate.format(capped=capped_sql)} END{others_sql} "
             "FROM (SELECT shopcore_count_estimate(%s) AS estimate) planned",
-            [estimate_limit, *params, operations.compose_sql(sql, params)],
+            [estimate_limit, *rows_params, *others, operations.compose_sql(sql, params)],
         )
-        estimate, aggregated = cursor.fetchone()
+        estimate, aggregated, estimates = cursor.fetchone()
     timeout = shopcore_settings.COUNT_ESTIMATE_TIMEOUT
     if aggregated is None:
         large_estimates.set(memo_key, estimate, timeout)
@@ -98,7 +110,11 @@ def estimate_and_aggregate(queryset, cap, estimate_limit, aggregate):
         # More rows than the cap: the count is reported as an estimate too
         # (count_rows), the larger of the two, and is remembered as one.
         large_estimates.set(memo_key, max(estimate, aggregated), timeout)
-    return estimate, aggregated
+    return estimate, aggregated, estimates
+
+
+def primary_keys_sql(queryset):
+    return queryset.order_by().values("pk").query.sql_with_params()
 
 
 class EstimateMemo:

@@ -15,7 +15,13 @@ from django.utils import timezone, translation
 
 from django_shopcore.catalog.filters import ProductFilterSet
 from django_shopcore.catalog.models import Category, Product
-from django_shopcore.catalog.search import search_tokens
+from django_shopcore.catalog.search import (
+    KeywordRecheck,
+    driven_rows,
+    keyword_estimates,
+    search_condition,
+    search_tokens,
+)
 from django_shopcore.core.counting import RowCount
 
 from ..factories import CategoryFactory, ProductFactory
@@ -367,6 +373,55 @@ def test_few_matches_are_read_by_primary_key(api_client):
     # The page does not search again: it reads the collected keys.
     assert '"id" = ANY(ARRAY[' in page
     assert "search_vector" not in page
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's search")
+def test_a_keyword_rechecked_selects_what_its_condition_does():
+    in_name = make(name="Copper Kettle")
+    in_description = make(name="Kettle", description="made of coppery steel")
+    make(name="Kettle", description="steel")
+
+    def found(condition):
+        return set(Product.objects.filter(condition).values_list("pk", flat=True))
+
+    assert found(KeywordRecheck("copper")) == {in_name.pk, in_description.pk}
+    assert found(KeywordRecheck("copper")) == found(search_condition("copper", "postgresql"))
+
+
+def test_the_keyword_expected_far_rarer_drives():
+    drivers = [("black", "black rows"), ("scale", "scale rows"), ("copper", "copper rows")]
+
+    assert driven_rows(drivers, [160000, 300, 20000]) == "scale rows"
+    # Not far rarer than the others together: every keyword's index is read.
+    assert driven_rows(drivers, [1000, 300, 1000]) is None
+    assert driven_rows([], []) is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_a_rare_keyword_drives_once_the_estimates_are_known(api_client, django_assert_num_queries):
+    for index in range(20):
+        make(name="Lamp", description=f"black shade {index}")
+    rare = [make(name="Scale", description="blackish", age=age) for age in (1, 2)]
+    rare.append(make(name="Black scales"))
+    make(name="Scale", description="white")
+    analyze_products()
+    params = {"search": "scale black", "ordering": "price"}
+
+    with django_assert_num_queries(2), CaptureQueriesContext(connection) as first:
+        learning = api_client.get(PRODUCTS, params).json()
+    # What the planner expects at 1M rows (a tiny table's estimates are a coin toss).
+    learned = keyword_estimates.entries
+    assert len(learned) == 2
+    for key, (_, expires) in learned.items():
+        learned[key] = (300 if "scale" in key[2] else 160000, expires)
+    with django_assert_num_queries(2), CaptureQueriesContext(connection) as second:
+        driven = api_client.get(PRODUCTS, params).json()
+
+    assert "IS TRUE" not in first.captured_queries[0]["sql"]
+    assert "IS TRUE" in second.captured_queries[0]["sql"]
+    assert learning == driven
+    assert {row["id"] for row in driven["results"]} == {product.pk for product in rare}
+    assert (driven["count"], driven["count_exact"]) == (3, True)
 
 
 def test_search_counts_once_across_pages(api_client, django_assert_num_queries):
