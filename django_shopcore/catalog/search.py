@@ -37,76 +37,94 @@ def search_tokens(text):
     return SEARCH_TOKEN.findall(text)
 
 
-def collect_matches(matching, limit, drivers=()):
+def collect_matches(matching, limit, plan=None):
     """``(estimate, count, candidates)`` of a search's matches.
 
     ``count`` counts at most ``limit + 1``, and is None when PostgreSQL's
     planner expects more than ``limit``; ``candidates`` is a condition
     selecting the counted rows (None when nothing was counted). On PostgreSQL
     the same query collects their primary keys, so the page reads them by key
-    instead of searching again, through the driver (keyword_drivers()) that
-    the planner expects the fewest rows from when it expects far more from the
-    others (``DRIVER_RATIO``); the same query learns those estimates.
+    instead of searching again, by the ``plan`` (a SearchPlan) when given.
     """
     if connections[matching.db].vendor != "postgresql":
         estimate, found = estimate_and_count(matching, limit, limit)
         return estimate, found, subquery_of_candidates(matching, limit)
-    keys = [estimate_key(part) for part, _ in drivers]
-    known = [keyword_estimates.get(key) for key in keys]
-    learn = [part for part, _ in drivers] if None in known else []
-    collect_from = None if learn else driven_rows(drivers, known)
-    estimate, pks, learned = estimate_and_collect(matching, limit, collect_from, learn)
-    for key, part_estimate in zip(keys, learned or (), strict=False):
-        keyword_estimates.set(key, part_estimate, shopcore_settings.COUNT_ESTIMATE_TIMEOUT)
+    estimate, pks = estimate_and_collect(matching, limit, plan)
     if pks is None:
         return estimate, None, None
     return estimate, len(pks), ColumnInArray("id", pks)
 
 
-# One keyword drives the collection when the others' conditions are expected to hold at
-# least this many times its rows: reading its rows and checking the others there costs
-# less than intersecting every keyword's index bitmap (a common word's is the costly part).
-DRIVER_RATIO = 8
-# The planner's estimate of each keyword's condition, by its SQL: it changes only when
-# the table is analyzed.
-keyword_estimates = EstimateMemo()
-setting_changed.connect(keyword_estimates.clear)
+# A keyword's condition is checked row by row on the rows another index finds when the
+# planner expects its own index to find at least this many times as many: building a
+# common word's bitmap (its prefix query gathers every row holding a word it starts)
+# costs more than checking the word on the few rows that the others leave.
+RECHECK_RATIO = 8
+# The planner's estimates of a search's parts, by their SQL: they change only when the
+# table is analyzed, and are remembered like large_estimates.
+part_estimates = EstimateMemo()
+setting_changed.connect(part_estimates.clear)
+
+
+class SearchPlan:
+    """Which conditions of a search find its matches through an index (PostgreSQL).
+
+    ``filtered`` is the list's queryset without the search. Each keyword's
+    index is read unless the planner expects it to find RECHECK_RATIO times
+    the rows of the most selective part (``filtered`` itself, or another
+    keyword alone); such a keyword is checked on those rows instead
+    (``KeywordRecheck``). The estimates are learnt by the search's first
+    query (which then reads every index, as PostgreSQL chooses) and used from
+    the next one on.
+    """
+
+    def __init__(self, filtered, tokens):
+        self.filtered = filtered
+        self.tokens = list(dict.fromkeys(tokens))
+
+    def parts(self):
+        everything = self.filtered.model._default_manager.using(self.filtered.db)
+        alone = [everything.filter(search_condition(token, "postgresql")) for token in self.tokens]
+        return [self.filtered, *alone]
+
+    def __call__(self):
+        """What estimate_and_collect() asks of a plan."""
+        parts = self.parts()
+        keys = [estimate_key(part) for part in parts]
+        known = [part_estimates.get(key) for key in keys]
+        if None not in known:
+            return self.rows(known), (), None
+
+        def learn(estimates):
+            timeout = shopcore_settings.COUNT_ESTIMATE_TIMEOUT
+            for key, estimate in zip(keys, estimates, strict=True):
+                part_estimates.set(key, estimate, timeout)
+
+        return None, parts, learn
+
+    def rows(self, estimates):
+        """The search's rows with the keywords to check row by row as such, or None when
+        every keyword's index is worth reading; ``estimates`` as ``parts()``."""
+        fewest = max(min(estimates), 1)
+        rechecked = {
+            token
+            for token, estimate in zip(self.tokens, estimates[1:], strict=True)
+            if estimate >= RECHECK_RATIO * fewest
+        }
+        if not rechecked:
+            return None
+        rows = self.filtered
+        for token in self.tokens:
+            if token in rechecked:
+                rows = rows.filter(KeywordRecheck(token))
+            else:
+                rows = rows.filter(search_condition(token, "postgresql"))
+        return rows
 
 
 def estimate_key(queryset):
     sql, params = primary_keys_sql(queryset)
     return queryset.db, sql, repr(params)
-
-
-def driven_rows(drivers, estimates):
-    """The rows of the driver with the fewest expected rows, if the others expect far more."""
-    if not drivers:
-        return None
-    fewest = min(range(len(drivers)), key=estimates.__getitem__)
-    others = sum(estimates) - estimates[fewest]
-    return drivers[fewest][1] if estimates[fewest] * DRIVER_RATIO <= others else None
-
-
-def keyword_drivers(queryset, tokens):
-    """Per distinct keyword: ``(queryset`` where it matches``, the same rows where every
-    keyword matches)``, the others checked row by row (``KeywordRecheck``); PostgreSQL.
-
-    Intersecting every keyword's index bitmap builds a common word's bitmap
-    (its prefix query gathers every row holding it) to keep a few rows; the
-    rarest keyword's rows, each checked for the others, cost far less.
-    """
-    distinct = list(dict.fromkeys(tokens))
-    if len(distinct) < 2:
-        return []
-    drivers = []
-    for token in distinct:
-        part = queryset.filter(search_condition(token, "postgresql"))
-        rows = part
-        for other in distinct:
-            if other != token:
-                rows = rows.filter(KeywordRecheck(other))
-        drivers.append((part, rows))
-    return drivers
 
 
 def subquery_of_candidates(matching, limit):

@@ -7,8 +7,8 @@ from ..core.counting import RowCount
 from ..core.settings import shopcore_settings
 from .filter_base import StableOrderingFilter
 from .search import (
+    SearchPlan,
     collect_matches,
-    keyword_drivers,
     search_condition,
     search_rank,
     search_tokens,
@@ -54,8 +54,8 @@ def filter_search(filterset, queryset, value):
     # the search indexes (the count is then known to the paginator); on
     # PostgreSQL, not when the planner expects more than that anyway.
     limit = shopcore_settings.SEARCH_CANDIDATES
-    drivers = keyword_drivers(queryset, tokens) if vendor == "postgresql" else []
-    estimate, found, candidates = collect_matches(matching, limit, drivers)
+    plan = SearchPlan(queryset, tokens) if vendor == "postgresql" else None
+    estimate, found, candidates = collect_matches(matching, limit, plan)
     if found is None:
         filterset.known_count = RowCount(estimate, False)
     else:

@@ -47,21 +47,22 @@ def estimate_and_count(queryset, cap, estimate_limit):
     """
     if connections[queryset.db].vendor != "postgresql":
         return None, queryset.order_by().values("pk")[: cap + 1].count()
-    estimate, counted, _ = estimate_and_aggregate(queryset, cap, estimate_limit, COUNT_ROWS)
-    return estimate, counted
+    return estimate_and_aggregate(queryset, cap, estimate_limit, COUNT_ROWS)
 
 
-def estimate_and_collect(queryset, cap, collect_from=None, also_estimate=()):
-    """``(estimate, pks, estimates)``: the planner's row estimate and, when it is at most
-    ``cap``, the primary keys of at most ``cap + 1`` rows (else None). PostgreSQL only;
-    one query.
+def estimate_and_collect(queryset, cap, plan=None):
+    """``(estimate, pks)``: the planner's row estimate and, when it is at most ``cap``, the
+    primary keys of at most ``cap + 1`` rows (else None). PostgreSQL only; one query.
 
     What ``estimate_and_count()`` counts, kept: a later query can then read
-    those rows by primary key instead of finding them again. The keys are
-    read from ``collect_from`` (the same rows as ``queryset``, by another
-    plan) when given; ``estimates`` are the planner's for ``also_estimate``.
+    those rows by primary key instead of finding them again. ``plan``, called
+    once the estimate is not known to be too large already, returns
+    ``(collect_from, also_estimate, learn)``: the keys are read from
+    ``collect_from`` (the same rows as ``queryset``, by another plan) when not
+    None, and ``learn`` is called with the planner's estimates of the
+    querysets ``also_estimate`` lists, taken by the same query.
     """
-    return estimate_and_aggregate(queryset, cap, cap, COLLECT_KEYS, collect_from, also_estimate)
+    return estimate_and_aggregate(queryset, cap, cap, COLLECT_KEYS, plan)
 
 
 # What estimate_and_aggregate() makes of the capped primary keys.
@@ -69,21 +70,20 @@ COUNT_ROWS = "(SELECT COUNT(*) FROM ({capped}) capped)"
 COLLECT_KEYS = "ARRAY({capped})"
 
 
-def estimate_and_aggregate(
-    queryset, cap, estimate_limit, aggregate, aggregate_from=None, also_estimate=()
-):
+def estimate_and_aggregate(queryset, cap, estimate_limit, aggregate, plan=None):
     """The planner's estimate and, when it is at most ``estimate_limit``, ``aggregate``
-    of the primary keys of at most ``cap + 1`` rows (of ``aggregate_from`` if given), and
-    the estimates of ``also_estimate`` (None without any); one PostgreSQL query."""
+    of the primary keys of at most ``cap + 1`` rows; one PostgreSQL query (``plan``:
+    estimate_and_collect())."""
     connection = connections[queryset.db]
     sql, params = primary_keys_sql(queryset)
     memo_key = (connection.alias, aggregate, estimate_limit, sql, repr(params))
     estimate = large_estimates.get(memo_key)
     if estimate is not None:
-        return estimate, None, None
-    rows_sql, rows_params = (
-        (sql, params) if aggregate_from is None else primary_keys_sql(aggregate_from)
-    )
+        return estimate, None
+    collect_from, also_estimate, learn = plan() if plan else (None, (), None)
+    rows_sql, rows_params = (sql, params)
+    if collect_from is not None:
+        rows_sql, rows_params = primary_keys_sql(collect_from)
     # The same query with a LIMIT, as Django would compile rows[: cap + 1]:
     # one compilation per count instead of two.
     capped_sql = f"{rows_sql} {connection.ops.limit_offset_sql(0, cap + 1)}"
@@ -91,7 +91,7 @@ def estimate_and_aggregate(
     operations = cast("DatabaseOperations", connection.ops)
     others = [operations.compose_sql(*primary_keys_sql(other)) for other in also_estimate]
     placeholders = ", ".join(["shopcore_count_estimate(%s)"] * len(others))
-    others_sql = f", ARRAY[{placeholders}]" if others else ", NULL"
+    others_sql = f", ARRAY[{placeholders}]" if others else ""
     with connection.cursor() as cursor:
         # Only SQL that Django compiled is interpolated; values are parameters.
         # PostgreSQL runs the aggregate's subquery only when the CASE needs it,
@@ -102,7 +102,9 @@ def estimate_and_aggregate(
             "FROM (SELECT shopcore_count_estimate(%s) AS estimate) planned",
             [estimate_limit, *rows_params, *others, operations.compose_sql(sql, params)],
         )
-        estimate, aggregated, estimates = cursor.fetchone()
+        estimate, aggregated, *estimates = cursor.fetchone()
+    if others and learn is not None:
+        learn(estimates[0])
     timeout = shopcore_settings.COUNT_ESTIMATE_TIMEOUT
     if aggregated is None:
         large_estimates.set(memo_key, estimate, timeout)
@@ -110,7 +112,7 @@ def estimate_and_aggregate(
         # More rows than the cap: the count is reported as an estimate too
         # (count_rows), the larger of the two, and is remembered as one.
         large_estimates.set(memo_key, max(estimate, aggregated), timeout)
-    return estimate, aggregated, estimates
+    return estimate, aggregated
 
 
 def primary_keys_sql(queryset):

@@ -17,8 +17,8 @@ from django_shopcore.catalog.filters import ProductFilterSet
 from django_shopcore.catalog.models import Category, Product
 from django_shopcore.catalog.search import (
     KeywordRecheck,
-    driven_rows,
-    keyword_estimates,
+    SearchPlan,
+    part_estimates,
     search_condition,
     search_tokens,
 )
@@ -388,37 +388,60 @@ def test_a_keyword_rechecked_selects_what_its_condition_does():
     assert found(KeywordRecheck("copper")) == found(search_condition("copper", "postgresql"))
 
 
-def test_the_keyword_expected_far_rarer_drives():
-    drivers = [("black", "black rows"), ("scale", "scale rows"), ("copper", "copper rows")]
+@pytest.mark.parametrize(
+    ("estimates", "rechecked"),
+    [
+        # The list's other filters, then each keyword alone.
+        ([977000, 160000, 300, 20000], ["black", "copper"]),
+        ([5000, 160000, 300, 20000], ["black", "copper"]),
+        ([5000, 160000, 30000, 20000], ["black"]),
+        ([977000, 1000, 300, 1000], []),
+        ([977000, 0, 0, 0], []),
+    ],
+)
+def test_a_keyword_far_commoner_than_the_rarest_part_is_checked_row_by_row(estimates, rechecked):
+    plan = SearchPlan(Product.objects.all(), ["black", "scale", "copper", "black"])
 
-    assert driven_rows(drivers, [160000, 300, 20000]) == "scale rows"
-    # Not far rarer than the others together: every keyword's index is read.
-    assert driven_rows(drivers, [1000, 300, 1000]) is None
-    assert driven_rows([], []) is None
+    rows = plan.rows(estimates)
+
+    sql = "" if rows is None else str(rows.query)
+    assert (rows is None) == (not rechecked)
+    assert sql.count("IS TRUE") == len(rechecked)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
-def test_a_rare_keyword_drives_once_the_estimates_are_known(api_client, django_assert_num_queries):
+@pytest.mark.parametrize("in_category", [False, True])
+def test_a_common_keyword_is_checked_once_the_estimates_are_known(
+    api_client, django_assert_num_queries, in_category
+):
+    category = CategoryFactory()
     for index in range(20):
         make(name="Lamp", description=f"black shade {index}")
-    rare = [make(name="Scale", description="blackish", age=age) for age in (1, 2)]
-    rare.append(make(name="Black scales"))
-    make(name="Scale", description="white")
+    rare = [
+        make(name="Scale", description="blackish", age=age, category=category) for age in (1, 2)
+    ]
+    rare.append(make(name="Black scales", category=category))
+    make(name="Scale", description="white", category=category)
     analyze_products()
     params = {"search": "scale black", "ordering": "price"}
+    if in_category:
+        params["category"] = category.slug
+        api_client.get(PRODUCTS, {"category": category.slug})  # caches the subtree
 
     with django_assert_num_queries(2), CaptureQueriesContext(connection) as first:
         learning = api_client.get(PRODUCTS, params).json()
-    # What the planner expects at 1M rows (a tiny table's estimates are a coin toss).
-    learned = keyword_estimates.entries
-    assert len(learned) == 2
+    # What the planner expects at 1M rows (a tiny table's estimates are a coin toss):
+    # the list (or the category), each keyword alone.
+    learned = part_estimates.entries
+    assert len(learned) == 3
     for key, (_, expires) in learned.items():
-        learned[key] = (300 if "scale" in key[2] else 160000, expires)
+        estimate = 300 if "scale" in key[2] else 160000 if "black" in key[2] else 977000
+        learned[key] = (4 if in_category and estimate == 977000 else estimate, expires)
     with django_assert_num_queries(2), CaptureQueriesContext(connection) as second:
         driven = api_client.get(PRODUCTS, params).json()
 
     assert "IS TRUE" not in first.captured_queries[0]["sql"]
-    assert "IS TRUE" in second.captured_queries[0]["sql"]
+    assert second.captured_queries[0]["sql"].count("IS TRUE") == (2 if in_category else 1)
     assert learning == driven
     assert {row["id"] for row in driven["results"]} == {product.pk for product in rare}
     assert (driven["count"], driven["count_exact"]) == (3, True)
