@@ -5,6 +5,7 @@ weighted full text, prefix queries) or a substring of the name (trigram
 index); elsewhere ``icontains`` on the name and description.
 """
 
+import math
 import re
 
 from django.core.signals import setting_changed
@@ -55,10 +56,10 @@ def collect_matches(matching, limit, plan=None):
     return estimate, len(pks), ColumnInArray("id", pks)
 
 
-# A keyword's condition is checked row by row on the rows another index finds when the
-# planner expects its own index to find at least this many times as many: building a
-# common word's bitmap (its prefix query gathers every row holding a word it starts)
-# costs more than checking the word on the few rows that the others leave.
+# A keyword's condition is checked row by row, on the rows that the search's other
+# conditions leave, when the planner expects its own index to find at least this many
+# times as many rows: building a common word's bitmap (its prefix query gathers every
+# row holding a word it starts) costs about an eighth of checking a row, measured at 1M.
 RECHECK_RATIO = 8
 # The planner's estimates of a search's parts, by their SQL: they change only when the
 # table is analyzed, and are remembered like large_estimates.
@@ -67,15 +68,15 @@ setting_changed.connect(part_estimates.clear)
 
 
 class SearchPlan:
-    """Which conditions of a search find its matches through an index (PostgreSQL).
+    """Which keywords of a search find its matches through their index (PostgreSQL).
 
-    ``filtered`` is the list's queryset without the search. Each keyword's
-    index is read unless the planner expects it to find RECHECK_RATIO times
-    the rows of the most selective part (``filtered`` itself, or another
-    keyword alone); such a keyword is checked on those rows instead
-    (``KeywordRecheck``). The estimates are learnt by the search's first
-    query (which then reads every index, as PostgreSQL chooses) and used from
-    the next one on.
+    ``filtered`` is the list's queryset without the search. A keyword's index
+    is read unless the planner expects it to find RECHECK_RATIO times the rows
+    that the other conditions leave (``filtered``'s rows times the other
+    indexed keywords' shares of the table, as the planner multiplies
+    selectivities); such a keyword is checked on those rows instead
+    (``KeywordRecheck``). The estimates are learnt by the search's first query
+    (which reads every index, as PostgreSQL chooses) and used from the next on.
     """
 
     def __init__(self, filtered, tokens):
@@ -83,9 +84,11 @@ class SearchPlan:
         self.tokens = list(dict.fromkeys(tokens))
 
     def parts(self):
-        everything = self.filtered.model._default_manager.using(self.filtered.db)
-        alone = [everything.filter(search_condition(token, "postgresql")) for token in self.tokens]
-        return [self.filtered, *alone]
+        """The querysets whose estimates rows() needs: the table, ``filtered``, each
+        keyword alone."""
+        table = self.filtered.model._default_manager.using(self.filtered.db)
+        alone = [table.filter(search_condition(token, "postgresql")) for token in self.tokens]
+        return [table.all(), self.filtered, *alone]
 
     def __call__(self):
         """What estimate_and_collect() asks of a plan."""
@@ -105,12 +108,17 @@ class SearchPlan:
     def rows(self, estimates):
         """The search's rows with the keywords to check row by row as such, or None when
         every keyword's index is worth reading; ``estimates`` as ``parts()``."""
-        fewest = max(min(estimates), 1)
-        rechecked = {
-            token
-            for token, estimate in zip(self.tokens, estimates[1:], strict=True)
-            if estimate >= RECHECK_RATIO * fewest
-        }
+        table, filtered, *alone = estimates
+        table = max(table, 1)
+        found = dict(zip(self.tokens, alone, strict=True))
+        share = {token: min(estimate / table, 1.0) for token, estimate in found.items()}
+        rechecked: set[str] = set()
+        # The commonest first: a keyword checked row by row no longer narrows the others'.
+        for token, estimate in sorted(found.items(), key=lambda item: -item[1]):
+            indexed = [share[other] for other in self.tokens if other not in rechecked | {token}]
+            left = filtered * math.prod(indexed)
+            if estimate >= RECHECK_RATIO * max(left, 1):
+                rechecked.add(token)
         if not rechecked:
             return None
         rows = self.filtered

@@ -391,12 +391,14 @@ def test_a_keyword_rechecked_selects_what_its_condition_does():
 @pytest.mark.parametrize(
     ("estimates", "rechecked"),
     [
-        # The list's other filters, then each keyword alone.
-        ([977000, 160000, 300, 20000], ["black", "copper"]),
-        ([5000, 160000, 300, 20000], ["black", "copper"]),
-        ([5000, 160000, 30000, 20000], ["black"]),
-        ([977000, 1000, 300, 1000], []),
-        ([977000, 0, 0, 0], []),
+        # The table, the list's other filters, then each keyword alone.
+        ([1000000, 977000, 160000, 300, 20000], ["black", "copper"]),
+        ([1000000, 977000, 160000, 30000, 20000], ["black"]),
+        ([1000000, 977000, 160000, 400000, 450000], []),
+        ([1000000, 5000, 160000, 30000, 20000], ["black", "scale"]),
+        ([1000000, 82000, 160000, 1000000, 20000], ["black", "scale"]),
+        ([1000000, 82000, 160000, 10000, 20000], ["black", "copper"]),
+        ([0, 0, 0, 0, 0], []),
     ],
 )
 def test_a_keyword_far_commoner_than_the_rarest_part_is_checked_row_by_row(estimates, rechecked):
@@ -431,12 +433,15 @@ def test_a_common_keyword_is_checked_once_the_estimates_are_known(
     with django_assert_num_queries(2), CaptureQueriesContext(connection) as first:
         learning = api_client.get(PRODUCTS, params).json()
     # What the planner expects at 1M rows (a tiny table's estimates are a coin toss):
-    # the list (or the category), each keyword alone.
+    # the table, the list (or the category), each keyword alone.
     learned = part_estimates.entries
-    assert len(learned) == 3
+    assert len(learned) == 4
     for key, (_, expires) in learned.items():
-        estimate = 300 if "scale" in key[2] else 160000 if "black" in key[2] else 977000
-        learned[key] = (4 if in_category and estimate == 977000 else estimate, expires)
+        if "scale" in key[2] or "black" in key[2]:
+            estimate = 300 if "scale" in key[2] else 160000
+        else:
+            estimate = 1000000 if "WHERE" not in key[1] else 4 if in_category else 977000
+        learned[key] = (estimate, expires)
     with django_assert_num_queries(2), CaptureQueriesContext(connection) as second:
         driven = api_client.get(PRODUCTS, params).json()
 
