@@ -23,7 +23,8 @@ def category_cache_name(value):
 
 def filter_category(filterset, queryset, name, value):
     """``queryset``'s products in the subtree ``value`` names; may set
-    ``filterset.category_partition``."""
+    ``filterset.category_partition``, and sets ``filterset.category_narrowing`` to
+    ``(queryset, condition)``."""
     # A literal id list (cached), not a subquery: PostgreSQL then knows how
     # many products to expect. One category is an equality, which the
     # (category_id, sort key, id) indexes serve in order; ``= ANY`` is not
@@ -32,7 +33,7 @@ def filter_category(filterset, queryset, name, value):
     if not found.ids:
         raise ValidationError({name: [_("No category has this id or slug.")]})
     if len(found.ids) == 1:
-        return queryset.filter(category_id=found.ids[0])
+        return narrow(filterset, queryset, Q(category_id=found.ids[0]))
     # Not with a search (its pages read the matches, or walk an index meeting
     # them soon) or an option (each category's scan would look for matches
     # that its products may not have at all).
@@ -41,5 +42,11 @@ def filter_category(filterset, queryset, name, value):
         # ``queryset`` holds every other filter (late_filters).
         filterset.category_partition = CategoryPartition(found.ids, queryset)
     if connections[queryset.db].vendor == "postgresql":
-        return queryset.filter(ColumnInArray("category_id", found.ids))
-    return queryset.filter(category_id__in=found.ids)
+        return narrow(filterset, queryset, Q(ColumnInArray("category_id", found.ids)))
+    return narrow(filterset, queryset, Q(category_id__in=found.ids))
+
+
+def narrow(filterset, queryset, condition):
+    # The search after it (late_filters) may check the condition row by row instead.
+    filterset.category_narrowing = (queryset, condition)
+    return queryset.filter(condition)

@@ -41,6 +41,8 @@ class ProductFilterSet(CatalogFilterSet):
     # A CategoryPartition when ``qs``'s pages are best read as a merge of
     # per-category index scans (subtree_pages.py); else None.
     category_partition: CategoryPartition | None = None
+    # ``(queryset, condition)``: the queryset the category filter narrowed, and how.
+    category_narrowing = None
     # Applied after every other filter, the search last: the category's
     # partition then holds every other filter, and the search counts within it.
     late_filters = ("category", "search")

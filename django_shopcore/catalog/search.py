@@ -68,19 +68,21 @@ setting_changed.connect(part_estimates.clear)
 
 
 class SearchPlan:
-    """Which keywords of a search find its matches through their index (PostgreSQL).
+    """Which conditions of a search find its matches through their index (PostgreSQL).
 
-    ``filtered`` is the list's queryset without the search. A keyword's index
-    is read unless the planner expects it to find RECHECK_RATIO times the rows
-    that the other conditions leave (``filtered``'s rows times the other
-    indexed keywords' shares of the table, as the planner multiplies
-    selectivities); such a keyword is checked on those rows instead
-    (``KeywordRecheck``). The estimates are learnt by the search's first query
+    ``filtered`` is the list's queryset without the search; ``narrowing``,
+    when given, is ``(before, condition)`` with ``filtered`` being ``before``
+    narrowed by ``condition`` (the category filter). A keyword's (or that
+    condition's) index is read unless the planner expects it to find
+    RECHECK_RATIO times the rows that the other conditions leave (their
+    shares of the table multiplied, as the planner multiplies
+    selectivities); such a condition is checked on those rows instead
+    (``Unindexed``). The estimates are learnt by the search's first query
     (which reads every index, as PostgreSQL chooses) and used from the next on.
     """
 
-    def __init__(self, filtered, tokens):
-        self.filtered = filtered
+    def __init__(self, filtered, tokens, narrowing=None):
+        self.filtered, self.narrowing = filtered, narrowing
         self.tokens = list(dict.fromkeys(tokens))
 
     def parts(self):
@@ -106,28 +108,38 @@ class SearchPlan:
         return None, parts, learn
 
     def rows(self, estimates):
-        """The search's rows with the keywords to check row by row as such, or None when
-        every keyword's index is worth reading; ``estimates`` as ``parts()``."""
+        """The search's rows with the conditions to check row by row as such, or None when
+        every index is worth reading; ``estimates`` as ``parts()``."""
         table, filtered, *alone = estimates
         table = max(table, 1)
         found = dict(zip(self.tokens, alone, strict=True))
-        share = {token: min(estimate / table, 1.0) for token, estimate in found.items()}
-        rechecked: set[str] = set()
-        # The commonest first: a keyword checked row by row no longer narrows the others'.
-        for token, estimate in sorted(found.items(), key=lambda item: -item[1]):
-            indexed = [share[other] for other in self.tokens if other not in rechecked | {token}]
-            left = filtered * math.prod(indexed)
-            if estimate >= RECHECK_RATIO * max(left, 1):
-                rechecked.add(token)
+        start = filtered
+        if self.narrowing is not None:
+            # The narrowing condition is one more part, its share the filtered rows'.
+            found[NARROWING], start = filtered, table
+        share = {part: min(estimate / table, 1.0) for part, estimate in found.items()}
+        rechecked: set[object] = set()
+        # The commonest first: a condition checked row by row no longer narrows the others.
+        for part, estimate in sorted(found.items(), key=lambda item: -item[1]):
+            indexed = [share[other] for other in found if other not in rechecked | {part}]
+            if estimate >= RECHECK_RATIO * max(start * math.prod(indexed), 1):
+                rechecked.add(part)
         if not rechecked:
             return None
         rows = self.filtered
+        if NARROWING in rechecked:
+            before, condition = self.narrowing
+            rows = before.filter(Unindexed(condition))
         for token in self.tokens:
             if token in rechecked:
-                rows = rows.filter(KeywordRecheck(token))
+                rows = rows.filter(Unindexed(search_condition(token, "postgresql")))
             else:
                 rows = rows.filter(search_condition(token, "postgresql"))
         return rows
+
+
+# SearchPlan's name of its narrowing condition among the keywords.
+NARROWING = object()
 
 
 def estimate_key(queryset):
@@ -180,30 +192,20 @@ class SearchRank(SearchVectorMatch):
         return f"ts_rank({table}.search_vector, to_tsquery('english', %s))", [self.query]
 
 
-class KeywordRecheck(Expression):
-    """``search_condition(token)`` on PostgreSQL, as a test no index serves.
+class Unindexed(ExpressionWrapper):
+    """``(condition) IS TRUE``: what ``condition`` selects, as a test no index serves.
 
-    ``(...) IS TRUE`` keeps what the condition selects (a WHERE drops NULL as
-    it drops false) and makes the planner check it on the rows another
-    condition's index found, instead of reading this keyword's index too.
+    A WHERE drops NULL as it drops false, so the rows are the same; the
+    planner checks it on the rows other conditions' indexes found instead of
+    reading an index for it too (SearchPlan).
     """
 
-    output_field = BooleanField()
-    conditional = True
-
-    def __init__(self, token):
-        super().__init__()
-        self.token = token
+    def __init__(self, condition):
+        super().__init__(condition, output_field=BooleanField())
 
     def as_sql(self, compiler, connection):
-        table = quoted_initial_alias(compiler)
-        name = f"{table}.{connection.ops.quote_name('name')}"
-        substring = f"%{connection.ops.prep_for_like_query(self.token)}%"
-        return (
-            f"(({table}.search_vector @@ to_tsquery('english', %s)) "
-            f"OR UPPER({name}::text) LIKE UPPER(%s)) IS TRUE",
-            [f"{self.token}:*", substring],
-        )
+        sql, params = compiler.compile(self.expression)
+        return f"({sql}) IS TRUE", params
 
 
 class ColumnInArray(Expression):

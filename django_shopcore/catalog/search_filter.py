@@ -54,7 +54,9 @@ def filter_search(filterset, queryset, value):
     # the search indexes (the count is then known to the paginator); on
     # PostgreSQL, not when the planner expects more than that anyway.
     limit = shopcore_settings.SEARCH_CANDIDATES
-    plan = SearchPlan(queryset, tokens) if vendor == "postgresql" else None
+    plan = None
+    if vendor == "postgresql":
+        plan = SearchPlan(queryset, tokens, filterset.category_narrowing)
     estimate, found, candidates = collect_matches(matching, limit, plan)
     if found is None:
         filterset.known_count = RowCount(estimate, False)

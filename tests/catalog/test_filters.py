@@ -8,6 +8,7 @@ from decimal import Decimal
 import django_filters
 import pytest
 from django.db import connection, connections
+from django.db.models import Q
 from django.http import QueryDict
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -16,8 +17,8 @@ from django.utils import timezone, translation
 from django_shopcore.catalog.filters import ProductFilterSet
 from django_shopcore.catalog.models import Category, Product
 from django_shopcore.catalog.search import (
-    KeywordRecheck,
     SearchPlan,
+    Unindexed,
     part_estimates,
     search_condition,
     search_tokens,
@@ -376,7 +377,7 @@ def test_few_matches_are_read_by_primary_key(api_client):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's search")
-def test_a_keyword_rechecked_selects_what_its_condition_does():
+def test_a_condition_unindexed_selects_what_it_does():
     in_name = make(name="Copper Kettle")
     in_description = make(name="Kettle", description="made of coppery steel")
     make(name="Kettle", description="steel")
@@ -384,8 +385,9 @@ def test_a_keyword_rechecked_selects_what_its_condition_does():
     def found(condition):
         return set(Product.objects.filter(condition).values_list("pk", flat=True))
 
-    assert found(KeywordRecheck("copper")) == {in_name.pk, in_description.pk}
-    assert found(KeywordRecheck("copper")) == found(search_condition("copper", "postgresql"))
+    condition = search_condition("copper", "postgresql")
+    assert found(Unindexed(condition)) == {in_name.pk, in_description.pk}
+    assert found(Unindexed(condition)) == found(condition)
 
 
 @pytest.mark.parametrize(
@@ -409,6 +411,29 @@ def test_a_keyword_far_commoner_than_the_rarest_part_is_checked_row_by_row(estim
     sql = "" if rows is None else str(rows.query)
     assert (rows is None) == (not rechecked)
     assert sql.count("IS TRUE") == len(rechecked)
+
+
+@pytest.mark.parametrize(
+    ("estimates", "unindexed"),
+    [
+        # A root category holding 82k products, a word in 1.9k: the word's rows, checked.
+        ([1000000, 82000, 1900], "category"),
+        # The same category with a word in 20k: both indexes are read.
+        ([1000000, 82000, 20000], None),
+    ],
+)
+def test_the_category_can_be_checked_row_by_row_too(estimates, unindexed):
+    narrowing = (Product.objects.all(), Q(category_id=7))
+    plan = SearchPlan(Product.objects.filter(narrowing[1]), ["scale"], narrowing)
+
+    rows = plan.rows(estimates)
+
+    if unindexed is None:
+        assert rows is None
+    else:
+        sql = str(rows.query)
+        assert sql.count("IS TRUE") == 1
+        assert '"category_id" = 7)) IS TRUE' in sql
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
