@@ -2,7 +2,8 @@
 
 On PostgreSQL a keyword matches the stored ``search_vector`` (migration 0002,
 weighted full text, prefix queries) or a substring of the name (trigram
-index); elsewhere ``icontains`` on the name and description.
+index); elsewhere ``icontains`` on the name and description. SearchPlan
+chooses which conditions' indexes collect the matches.
 """
 
 import math
@@ -58,8 +59,8 @@ def collect_matches(matching, limit, plan=None):
 
 # A keyword's condition is checked row by row, on the rows that the search's other
 # conditions leave, when the planner expects its own index to find at least this many
-# times as many rows: building a common word's bitmap (its prefix query gathers every
-# row holding a word it starts) costs about an eighth of checking a row, measured at 1M.
+# times as many rows: a row in a common word's bitmap (its prefix query gathers every row
+# holding a word it starts) costs about an eighth of a row checked, measured at 1M.
 RECHECK_RATIO = 8
 # The planner's estimates of a search's parts, by their SQL: they change only when the
 # table is analyzed, and are remembered like large_estimates.
