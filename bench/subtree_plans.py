@@ -48,15 +48,15 @@ def page_query(category, ordering, merged):
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from django_shopcore.catalog import filters
+    from django_shopcore.catalog import category_filter
 
-    decide = filters.worth_merging
-    filters.worth_merging = lambda subtree: merged
+    decide = category_filter.worth_merging
+    category_filter.worth_merging = lambda subtree: merged
     try:
         with CaptureQueriesContext(connection) as queries:
             response = Client().get("/api/products/", {"category": category, "ordering": ordering})
     finally:
-        filters.worth_merging = decide
+        category_filter.worth_merging = decide
     assert response.status_code == 200, response.content
     # The subtree lookup, the page (which selects the product's columns), the count.
     return next(

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 
 from django_shopcore.accounts.tokens import RefreshToken
+from django_shopcore.catalog.search import part_estimates
 from django_shopcore.core.counting import large_estimates
 from django_shopcore.core.settings import shopcore_settings
 
@@ -25,6 +26,7 @@ def clear_cache():
 def clear_estimates():
     """Row estimates are remembered per process: a test must not see an earlier test's."""
     large_estimates.clear()
+    part_estimates.clear()
 
 
 @pytest.fixture

@@ -55,11 +55,24 @@ def sample_counts(filters, sampled_sets, buckets, using):
         width = min(width, math.ceil(sample_rows * SAMPLE_KEYS / population))
     width = max(width, 1)
     flags = sample_flags(filters)
+    # A condition no set drops (the search, always) filters the scan itself, where
+    # the states' search indexes (migration 0007) can serve it, instead of being a column.
+    kept_by_all = {
+        name: flags.pop(name)
+        for name in list(flags)
+        if not any(dropped(name, sampled.drop, filters) for sampled in sampled_sets)
+    }
     scan = (
         ProductFacets.objects.using(using)
         .filter(sample_key__gte=start, sample_key__lt=start + width)
         .filter(filters.browse_condition(using))
-        .annotate(**flags)
+        .filter(*kept_by_all.values())
+        .annotate(
+            **{
+                name: ExpressionWrapper(condition, output_field=BooleanField())
+                for name, condition in flags.items()
+            }
+        )
         .values("category_id", "price", "options", *flags)
     )
     parts = []
@@ -71,7 +84,7 @@ def sample_counts(filters, sampled_sets, buckets, using):
 
 
 def sample_flags(filters):
-    """The conditions of F beyond browsing, one boolean column each in the scan."""
+    """The conditions of F beyond browsing, by the name of their boolean column in the scan."""
     flags = {}
     if filters.min_price is not None or filters.max_price is not None:
         condition = Q()
@@ -79,19 +92,17 @@ def sample_flags(filters):
             condition &= Q(price__gte=filters.min_price)
         if filters.max_price is not None:
             condition &= Q(price__lte=filters.max_price)
-        flags["f_price"] = ExpressionWrapper(condition, output_field=BooleanField())
+        flags["f_price"] = condition
     if filters.search:
         condition = Q()
         for token in search_tokens(filters.search):
             condition &= search_condition(token, "postgresql")
-        flags["f_search"] = ExpressionWrapper(condition, output_field=BooleanField())
+        flags["f_search"] = condition
     # Per product: a variant with size M and one in red match size:M and
     # colour:red alike (the estimate's one approximation, docs/api-guide.md).
     for index, (name, values) in enumerate(sorted(filters.options.items())):
         pairs = [option_pair(name, value) for value in sorted(values)]
-        flags[f"f_option_{index}"] = ExpressionWrapper(
-            Q(options__has_any_keys=pairs), output_field=BooleanField()
-        )
+        flags[f"f_option_{index}"] = Q(options__has_any_keys=pairs)
     return flags
 
 

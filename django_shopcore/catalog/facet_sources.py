@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass, field, replace
 
 from django.db import connections
-from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
+from django.db.models import Case, CharField, Count, F, FilteredRelation, Q, Sum, Value, When
 from django.db.models.functions import Cast
 
 from .facet_keys import OPTION, PRICE, PRODUCT, count_columns
@@ -162,14 +162,20 @@ def exact_option_counts(products, filters, wants, drop):
         if name != drop:
             rows = VariantOption.objects.filter(name=name, value__in=sorted(values))
             variants = variants.filter(pk__in=rows.values("variant_id"))
-    rows = VariantOption.objects.using(products.db).filter(variant__in=variants.values("pk"))
+    # From the (few) variants to their option rows, by the (variant, name) index: counted
+    # from the option rows' side, the planner joins every variant to them first.
     if wants.only_option is not None:
-        rows = rows.filter(name=wants.only_option)
+        counted = Q(option_rows__name=wants.only_option)
     else:
-        rows = rows.exclude(name__in=sorted(wants.except_options or ()))
+        counted = ~Q(option_rows__name__in=sorted(wants.except_options or ()))
+    variants = variants.annotate(row=FilteredRelation("option_rows", condition=counted)).filter(
+        row__isnull=False
+    )
     options: dict[str, dict[str, int]] = {}
-    for row in rows.values("name", "value").annotate(
-        count=Count("variant__product_id", distinct=True)
+    for row in (
+        variants.values(name=F("row__name"), value=F("row__value"))
+        .annotate(count=Count("product_id", distinct=True))
+        .order_by()
     ):
         options.setdefault(row["name"], {})[row["value"]] = row["count"]
     return options

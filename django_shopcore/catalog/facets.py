@@ -30,6 +30,7 @@ from rest_framework.exceptions import ValidationError
 from ..core.counting import count_rows
 from ..core.query import single_query_param
 from .cache import subtree
+from .category_filter import category_cache_name, category_reference
 from .facet_fold import CATALOG_SCOPE
 from .facet_keys import price_buckets
 from .facet_sample import SampledSet
@@ -41,7 +42,7 @@ from .facet_sources import (
     sampled_counts,
     table_counts,
 )
-from .filters import ProductFilterSet, category_cache_name, category_reference
+from .filters import ProductFilterSet
 from .models import Category, Product, sees_inactive
 
 logger = logging.getLogger(__name__)

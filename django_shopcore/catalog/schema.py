@@ -11,14 +11,11 @@ from ..core.ids import ID_MAX_DIGITS
 from ..core.schema import PageNumberPaginationExtension, ordering_enum_names
 from ..core.settings import shopcore_settings
 from .facet_page import ProductFacetsSerializer
-from .filters import (
-    BooleanChoiceFilter,
-    OptionFilter,
-    ParentReferenceField,
-    ProductOrderingFilter,
-    SearchField,
-)
+from .filter_base import BooleanChoiceFilter
+from .filter_fields import ParentReferenceField, SearchField
 from .models import Category
+from .option_filter import OptionFilter
+from .search_filter import ProductOrderingFilter
 from .serializers import CATEGORY_SUMMARY_FIELDS
 
 # What the catalog's query parameters mean, where their filters say nothing.

@@ -2,11 +2,14 @@
 
 On PostgreSQL a keyword matches the stored ``search_vector`` (migration 0002,
 weighted full text, prefix queries) or a substring of the name (trigram
-index); elsewhere ``icontains`` on the name and description.
+index); elsewhere ``icontains`` on the name and description. SearchPlan
+chooses which conditions' indexes collect the matches.
 """
 
+import math
 import re
 
+from django.core.signals import setting_changed
 from django.db import connections
 from django.db.models import (
     BooleanField,
@@ -19,7 +22,13 @@ from django.db.models import (
     When,
 )
 
-from ..core.counting import estimate_and_collect, estimate_and_count
+from ..core.counting import (
+    EstimateMemo,
+    estimate_and_collect,
+    estimate_and_count,
+    primary_keys_sql,
+)
+from ..core.settings import shopcore_settings
 
 # A search keyword: a run of letters and digits. Everything else separates
 # keywords, so no input can be a tsquery syntax error.
@@ -30,22 +39,113 @@ def search_tokens(text):
     return SEARCH_TOKEN.findall(text)
 
 
-def collect_matches(matching, limit):
+def collect_matches(matching, limit, plan=None):
     """``(estimate, count, candidates)`` of a search's matches.
 
     ``count`` counts at most ``limit + 1``, and is None when PostgreSQL's
     planner expects more than ``limit``; ``candidates`` is a condition
     selecting the counted rows (None when nothing was counted). On PostgreSQL
     the same query collects their primary keys, so the page reads them by key
-    instead of searching again.
+    instead of searching again, by the ``plan`` (a SearchPlan) when given.
     """
-    if connections[matching.db].vendor == "postgresql":
-        estimate, pks = estimate_and_collect(matching, limit)
-        if pks is None:
-            return estimate, None, None
-        return estimate, len(pks), ColumnInArray("id", pks)
-    estimate, found = estimate_and_count(matching, limit, limit)
-    return estimate, found, subquery_of_candidates(matching, limit)
+    if connections[matching.db].vendor != "postgresql":
+        estimate, found = estimate_and_count(matching, limit, limit)
+        return estimate, found, subquery_of_candidates(matching, limit)
+    estimate, pks = estimate_and_collect(matching, limit, plan)
+    if pks is None:
+        return estimate, None, None
+    return estimate, len(pks), ColumnInArray("id", pks)
+
+
+# A keyword's condition is checked row by row, on the rows that the search's other
+# conditions leave, when the planner expects its own index to find at least this many
+# times as many rows: a row in a common word's bitmap (its prefix query gathers every row
+# holding a word it starts) costs about an eighth of a row checked, measured at 1M.
+RECHECK_RATIO = 8
+# The planner's estimates of a search's parts, by their SQL: they change only when the
+# table is analyzed, and are remembered like large_estimates.
+part_estimates = EstimateMemo()
+setting_changed.connect(part_estimates.clear)
+
+
+class SearchPlan:
+    """Which conditions of a search find its matches through their index (PostgreSQL).
+
+    ``filtered`` is the list's queryset without the search; ``narrowing``,
+    when given, is ``(before, condition)`` with ``filtered`` being ``before``
+    narrowed by ``condition`` (the category filter). A keyword's (or that
+    condition's) index is read unless the planner expects it to find
+    RECHECK_RATIO times the rows that the other conditions leave (their
+    shares of the table multiplied, as the planner multiplies
+    selectivities); such a condition is checked on those rows instead
+    (``Unindexed``). The estimates are learnt by the search's first query
+    (which reads every index, as PostgreSQL chooses) and used from the next on.
+    """
+
+    def __init__(self, filtered, tokens, narrowing=None):
+        self.filtered, self.narrowing = filtered, narrowing
+        self.tokens = list(dict.fromkeys(tokens))
+
+    def parts(self):
+        """The querysets whose estimates rows() needs: the table, ``filtered``, each
+        keyword alone."""
+        table = self.filtered.model._default_manager.using(self.filtered.db)
+        alone = [table.filter(search_condition(token, "postgresql")) for token in self.tokens]
+        return [table.all(), self.filtered, *alone]
+
+    def __call__(self):
+        """What estimate_and_collect() asks of a plan."""
+        parts = self.parts()
+        keys = [estimate_key(part) for part in parts]
+        known = [part_estimates.get(key) for key in keys]
+        if None not in known:
+            return self.rows(known), (), None
+
+        def learn(estimates):
+            timeout = shopcore_settings.COUNT_ESTIMATE_TIMEOUT
+            for key, estimate in zip(keys, estimates, strict=True):
+                part_estimates.set(key, estimate, timeout)
+
+        return None, parts, learn
+
+    def rows(self, estimates):
+        """The search's rows with the conditions to check row by row as such, or None when
+        every index is worth reading; ``estimates`` as ``parts()``."""
+        table, filtered, *alone = estimates
+        table = max(table, 1)
+        found = dict(zip(self.tokens, alone, strict=True))
+        start = filtered
+        if self.narrowing is not None:
+            # The narrowing condition is one more part, its share the filtered rows'.
+            found[NARROWING], start = filtered, table
+        share = {part: min(estimate / table, 1.0) for part, estimate in found.items()}
+        rechecked: set[object] = set()
+        # The commonest first: a condition checked row by row no longer narrows the others.
+        for part, estimate in sorted(found.items(), key=lambda item: -item[1]):
+            indexed = [share[other] for other in found if other not in rechecked | {part}]
+            if estimate >= RECHECK_RATIO * max(start * math.prod(indexed), 1):
+                rechecked.add(part)
+        if not rechecked:
+            return None
+        rows = self.filtered
+        if NARROWING in rechecked:
+            before, condition = self.narrowing
+            rows = before.filter(Unindexed(condition))
+        for token in self.tokens:
+            if token in rechecked:
+                rows = rows.filter(Unindexed(search_condition(token, "postgresql")))
+            else:
+                rows = rows.filter(search_condition(token, "postgresql"))
+        return rows
+
+
+# SearchPlan's name of its narrowing condition among the keywords.
+NARROWING = object()
+
+
+def estimate_key(queryset):
+    sql, params = primary_keys_sql(queryset)
+    return queryset.db, sql, repr(params)
 
 
 def subquery_of_candidates(matching, limit):
@@ -91,6 +191,22 @@ class SearchRank(SearchVectorMatch):
     def as_sql(self, compiler, connection):
         table = quoted_initial_alias(compiler)
         return f"ts_rank({table}.search_vector, to_tsquery('english', %s))", [self.query]
+
+
+class Unindexed(ExpressionWrapper):
+    """``(condition) IS TRUE``: what ``condition`` selects, as a test no index serves.
+
+    A WHERE drops NULL as it drops false, so the rows are the same; the
+    planner checks it on the rows other conditions' indexes found instead of
+    reading an index for it too (SearchPlan).
+    """
+
+    def __init__(self, condition):
+        super().__init__(condition, output_field=BooleanField())
+
+    def as_sql(self, compiler, connection):
+        sql, params = compiler.compile(self.expression)
+        return f"({sql}) IS TRUE", params
 
 
 class ColumnInArray(Expression):

@@ -50,14 +50,19 @@ def estimate_and_count(queryset, cap, estimate_limit):
     return estimate_and_aggregate(queryset, cap, estimate_limit, COUNT_ROWS)
 
 
-def estimate_and_collect(queryset, cap):
+def estimate_and_collect(queryset, cap, plan=None):
     """``(estimate, pks)``: the planner's row estimate and, when it is at most ``cap``, the
     primary keys of at most ``cap + 1`` rows (else None). PostgreSQL only; one query.
 
     What ``estimate_and_count()`` counts, kept: a later query can then read
-    those rows by primary key instead of finding them again.
+    those rows by primary key instead of finding them again. ``plan``, called
+    once the estimate is not known to be too large already, returns
+    ``(collect_from, also_estimate, learn)``: the keys are read from
+    ``collect_from`` (the same rows as ``queryset``, by another plan) when not
+    None, and ``learn`` is called with the planner's estimates of the
+    querysets ``also_estimate`` lists, taken by the same query.
     """
-    return estimate_and_aggregate(queryset, cap, cap, COLLECT_KEYS)
+    return estimate_and_aggregate(queryset, cap, cap, COLLECT_KEYS, plan)
 
 
 # What estimate_and_aggregate() makes of the capped primary keys.
@@ -65,32 +70,41 @@ COUNT_ROWS = "(SELECT COUNT(*) FROM ({capped}) capped)"
 COLLECT_KEYS = "ARRAY({capped})"
 
 
-def estimate_and_aggregate(queryset, cap, estimate_limit, aggregate):
+def estimate_and_aggregate(queryset, cap, estimate_limit, aggregate, plan=None):
     """The planner's estimate and, when it is at most ``estimate_limit``, ``aggregate``
-    of the primary keys of at most ``cap + 1`` rows; one PostgreSQL query."""
+    of the primary keys of at most ``cap + 1`` rows; one PostgreSQL query (``plan``:
+    estimate_and_collect())."""
     connection = connections[queryset.db]
-    rows = queryset.order_by().values("pk")
-    sql, params = rows.query.sql_with_params()
+    sql, params = primary_keys_sql(queryset)
     memo_key = (connection.alias, aggregate, estimate_limit, sql, repr(params))
     estimate = large_estimates.get(memo_key)
     if estimate is not None:
         return estimate, None
+    collect_from, also_estimate, learn = plan() if plan else (None, (), None)
+    rows_sql, rows_params = (sql, params)
+    if collect_from is not None:
+        rows_sql, rows_params = primary_keys_sql(collect_from)
     # The same query with a LIMIT, as Django would compile rows[: cap + 1]:
     # one compilation per count instead of two.
-    capped_sql = f"{sql} {connection.ops.limit_offset_sql(0, cap + 1)}"
+    capped_sql = f"{rows_sql} {connection.ops.limit_offset_sql(0, cap + 1)}"
     # Only reached on PostgreSQL, whose operations can compose SQL with its parameters.
     operations = cast("DatabaseOperations", connection.ops)
+    others = [operations.compose_sql(*primary_keys_sql(other)) for other in also_estimate]
+    placeholders = ", ".join(["shopcore_count_estimate(%s)"] * len(others))
+    others_sql = f", ARRAY[{placeholders}]" if others else ""
     with connection.cursor() as cursor:
         # Only SQL that Django compiled is interpolated; values are parameters.
         # PostgreSQL runs the aggregate's subquery only when the CASE needs it,
         # and the estimate's EXPLAIN the whole query as text, parameters inlined.
         cursor.execute(
             "SELECT planned.estimate, CASE WHEN planned.estimate <= %s THEN "  # noqa: S608
-            f"{aggregate.format(capped=capped_sql)} END "
+            f"{aggregate.format(capped=capped_sql)} END{others_sql} "
             "FROM (SELECT shopcore_count_estimate(%s) AS estimate) planned",
-            [estimate_limit, *params, operations.compose_sql(sql, params)],
+            [estimate_limit, *rows_params, *others, operations.compose_sql(sql, params)],
         )
-        estimate, aggregated = cursor.fetchone()
+        estimate, aggregated, *estimates = cursor.fetchone()
+    if others and learn is not None:
+        learn(estimates[0])
     timeout = shopcore_settings.COUNT_ESTIMATE_TIMEOUT
     if aggregated is None:
         large_estimates.set(memo_key, estimate, timeout)
@@ -99,6 +113,10 @@ def estimate_and_aggregate(queryset, cap, estimate_limit, aggregate):
         # (count_rows), the larger of the two, and is remembered as one.
         large_estimates.set(memo_key, max(estimate, aggregated), timeout)
     return estimate, aggregated
+
+
+def primary_keys_sql(queryset):
+    return queryset.order_by().values("pk").query.sql_with_params()
 
 
 class EstimateMemo:

@@ -334,6 +334,8 @@ def test_postgresql_has_exactly_the_documented_facet_indexes_and_no_foreign_keys
     assert indexes == {
         "shopcore_productfacets_pkey",
         "shopcore_facets_sample",
+        "shopcore_facets_search",
+        "shopcore_facets_name_trgm",
         "shopcore_facetcount_pkey",
         "shopcore_facet_key",
         "shopcore_facet_delta",

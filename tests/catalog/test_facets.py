@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -430,3 +431,20 @@ def test_estimates_apply_every_filter_to_the_sample(api_client, settings, params
     assert facets["exact"] is False
     assert set(facets) == {"category", "price", "options", "exact"}
     assert all(row["count"] >= 0 for row in facets["price"])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the sample is PostgreSQL's")
+def test_a_search_filters_the_sample_scan_itself(api_client, settings):
+    # No facet drops the search: it filters the scan (where the states' search
+    # indexes serve it) instead of being a column every facet's count tests.
+    settings.SHOPCORE = {**settings.SHOPCORE, "EXACT_COUNT_THRESHOLD": 5, "SEARCH_CANDIDATES": 5}
+    products_in(CategoryFactory(slug="cat"), 40)
+
+    with CaptureQueriesContext(connection) as queries:
+        facets = facets_of(api_client, {"search": "shirt", "min_price": "10"})
+
+    (scan,) = [query["sql"] for query in queries.captured_queries if "sample_key" in query["sql"]]
+    assert "f_search" not in scan
+    assert "f_price" in scan
+    assert "search_vector @@" in scan.split(" FROM ", 1)[1]
+    assert facets["exact"] is False

@@ -8,6 +8,7 @@ from decimal import Decimal
 import django_filters
 import pytest
 from django.db import connection, connections
+from django.db.models import Q
 from django.http import QueryDict
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -15,7 +16,13 @@ from django.utils import timezone, translation
 
 from django_shopcore.catalog.filters import ProductFilterSet
 from django_shopcore.catalog.models import Category, Product
-from django_shopcore.catalog.search import search_tokens
+from django_shopcore.catalog.search import (
+    SearchPlan,
+    Unindexed,
+    part_estimates,
+    search_condition,
+    search_tokens,
+)
 from django_shopcore.core.counting import RowCount
 
 from ..factories import CategoryFactory, ProductFactory
@@ -367,6 +374,107 @@ def test_few_matches_are_read_by_primary_key(api_client):
     # The page does not search again: it reads the collected keys.
     assert '"id" = ANY(ARRAY[' in page
     assert "search_vector" not in page
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's search")
+def test_a_condition_unindexed_selects_what_it_does():
+    in_name = make(name="Copper Kettle")
+    in_description = make(name="Kettle", description="made of coppery steel")
+    make(name="Kettle", description="steel")
+
+    def found(condition):
+        return set(Product.objects.filter(condition).values_list("pk", flat=True))
+
+    condition = search_condition("copper", "postgresql")
+    assert found(Unindexed(condition)) == {in_name.pk, in_description.pk}
+    assert found(Unindexed(condition)) == found(condition)
+
+
+@pytest.mark.parametrize(
+    ("estimates", "rechecked"),
+    [
+        # The table, the list's other filters, then each keyword alone.
+        ([1000000, 977000, 160000, 300, 20000], ["black", "copper"]),
+        ([1000000, 977000, 160000, 30000, 20000], ["black"]),
+        ([1000000, 977000, 160000, 400000, 450000], []),
+        ([1000000, 5000, 160000, 30000, 20000], ["black", "scale"]),
+        ([1000000, 82000, 160000, 1000000, 20000], ["black", "scale"]),
+        ([1000000, 82000, 160000, 10000, 20000], ["black", "copper"]),
+        ([0, 0, 0, 0, 0], []),
+    ],
+)
+def test_a_keyword_far_commoner_than_the_rarest_part_is_checked_row_by_row(estimates, rechecked):
+    plan = SearchPlan(Product.objects.all(), ["black", "scale", "copper", "black"])
+
+    rows = plan.rows(estimates)
+
+    sql = "" if rows is None else str(rows.query)
+    assert (rows is None) == (not rechecked)
+    assert sql.count("IS TRUE") == len(rechecked)
+
+
+@pytest.mark.parametrize(
+    ("estimates", "unindexed"),
+    [
+        # A root category holding 82k products, a word in 1.9k: the word's rows, checked.
+        ([1000000, 82000, 1900], "category"),
+        # The same category with a word in 20k: both indexes are read.
+        ([1000000, 82000, 20000], None),
+    ],
+)
+def test_the_category_can_be_checked_row_by_row_too(estimates, unindexed):
+    narrowing = (Product.objects.all(), Q(category_id=7))
+    plan = SearchPlan(Product.objects.filter(narrowing[1]), ["scale"], narrowing)
+
+    rows = plan.rows(estimates)
+
+    if unindexed is None:
+        assert rows is None
+    else:
+        sql = str(rows.query)
+        assert sql.count("IS TRUE") == 1
+        assert '"category_id" = 7)) IS TRUE' in sql
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+@pytest.mark.parametrize("in_category", [False, True])
+def test_a_common_keyword_is_checked_once_the_estimates_are_known(
+    api_client, django_assert_num_queries, in_category
+):
+    category = CategoryFactory()
+    for index in range(20):
+        make(name="Lamp", description=f"black shade {index}")
+    rare = [
+        make(name="Scale", description="blackish", age=age, category=category) for age in (1, 2)
+    ]
+    rare.append(make(name="Black scales", category=category))
+    make(name="Scale", description="white", category=category)
+    analyze_products()
+    params = {"search": "scale black", "ordering": "price"}
+    if in_category:
+        params["category"] = category.slug
+        api_client.get(PRODUCTS, {"category": category.slug})  # caches the subtree
+
+    with django_assert_num_queries(2), CaptureQueriesContext(connection) as first:
+        learning = api_client.get(PRODUCTS, params).json()
+    # What the planner expects at 1M rows (a tiny table's estimates are a coin toss):
+    # the table, the list (or the category), each keyword alone.
+    learned = part_estimates.entries
+    assert len(learned) == 4
+    for key, (_, expires) in learned.items():
+        if "scale" in key[2] or "black" in key[2]:
+            estimate = 300 if "scale" in key[2] else 160000
+        else:
+            estimate = 1000000 if "WHERE" not in key[1] else 4 if in_category else 977000
+        learned[key] = (estimate, expires)
+    with django_assert_num_queries(2), CaptureQueriesContext(connection) as second:
+        driven = api_client.get(PRODUCTS, params).json()
+
+    assert "IS TRUE" not in first.captured_queries[0]["sql"]
+    assert second.captured_queries[0]["sql"].count("IS TRUE") == (2 if in_category else 1)
+    assert learning == driven
+    assert {row["id"] for row in driven["results"]} == {product.pk for product in rare}
+    assert (driven["count"], driven["count_exact"]) == (3, True)
 
 
 def test_search_counts_once_across_pages(api_client, django_assert_num_queries):

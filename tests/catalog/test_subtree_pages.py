@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from django_shopcore.catalog import filters
+from django_shopcore.catalog import category_filter
 from django_shopcore.catalog.cache import Subtree, load_subtree
 from django_shopcore.catalog.models import Product
 from django_shopcore.catalog.subtree_pages import MAX_MERGED_ROWS, worth_merging
@@ -54,7 +54,7 @@ def merged(request, monkeypatch):
     On PostgreSQL a tiny test table never makes the merge worth it by itself;
     elsewhere there is no merge, and the same rows must come back.
     """
-    monkeypatch.setattr(filters, "worth_merging", lambda subtree: request.param)
+    monkeypatch.setattr(category_filter, "worth_merging", lambda subtree: request.param)
     return request.param
 
 
@@ -123,7 +123,7 @@ def test_a_merged_page_reads_each_category_in_index_order(api_client, tree, merg
 
 def test_deep_page_numbers_are_not_merged(api_client, tree, settings, monkeypatch):
     settings.SHOPCORE = {"MAX_PAGE_SIZE": 2000, "MAX_PAGE_DEPTH": 10_000}
-    monkeypatch.setattr(filters, "worth_merging", lambda subtree: True)
+    monkeypatch.setattr(category_filter, "worth_merging", lambda subtree: True)
     expected = expected_ids(tree, None, {})
 
     with CaptureQueriesContext(connection) as queries:
@@ -152,7 +152,7 @@ def test_a_leaf_is_filtered_by_equality(api_client, tree):
 def test_a_merged_subtree_list_runs_a_constant_number_of_queries(
     api_client, tree, django_assert_num_queries, monkeypatch, page_size, params
 ):
-    monkeypatch.setattr(filters, "worth_merging", lambda subtree: True)
+    monkeypatch.setattr(category_filter, "worth_merging", lambda subtree: True)
     api_client.get(PRODUCTS, {"category": tree.pk})  # the subtree is now cached
     rows = len(expected_ids(tree, params.get("ordering"), params))
 
@@ -165,7 +165,7 @@ def test_a_merged_subtree_list_runs_a_constant_number_of_queries(
 
 @pytest.mark.parametrize("params", [{"search": "copper"}, {"option": "size:M"}])
 def test_a_search_or_an_option_in_a_subtree_is_never_merged(api_client, tree, monkeypatch, params):
-    monkeypatch.setattr(filters, "worth_merging", lambda subtree: True)
+    monkeypatch.setattr(category_filter, "worth_merging", lambda subtree: True)
     product = ProductFactory(category=tree, name="Copper kettle")
     product.variants.update(options={"size": "M"})
     save_options(product.variants.get())
@@ -198,7 +198,7 @@ def test_a_subtree_knows_its_share_of_the_products(tree):
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {Product._meta.db_table}")
 
-    found = load_subtree(filters.category_reference(str(tree.pk)))
+    found = load_subtree(category_filter.category_reference(str(tree.pk)))
 
     # 46 of the 92 products are in the tree.
     assert len(found.ids) == 5

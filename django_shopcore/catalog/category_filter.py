@@ -1,0 +1,52 @@
+"""The product list's ``category`` filter: a category and its subcategories."""
+
+from django.db import connections
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import ValidationError
+
+from ..core.ids import is_digits
+from .cache import subtree
+from .search import ColumnInArray
+from .subtree_pages import CategoryPartition, worth_merging
+
+
+def category_reference(value):
+    """The Q selecting the category a ``category`` parameter names: an id, else a slug."""
+    return Q(pk=int(value)) if is_digits(value) else Q(slug=value)
+
+
+def category_cache_name(value):
+    """One name per category reference (``007`` and ``7`` are the same id)."""
+    return f"id:{int(value)}" if is_digits(value) else f"slug:{value}"
+
+
+def filter_category(filterset, queryset, name, value):
+    """``queryset``'s products in the subtree ``value`` names; may set
+    ``filterset.category_partition``, and sets ``filterset.category_narrowing`` to
+    ``(queryset, condition)``."""
+    # A literal id list (cached), not a subquery: PostgreSQL then knows how
+    # many products to expect. One category is an equality, which the
+    # (category_id, sort key, id) indexes serve in order; ``= ANY`` is not
+    # served in order, so pages of a small subtree are merged per category.
+    found = subtree(category_reference(value), category_cache_name(value))
+    if not found.ids:
+        raise ValidationError({name: [_("No category has this id or slug.")]})
+    if len(found.ids) == 1:
+        return narrow(filterset, queryset, Q(category_id=found.ids[0]))
+    # Not with a search (its pages read the matches, or walk an index meeting
+    # them soon) or an option (each category's scan would look for matches
+    # that its products may not have at all).
+    data = filterset.form.cleaned_data
+    if not (data.get("search") or data.get("option")) and worth_merging(found):
+        # ``queryset`` holds every other filter (late_filters).
+        filterset.category_partition = CategoryPartition(found.ids, queryset)
+    if connections[queryset.db].vendor == "postgresql":
+        return narrow(filterset, queryset, Q(ColumnInArray("category_id", found.ids)))
+    return narrow(filterset, queryset, Q(category_id__in=found.ids))
+
+
+def narrow(filterset, queryset, condition):
+    # The search after it (late_filters) may check the condition row by row instead.
+    filterset.category_narrowing = (queryset, condition)
+    return queryset.filter(condition)

@@ -1,0 +1,76 @@
+"""The product list's ``search`` filter and its ``relevance`` ordering."""
+
+from django.db import connections
+from django.utils.translation import gettext_lazy as _
+
+from ..core.counting import RowCount
+from ..core.settings import shopcore_settings
+from .filter_base import StableOrderingFilter
+from .search import (
+    SearchPlan,
+    collect_matches,
+    search_condition,
+    search_rank,
+    search_tokens,
+    subquery_of_candidates,
+)
+
+
+class ProductOrderingFilter(StableOrderingFilter):
+    """Adds ``relevance``: best matches of ``search`` first (newest first without a search)."""
+
+    relevance = "relevance"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.extra["choices"] = [*self.extra["choices"], (self.relevance, _("Relevance"))]
+
+    def filter(self, qs, value):
+        if self.relevance not in (value or ()):
+            return super().filter(qs, value)
+        tokens = search_tokens(self.parent.form.cleaned_data.get("search") or "")
+        others = [param for param in value if param != self.relevance]
+        if not tokens:
+            return super().filter(qs, others)
+        rank = search_rank(tokens, connections[qs.db].vendor)
+        ordering = ["-search_rank", *(self.get_ordering_value(param) for param in others)]
+        return qs.annotate(search_rank=rank).order_by(*ordering, "-id")
+
+
+def filter_search(filterset, queryset, value):
+    """``queryset``'s rows matching every keyword of ``value``; sets ``filterset.known_count``
+    when the matches were counted on the way."""
+    # An empty search= never gets here (django-filter skips empty values): no filter.
+    tokens = search_tokens(value)
+    if not tokens:
+        # Only punctuation (`%`, `!!!`): no keyword to match, so nothing matches.
+        filterset.known_count = RowCount(0, True)
+        return queryset.none()
+    vendor = connections[queryset.db].vendor
+    matching = queryset
+    for token in tokens:
+        matching = matching.filter(search_condition(token, vendor))
+    # Collect the matches first, at most SEARCH_CANDIDATES + 1 of them, from
+    # the search indexes (the count is then known to the paginator); on
+    # PostgreSQL, not when the planner expects more than that anyway.
+    limit = shopcore_settings.SEARCH_CANDIDATES
+    plan = None
+    if vendor == "postgresql":
+        plan = SearchPlan(queryset, tokens, filterset.category_narrowing)
+    estimate, found, candidates = collect_matches(matching, limit, plan)
+    if found is None:
+        filterset.known_count = RowCount(estimate, False)
+    else:
+        filterset.known_count = RowCount(found, found <= limit)
+        if not found:
+            return queryset.none()
+    # Ranking reads every row it ranks: only the candidates are ranked.
+    ranked = ProductOrderingFilter.relevance in (filterset.form.cleaned_data.get("ordering") or ())
+    if (found is None or found > limit) and not ranked:
+        # Common words: an ordered index scan meets matches soon enough.
+        return matching
+    # Few matches (or ranked ones): sort only them, instead of walking a
+    # sort index through the whole table looking for them.
+    if candidates is None:
+        candidates = subquery_of_candidates(matching, limit)
+    return queryset.filter(candidates)
