@@ -32,11 +32,21 @@ from .cache import get_response, response_key, set_response
 from .examples import IMAGE_UPDATE_EXAMPLES
 from .facet_page import ProductPagination
 from .filters import CatalogFilterBackend, CategoryFilterSet, ProductFilterSet
-from .models import Category, Product, ProductImage, ProductQuerySet, ProductVariant
+from .models import (
+    Category,
+    Product,
+    ProductImage,
+    ProductQuerySet,
+    ProductVariant,
+    sees_inactive,
+)
 from .pagination import CatalogPagination
 from .representations import fast_representation
 from .serializers import ProductImageSerializer, ProductVariantSerializer
 from .variants import refresh_product_totals
+
+# FilterSets all of whose filters do nothing without their parameter (filters_nothing()).
+PARAMETERLESS_NOOP_FILTERSETS = (CategoryFilterSet, ProductFilterSet)
 
 
 class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
@@ -85,6 +95,8 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
         if representation is None or self.checks_objects():
             return super().retrieve(request, *args, **kwargs)
         lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
+        # The representation reads the related rows itself: no prefetching.
+        self.reads_values = True
         row = get_object_or_404(representation.values(self.get_queryset()), **lookup)
         return Response(representation.represent([row], request=request)[0])
 
@@ -100,6 +112,8 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
         # The filters are list parameters: a detail URL names its object whatever the query says.
         if self.action != "list":
             return queryset
+        if self.filters_nothing():
+            return queryset
         for backend in (backend_class() for backend_class in self.filter_backends):
             if isinstance(backend, CatalogFilterBackend):
                 queryset, self.known_count, self.category_partition = backend.filter_and_count(
@@ -111,6 +125,21 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
                 queryset = backend.filter_queryset(self.request, queryset, self)
                 self.known_count = self.category_partition = None
         return queryset
+
+    def filters_nothing(self):
+        """Whether filtering would return the queryset as it is: shopcore's own backend and
+        FilterSet, and no parameter that one of its filters reads.
+
+        Each of their filters leaves the queryset alone on an empty value (the
+        form is then valid too), so building the FilterSet and its form would
+        only cost time: most of a plain first page's, after its query.
+        """
+        filterset_class = getattr(self, "filterset_class", None)
+        if self.filter_backends != [CatalogFilterBackend] or (
+            filterset_class not in PARAMETERLESS_NOOP_FILTERSETS
+        ):
+            return False
+        return not any(name in self.request.query_params for name in filterset_class.base_filters)
 
     def paginate_queryset(self, queryset):
         if self.known_count is None and self.category_partition is None:
@@ -271,7 +300,24 @@ class ProductViewSet(CatalogViewSet):
     # Pages that carry the facet counts on request (facets=true).
     pagination_class = ProductPagination
 
+    # Set when the request's rows are read with ``.values()`` (representations.py).
+    reads_values = False
+    # (the class's queryset, whether it is a detail read with prefetched variants and
+    # images, whether the user sees inactive products) -> the queryset built for them.
+    base_querysets: dict[tuple[QuerySet, bool, bool], QuerySet] = {}
+
     def get_queryset(self):
+        # Built once per shape and only cloned afterwards: an unevaluated queryset
+        # is never changed by the methods that derive others from it.
+        prefetches = self.action == "retrieve" and not self.reads_values
+        key = (self.queryset, prefetches, sees_inactive(self.request.user))
+        queryset = self.base_querysets.get(key)
+        if queryset is None:
+            queryset = self.build_queryset(prefetches)
+            self.base_querysets[key] = queryset
+        return queryset.all()
+
+    def build_queryset(self, prefetches):
         first_image = ProductImage.objects.filter(product=OuterRef("pk")).order_by(
             "position", "id"
         )
@@ -280,7 +326,7 @@ class ProductViewSet(CatalogViewSet):
             .visible_to(self.request.user)
             .annotate(first_image=Subquery(first_image.values("image")[:1]))
         )
-        if self.action == "retrieve":
+        if prefetches:
             variants = ProductVariant.objects.visible_to(self.request.user).order_by("id")
             queryset = queryset.prefetch_related(
                 Prefetch("variants", queryset=variants),
