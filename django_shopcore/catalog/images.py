@@ -1,5 +1,6 @@
 """Product image uploads: checked with Pillow before anything is stored, and their URLs."""
 
+import re
 import warnings
 from typing import cast
 
@@ -64,8 +65,35 @@ def check_upload(upload):
 
 def image_url(name, request=None):
     """The URL of a stored image file, absolute when the request is known (as DRF gives)."""
-    if not name:
-        return None
-    field = cast(models.ImageField, ProductImage._meta.get_field("image"))
-    url = field.storage.url(name)
-    return request.build_absolute_uri(url) if request is not None else url
+    return ImageUrls(request)(name)
+
+
+# A URL that iri_to_uri() leaves as it is (the characters quote() never escapes, and
+# its ``safe`` ones), a path from the root without ``.`` or ``..`` segments: exactly
+# the URLs that HttpRequest.build_absolute_uri() prefixes with the scheme and host only.
+ROOTED_URI = re.compile(r"/(?!/)[A-Za-z0-9_.~/#%\[\]=:;$&()+,!?*@'-]*")
+
+
+class ImageUrls:
+    """image_url() for the images of one request, reading its scheme and host once.
+
+    Each URL still comes from the storage's ``url()``, which may differ per
+    name or per call (signed URLs of S3 storages).
+    """
+
+    def __init__(self, request=None):
+        self.request = request
+        field = cast(models.ImageField, ProductImage._meta.get_field("image"))
+        self.storage = field.storage
+        # What build_absolute_uri() puts before a rooted path: "/" made absolute, minus "/".
+        self.origin = request.build_absolute_uri("/")[:-1] if request is not None else None
+
+    def __call__(self, name):
+        if not name:
+            return None
+        url = self.storage.url(name)
+        if self.request is None:
+            return url
+        if self.origin is not None and "/." not in url and ROOTED_URI.fullmatch(url):
+            return self.origin + url
+        return self.request.build_absolute_uri(url)

@@ -1,0 +1,197 @@
+"""The catalog's read path: what it skips or builds once, and that the output stays the same."""
+
+import json
+from decimal import Decimal
+
+import pytest
+from rest_framework import serializers
+from rest_framework.filters import OrderingFilter
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
+
+from django_shopcore.catalog.filters import CatalogFilterBackend
+from django_shopcore.catalog.images import ImageUrls
+from django_shopcore.catalog.representations import column_converter
+from django_shopcore.catalog.views import ProductViewSet
+
+from ..factories import ProductFactory, VariantFactory
+
+pytestmark = pytest.mark.django_db
+
+CATEGORIES = "/api/categories/"
+PRODUCTS = "/api/products/"
+
+
+@pytest.fixture
+def filterings(monkeypatch):
+    """The lists that ran shopcore's filter backend."""
+    calls = []
+    original = CatalogFilterBackend.filter_and_count
+
+    def counting(self, request, queryset, view):
+        calls.append(request.path)
+        return original(self, request, queryset, view)
+
+    monkeypatch.setattr(CatalogFilterBackend, "filter_and_count", counting)
+    return calls
+
+
+@pytest.mark.parametrize("url", [PRODUCTS, CATEGORIES])
+def test_a_list_without_filter_parameters_skips_the_filterset(api_client, filterings, url):
+    ProductFactory.create_batch(3)
+
+    for params in ({}, {"page_size": "2"}, {"page": "2", "page_size": "2"}, {"unknown": "1"}):
+        assert api_client.get(url, params).status_code == 200
+    assert filterings == []
+
+    assert api_client.get(url, {"ordering": "-created_at"}).status_code == 200
+    assert filterings == [url]
+
+
+def test_the_skipped_filterset_lists_the_same_rows(api_client):
+    ProductFactory.create_batch(5)
+
+    plain = api_client.get(PRODUCTS, {"page_size": "2"}).json()
+    filtered = api_client.get(PRODUCTS, {"page_size": "2", "search": ""}).json()
+
+    assert plain["results"] == filtered["results"]
+    assert plain["count"] == filtered["count"]
+
+
+def test_bad_filter_values_are_still_400_with_the_shortcut(api_client):
+    response = api_client.get(PRODUCTS, {"min_price": "abc"})
+
+    assert response.status_code == 400
+    assert "min_price" in response.json()
+
+
+def list_view(path, backends=None):
+    view = ProductViewSet()
+    view.request = Request(APIRequestFactory().get(path))
+    view.action = "list"
+    if backends is not None:
+        view.filter_backends = backends
+    return view
+
+
+def test_a_hosts_extra_filter_backend_always_runs():
+    assert list_view(PRODUCTS).filters_nothing()
+    assert not list_view(f"{PRODUCTS}?in_stock=true").filters_nothing()
+    assert not list_view(PRODUCTS, [CatalogFilterBackend, OrderingFilter]).filters_nothing()
+
+
+def test_a_hosts_filterset_always_runs():
+    view = list_view(PRODUCTS)
+    view.filterset_class = type("HostFilterSet", (ProductViewSet.filterset_class,), {})
+
+    assert not view.filters_nothing()
+
+
+def test_admins_and_the_public_each_get_their_own_queryset(api_client, admin_client):
+    ProductFactory(is_active=False)
+    ProductFactory()
+
+    # Alternating, so that each reuses the queryset built for the other's kind first.
+    for _ in range(2):
+        assert api_client.get(PRODUCTS).json()["count"] == 1
+        assert admin_client.get(PRODUCTS).json()["count"] == 2
+
+
+def test_admins_and_the_public_see_their_own_variants(api_client, admin_client):
+    product = ProductFactory()
+    VariantFactory(product=product, is_active=False)
+
+    for _ in range(2):
+        public = api_client.get(f"{PRODUCTS}{product.pk}/").json()["variants"]
+        admin = admin_client.get(f"{PRODUCTS}{product.pk}/").json()["variants"]
+        assert len(admin) == len(public) + 1
+
+
+def test_the_serializer_path_of_a_detail_still_prefetches(
+    api_client, settings, django_assert_num_queries
+):
+    fast_product = ProductFactory(price=Decimal("5"))
+    VariantFactory.create_batch(3, product=fast_product)
+    fast = api_client.get(f"{PRODUCTS}{fast_product.pk}/").json()
+    # A permission that looks at the object: the view reads an instance, with its relations.
+    settings.SHOPCORE = {
+        "CATALOG_PERMISSION_CLASSES": ["tests.catalog.test_catalog_views.OnlyCheapProducts"]
+    }
+
+    with django_assert_num_queries(3):
+        slow = api_client.get(f"{PRODUCTS}{fast_product.pk}/").json()
+
+    assert json.dumps(slow) == json.dumps(fast)
+
+
+def request_for(host="testserver", secure=False, **extra):
+    return APIRequestFactory().get("/", HTTP_HOST=host, secure=secure, **extra)
+
+
+class NamesAsUrls:
+    """A storage whose URL of a name is the name itself."""
+
+    def url(self, name):
+        return name
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/media/mug.png",
+        "/media/a%20b.png",
+        "/media/sub/../mug.png",
+        "/media/./mug.png",
+        "/media/.hidden.png",
+        "//cdn.example.com/mug.png",
+        "https://cdn.example.com/mug.png?X-Amz-Signature=abc&X-Amz-Expires=60",
+        "/media/tasse-é.png",
+        "/media/a b.png",
+        "/media/mug.png?v=1#top",
+        "media/mug.png",
+        "/",
+    ],
+)
+@pytest.mark.parametrize(
+    "request_",
+    [request_for(), request_for("shop.example.com:8443", secure=True)],
+    ids=["http", "https-port"],
+)
+def test_image_urls_are_what_build_absolute_uri_gives(url, request_, settings):
+    settings.ALLOWED_HOSTS = ["*"]
+    urls = ImageUrls(request_)
+    urls.storage = NamesAsUrls()
+
+    assert urls(url) == request_.build_absolute_uri(url)
+
+
+def test_image_urls_without_a_request_are_the_storages():
+    urls = ImageUrls(None)
+    urls.storage = NamesAsUrls()
+
+    assert urls("/media/mug.png") == "/media/mug.png"
+    assert urls("") is None
+
+
+class ShoutingField(serializers.CharField):
+    def to_representation(self, value):
+        return str(value).upper()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        (serializers.CharField(source="name"), "lamp", "lamp"),
+        (serializers.CharField(source="name"), 5, "5"),
+        (serializers.IntegerField(source="name"), 5, 5),
+        (serializers.IntegerField(source="name"), True, 1),
+        (serializers.BooleanField(source="name"), 1, True),
+        (ShoutingField(source="name"), "lamp", "LAMP"),
+        (serializers.CharField(source="name"), None, None),
+    ],
+)
+def test_columns_convert_as_their_fields_do(field, value, expected):
+    converted = column_converter(field)({"name": value})
+
+    assert converted == expected
+    assert type(converted) is type(expected)
