@@ -2,8 +2,11 @@
 
 import re
 import warnings
+from functools import lru_cache
 from typing import cast
+from urllib.parse import urljoin
 
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
@@ -74,24 +77,56 @@ def image_url(name, request=None):
 ROOTED_URI = re.compile(r"/(?!/)[A-Za-z0-9_.~/#%\[\]=:;$&()+,!?*@'-]*")
 
 
+# A stored name that FileSystemStorage.url() appends to its base URL as it is: the
+# characters filepath_to_uri() never escapes, relative, without empty, "." or ".." segments.
+PLAIN_SEGMENT = r"(?!\.\.?(?:/|$))[A-Za-z0-9_.~!*()'-]+"
+PLAIN_NAME = re.compile(f"{PLAIN_SEGMENT}(?:/{PLAIN_SEGMENT})*")
+
+
+@lru_cache(maxsize=16)
+def joins_by_appending(base_url):
+    """Whether urljoin() joins a plain name to ``base_url`` by appending it (it may also
+    normalise the base URL's own path, e.g. ``/a/../media/``, or drop its query)."""
+    return base_url.endswith("/") and all(
+        urljoin(base_url, name) == base_url + name for name in ("a", "a/b.png")
+    )
+
+
+def appends_plain_names(storage):
+    """The base URL that ``storage.url()`` joins plain names to, or None when that is not
+    known: Django's own FileSystemStorage only, not a subclass or another storage (S3 ones
+    may sign every URL), as FileSystemStorage documents it."""
+    if type(storage) is not FileSystemStorage:
+        return None
+    base_url = storage.base_url
+    if base_url is None:  # Not served: url() raises.
+        return None
+    return base_url if joins_by_appending(base_url) else None
+
+
 class ImageUrls:
     """image_url() for the images of one request, reading its scheme and host once.
 
-    Each URL still comes from the storage's ``url()``, which may differ per
-    name or per call (signed URLs of S3 storages).
+    Each URL is the storage's ``url()``, which may differ per name or per call
+    (signed URLs of S3 storages); only FileSystemStorage's is computed here, as
+    its base URL and the name, when the name needs neither quoting nor resolving.
     """
 
     def __init__(self, request=None):
         self.request = request
         field = cast(models.ImageField, ProductImage._meta.get_field("image"))
         self.storage = field.storage
+        self.base_url = appends_plain_names(self.storage)
         # What build_absolute_uri() puts before a rooted path: "/" made absolute, minus "/".
         self.origin = request.build_absolute_uri("/")[:-1] if request is not None else None
 
     def __call__(self, name):
         if not name:
             return None
-        url = self.storage.url(name)
+        if self.base_url is not None and PLAIN_NAME.fullmatch(name):
+            url = self.base_url + name
+        else:
+            url = self.storage.url(name)
         if self.request is None:
             return url
         if self.origin is not None and "/." not in url and ROOTED_URI.fullmatch(url):

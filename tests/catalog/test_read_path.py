@@ -4,13 +4,17 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.core.files.storage import FileSystemStorage
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from rest_framework import serializers
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
 from django_shopcore.catalog.filters import CatalogFilterBackend
-from django_shopcore.catalog.images import ImageUrls
+from django_shopcore.catalog.images import ImageUrls, appends_plain_names
 from django_shopcore.catalog.representations import column_converter
 from django_shopcore.catalog.views import ProductViewSet
 
@@ -160,14 +164,14 @@ class NamesAsUrls:
 def test_image_urls_are_what_build_absolute_uri_gives(url, request_, settings):
     settings.ALLOWED_HOSTS = ["*"]
     urls = ImageUrls(request_)
-    urls.storage = NamesAsUrls()
+    urls.storage, urls.base_url = NamesAsUrls(), None
 
     assert urls(url) == request_.build_absolute_uri(url)
 
 
 def test_image_urls_without_a_request_are_the_storages():
     urls = ImageUrls(None)
-    urls.storage = NamesAsUrls()
+    urls.storage, urls.base_url = NamesAsUrls(), None
 
     assert urls("/media/mug.png") == "/media/mug.png"
     assert urls("") is None
@@ -195,3 +199,35 @@ def test_columns_convert_as_their_fields_do(field, value, expected):
 
     assert converted == expected
     assert type(converted) is type(expected)
+
+
+NAME_CHARACTERS = "ab/._-~!*()'%é ?#;:\\"
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    ["/media/", "https://cdn.example.com/shop/media/", "/a/../media/", "/media/?v=1", "media/"],
+)
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(name=st.text(NAME_CHARACTERS, min_size=1, max_size=12))
+def test_file_system_urls_are_the_storages(base_url, name):
+    storage = FileSystemStorage(base_url=base_url)
+    urls = ImageUrls(None)
+    urls.storage, urls.base_url = storage, appends_plain_names(storage)
+
+    assert urls(name) == storage.url(name)
+
+
+def test_other_storages_give_their_own_urls():
+    class SigningStorage(FileSystemStorage):
+        def url(self, name):
+            return f"{super().url(name)}?signature=1"
+
+    assert appends_plain_names(SigningStorage(base_url="/media/")) is None
+    assert appends_plain_names(FileSystemStorage(base_url="/media/")) == "/media/"
+
+
+def test_the_default_storage_is_read_per_request(settings):
+    settings.MEDIA_URL = "/files/"
+
+    assert ImageUrls(None)("shopcore/mug.png") == "/files/shopcore/mug.png"
