@@ -9,10 +9,14 @@ PRODUCT_SERIALIZER gets the serializer path.
 """
 
 import copy
+from collections.abc import Callable
+from datetime import tzinfo
 from functools import partial
 from typing import cast
 
+from django.conf import settings
 from django.core.signals import setting_changed
+from django.utils import timezone
 from rest_framework import serializers
 
 from ..core.settings import shopcore_settings
@@ -26,6 +30,9 @@ from .serializers import (
     ProductSerializer,
     ProductVariantSerializer,
 )
+
+# Time zones whose converters a representation keeps (more are built afresh).
+MAX_ZONES = 64
 
 
 class ValuesRepresentation:
@@ -51,6 +58,8 @@ class ValuesRepresentation:
                 self.fields.append((name, field))
                 # A bound field's source is always set.
                 self.columns.append(cast(str, field.source))
+        # The current time zone -> column_converters() for it.
+        self.converters_by_zone: dict[tzinfo | None, dict[str, Callable]] = {}
 
     def values(self, queryset):
         return queryset.values(*self.columns)
@@ -58,16 +67,29 @@ class ValuesRepresentation:
     def represent(self, rows, request=None):
         """Each row (a dict of ``columns``) as the serializer would show its object."""
         self.start(request)
+        column_converters = self.column_converters()
         converters = [
             (
                 name,
-                column_converter(field)
+                column_converters[name]
                 if field
                 else partial(getattr(self, f"represent_{name}"), request=request),
             )
             for name, field in self.fields
         ]
         return [{name: convert(row) for name, convert in converters} for row in rows]
+
+    def column_converters(self):
+        """Each column field's converter, built once per current time zone (which a host's
+        middleware may activate per request, and which date-times are shown in)."""
+        zone = timezone.get_current_timezone() if settings.USE_TZ else None
+        converters = self.converters_by_zone.get(zone)
+        if converters is None:
+            if len(self.converters_by_zone) >= MAX_ZONES:
+                self.converters_by_zone.clear()
+            converters = {name: column_converter(field) for name, field in self.fields if field}
+            self.converters_by_zone[zone] = converters
+        return converters
 
     def start(self, request):
         """Prepares what the ``represent_<name>`` methods share over the rows of ``request``."""
@@ -162,10 +184,19 @@ class ImageRepresentation(ValuesRepresentation):
 
 
 class ProductDetailRepresentation(ProductRepresentation):
-    """Adds each product's variants and images: one more query for each, for all the rows."""
+    """Adds each product's variants and images: one more query for each, for all the rows.
+
+    The first image is the first of the images read (in the same order as the
+    lists' ``first_image`` subquery), so the product's own query has no subquery.
+    """
 
     serializer_class = ProductDetailSerializer
-    composite_fields = {**ProductRepresentation.composite_fields, "variants": [], "images": []}
+    composite_fields = {
+        **ProductRepresentation.composite_fields,
+        "image": [],
+        "variants": [],
+        "images": [],
+    }
 
     def __init__(self):
         super().__init__()
@@ -186,14 +217,19 @@ class ProductDetailRepresentation(ProductRepresentation):
 
     def represent(self, rows, request=None):
         ids = [row["id"] for row in rows]
-        by_id = {row["id"]: {**row, "variants": [], "images": []} for row in rows}
+        by_id = {
+            row["id"]: {**row, "variants": [], "images": [], "first_image": None} for row in rows
+        }
         variants = self.variant_rows(getattr(request, "user", None))
         variant_rows = list(variants.filter(product_id__in=ids))
         for variant in self.variants.represent(variant_rows, request):
             by_id[variant["product"]]["variants"].append(variant)
         image_rows = list(self.image_rows.filter(product_id__in=ids))
         for row, image in zip(image_rows, self.images.represent(image_rows, request), strict=True):
-            by_id[row["product_id"]]["images"].append(image)
+            product = by_id[row["product_id"]]
+            if not product["images"]:
+                product["first_image"] = row["image"]
+            product["images"].append(image)
         return super().represent(list(by_id.values()), request)
 
     def represent_variants(self, row, request):

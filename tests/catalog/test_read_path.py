@@ -1,10 +1,12 @@
 """The catalog's read path: what it skips or builds once, and that the output stays the same."""
 
 import json
+import zoneinfo
 from decimal import Decimal
 
 import pytest
 from django.core.files.storage import FileSystemStorage
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -15,6 +17,7 @@ from rest_framework.test import APIRequestFactory
 
 from django_shopcore.catalog.filters import CatalogFilterBackend
 from django_shopcore.catalog.images import ImageUrls, appends_plain_names
+from django_shopcore.catalog.models import ProductImage
 from django_shopcore.catalog.representations import column_converter
 from django_shopcore.catalog.views import ProductViewSet
 
@@ -231,3 +234,38 @@ def test_the_default_storage_is_read_per_request(settings):
     settings.MEDIA_URL = "/files/"
 
     assert ImageUrls(None)("shopcore/mug.png") == "/files/shopcore/mug.png"
+
+
+def test_dates_follow_the_time_zone_activated_per_request(api_client):
+    product = ProductFactory()
+    url = f"{PRODUCTS}{product.pk}/"
+
+    shown = {}
+    for zone in ("UTC", "Asia/Tokyo", "UTC"):
+        with timezone.override(zoneinfo.ZoneInfo(zone)):
+            shown.setdefault(zone, set()).add(api_client.get(url).json()["created_at"])
+
+    assert shown["UTC"] == {product.created_at.isoformat().replace("+00:00", "Z")}
+    assert shown["Asia/Tokyo"] == {
+        product.created_at.astimezone(zoneinfo.ZoneInfo("Asia/Tokyo")).isoformat()
+    }
+
+
+def test_the_details_first_image_is_the_first_of_its_images(api_client):
+    with_images, without = ProductFactory(), ProductFactory()
+    for position, name in ((2, "c.png"), (1, "b.png"), (1, "a.png")):
+        ProductImage.objects.create(
+            product=with_images, image=f"shopcore/{name}", position=position, width=1, height=1
+        )
+
+    listed = {row["id"]: row["image"] for row in api_client.get(PRODUCTS).json()["results"]}
+    shown = api_client.get(f"{PRODUCTS}{with_images.pk}/").json()
+    bare = api_client.get(f"{PRODUCTS}{without.pk}/").json()
+
+    assert [image["url"].rsplit("/", 1)[1] for image in shown["images"]] == [
+        "b.png",
+        "a.png",
+        "c.png",
+    ]
+    assert shown["image"] == shown["images"][0]["url"] == listed[with_images.pk]
+    assert (bare["image"], bare["images"], listed[without.pk]) == (None, [], None)
