@@ -6,7 +6,12 @@ from functools import lru_cache
 from typing import cast
 from urllib.parse import urljoin
 
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import (
+    DEFAULT_STORAGE_ALIAS,
+    DefaultStorage,
+    FileSystemStorage,
+    storages,
+)
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
@@ -96,6 +101,9 @@ def appends_plain_names(storage):
     """The base URL that ``storage.url()`` joins plain names to, or None when that is not
     known: Django's own FileSystemStorage only, not a subclass or another storage (S3 ones
     may sign every URL), as FileSystemStorage documents it."""
+    if isinstance(storage, DefaultStorage):
+        # The lazy proxy of the default storage, which is this one.
+        storage = storages[DEFAULT_STORAGE_ALIAS]
     if type(storage) is not FileSystemStorage:
         return None
     base_url = storage.base_url

@@ -232,8 +232,11 @@ def test_other_storages_give_their_own_urls():
 
 def test_the_default_storage_is_read_per_request(settings):
     settings.MEDIA_URL = "/files/"
+    urls = ImageUrls(None)
 
-    assert ImageUrls(None)("shopcore/mug.png") == "/files/shopcore/mug.png"
+    assert urls.base_url == "/files/"  # Computed: the default storage is a FileSystemStorage.
+    assert urls("shopcore/mug.png") == "/files/shopcore/mug.png"
+    assert urls("shopcore/tasse é.png") == "/files/shopcore/tasse%20%C3%A9.png"
 
 
 def test_dates_follow_the_time_zone_activated_per_request(api_client):
