@@ -6,19 +6,17 @@ from functools import lru_cache
 from typing import cast
 from urllib.parse import urljoin
 
-from django.core.files.storage import (
-    DEFAULT_STORAGE_ALIAS,
-    DefaultStorage,
-    FileSystemStorage,
-    storages,
-)
+from django.conf import DEFAULT_STORAGE_ALIAS
+from django.core.files.storage import DefaultStorage, FileSystemStorage, storages
 from django.db import models
+from django.db.models import CharField, Expression
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 from rest_framework import exceptions, serializers, status
 
 from ..core.settings import shopcore_settings
 from .models import ProductImage
+from .search import quoted_initial_alias
 
 # What browsers show; anything else Pillow reads (TIFF, PSD, ...) is refused.
 ACCEPTED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
@@ -69,6 +67,34 @@ def check_upload(upload):
         raise invalid from None
     finally:
         upload.seek(0)
+
+
+class FirstImageName(Expression):
+    """The stored name of the product's first image (by position, then id), or NULL.
+
+    The correlated subquery that ``Subquery()`` of the images would give, as
+    fixed SQL: compiling a nested query per list request costs more than
+    reading it. Named through the compiled query's own alias, so it also
+    holds inside a relabelled (sub)query.
+    """
+
+    output_field = CharField()
+
+    def as_sql(self, compiler, connection):
+        quote = connection.ops.quote_name
+        meta = ProductImage._meta
+        image, product, position, pk = (
+            quote(cast(models.Field, meta.get_field(name)).column)
+            for name in ("image", "product", "position", "id")
+        )
+        outer = f"{quoted_initial_alias(compiler)}.{quote(compiler.query.model._meta.pk.column)}"
+        # Only quoted names are interpolated; there are no values.
+        sql = (
+            f"(SELECT first_image.{image} FROM {quote(meta.db_table)} first_image "  # noqa: S608
+            f"WHERE first_image.{product} = {outer} "
+            f"ORDER BY first_image.{position} ASC, first_image.{pk} ASC LIMIT 1)"
+        )
+        return sql, ()
 
 
 def image_url(name, request=None):

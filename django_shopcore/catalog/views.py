@@ -7,7 +7,7 @@ Past 400 lines because each viewset carries its API docs beside it
 from typing import cast
 
 from django.db import transaction
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
@@ -32,6 +32,7 @@ from .cache import get_response, response_key, set_response
 from .examples import IMAGE_UPDATE_EXAMPLES
 from .facet_page import ProductPagination
 from .filters import CatalogFilterBackend, CategoryFilterSet, ProductFilterSet
+from .images import FirstImageName
 from .models import (
     Category,
     Product,
@@ -318,13 +319,10 @@ class ProductViewSet(CatalogViewSet):
         return queryset.all()
 
     def build_queryset(self, prefetches):
-        first_image = ProductImage.objects.filter(product=OuterRef("pk")).order_by(
-            "position", "id"
-        )
         queryset = (
             cast(ProductQuerySet, super().get_queryset())
             .visible_to(self.request.user)
-            .annotate(first_image=Subquery(first_image.values("image")[:1]))
+            .annotate(first_image=FirstImageName())
         )
         if prefetches:
             variants = ProductVariant.objects.visible_to(self.request.user).order_by("id")

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.storage import FileSystemStorage
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
@@ -16,8 +17,8 @@ from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
 from django_shopcore.catalog.filters import CatalogFilterBackend
-from django_shopcore.catalog.images import ImageUrls, appends_plain_names
-from django_shopcore.catalog.models import ProductImage
+from django_shopcore.catalog.images import FirstImageName, ImageUrls, appends_plain_names
+from django_shopcore.catalog.models import Product, ProductImage
 from django_shopcore.catalog.representations import column_converter
 from django_shopcore.catalog.views import ProductViewSet
 
@@ -272,3 +273,28 @@ def test_the_details_first_image_is_the_first_of_its_images(api_client):
     ]
     assert shown["image"] == shown["images"][0]["url"] == listed[with_images.pk]
     assert (bare["image"], bare["images"], listed[without.pk]) == (None, [], None)
+
+
+def test_the_first_image_name_is_the_subquerys():
+    products = ProductFactory.create_batch(3)
+    for position, name in ((2, "c.png"), (1, "b.png"), (1, "a.png")):
+        ProductImage.objects.create(
+            product=products[0], image=f"shopcore/{name}", position=position, width=1, height=1
+        )
+    ProductImage.objects.create(product=products[1], image="shopcore/d.png", width=1, height=1)
+    images = ProductImage.objects.filter(product=OuterRef("pk")).order_by("position", "id")
+    subquery = Subquery(images.values("image")[:1])
+
+    fixed = Product.objects.annotate(first_image=FirstImageName()).order_by("pk")
+    expected = Product.objects.annotate(first_image=subquery).order_by("pk")
+    assert list(fixed.values_list("first_image", flat=True)) == list(
+        expected.values_list("first_image", flat=True)
+    )
+    assert list(fixed.values_list("first_image", flat=True)) == [
+        "shopcore/b.png",
+        "shopcore/d.png",
+        None,
+    ]
+    # Inside a subquery, whose table Django relabels: it names the subquery's own rows.
+    with_images = fixed.filter(first_image__isnull=False).values("pk")
+    assert list(Product.objects.filter(pk__in=with_images).order_by("pk")) == products[:2]
