@@ -14,7 +14,7 @@ from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.generics import get_object_or_404
+from rest_framework.generics import GenericAPIView, get_object_or_404
 from rest_framework.pagination import BasePagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission
@@ -42,7 +42,7 @@ from .models import (
     sees_inactive,
 )
 from .pagination import CatalogPagination
-from .representations import fast_representation
+from .representations import ValuesRepresentation, fast_representation
 from .serializers import ProductImageSerializer, ProductVariantSerializer
 from .variants import refresh_product_totals
 
@@ -73,6 +73,8 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
     queryset: QuerySet
     # finalize_response: conditional_response.
     conditional_reads = True
+    # (shared queryset, representation) -> its rows as values (value_rows()).
+    value_querysets: dict[tuple[QuerySet, ValuesRepresentation], QuerySet] = {}
 
     def get_permissions(self):
         return [permission() for permission in shopcore_settings.CATALOG_PERMISSION_CLASSES]
@@ -84,8 +86,14 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
         representation = fast_representation(self.get_serializer_class())
         if representation is None:
             return super().list(request, *args, **kwargs)
-        cast(CatalogPagination, self.paginator).read_rows = representation.values
-        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        paginator = cast(CatalogPagination, self.paginator)
+        if self.reads_unfiltered_rows():
+            self.known_count = self.category_partition = None
+            paginator.read_rows = None
+            rows = self.paginate_queryset(self.value_rows(representation))
+        else:
+            paginator.read_rows = representation.values
+            rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(representation.represent(rows, request=request))
 
     def retrieve(self, request, *args, **kwargs):
@@ -96,9 +104,7 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
         if representation is None or self.checks_objects():
             return super().retrieve(request, *args, **kwargs)
         lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
-        # The representation reads the related rows itself: no prefetching.
-        self.reads_values = True
-        row = get_object_or_404(representation.values(self.get_queryset()), **lookup)
+        row = get_object_or_404(self.value_rows(representation), **lookup)
         return Response(representation.represent([row], request=request)[0])
 
     def checks_objects(self):
@@ -126,6 +132,32 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
                 queryset = backend.filter_queryset(self.request, queryset, self)
                 self.known_count = self.category_partition = None
         return queryset
+
+    def value_rows(self, representation):
+        """The rows of get_queryset() as ``representation`` reads them (``.values()``)."""
+        shared = self.shared_queryset()
+        if shared is None:
+            return representation.values(self.get_queryset())
+        # Built once per shared queryset, then only cloned (as get_queryset() clones).
+        key = (shared, representation)
+        rows = self.value_querysets.get(key)
+        if rows is None:
+            rows = self.value_querysets[key] = representation.values(shared)
+        return rows.all()
+
+    def shared_queryset(self):
+        """The queryset that get_queryset() clones for every request like this one, when
+        there is one (a subclass's own get_queryset() may differ per request): None."""
+        if type(self).get_queryset is GenericAPIView.get_queryset:
+            return self.queryset
+        return None
+
+    def reads_unfiltered_rows(self):
+        """Whether a list's rows are read straight from value_rows(): nothing to filter,
+        and no filter_queryset() of a subclass to run."""
+        return type(self).filter_queryset is CatalogViewSet.filter_queryset and (
+            self.filters_nothing()
+        )
 
     def filters_nothing(self):
         """Whether filtering would return the queryset as it is: shopcore's own backend and
@@ -301,22 +333,27 @@ class ProductViewSet(CatalogViewSet):
     # Pages that carry the facet counts on request (facets=true).
     pagination_class = ProductPagination
 
-    # Set when the request's rows are read with ``.values()`` (representations.py).
-    reads_values = False
     # (the class's queryset, whether it is a detail read with prefetched variants and
     # images, whether the user sees inactive products) -> the queryset built for them.
     base_querysets: dict[tuple[QuerySet, bool, bool], QuerySet] = {}
 
     def get_queryset(self):
+        return self.base_queryset(prefetches=self.action == "retrieve").all()
+
+    def base_queryset(self, prefetches):
         # Built once per shape and only cloned afterwards: an unevaluated queryset
         # is never changed by the methods that derive others from it.
-        prefetches = self.action == "retrieve" and not self.reads_values
         key = (self.queryset, prefetches, sees_inactive(self.request.user))
         queryset = self.base_querysets.get(key)
         if queryset is None:
-            queryset = self.build_queryset(prefetches)
-            self.base_querysets[key] = queryset
-        return queryset.all()
+            queryset = self.base_querysets[key] = self.build_queryset(prefetches)
+        return queryset
+
+    def shared_queryset(self):
+        if type(self).get_queryset is ProductViewSet.get_queryset:
+            # Values are read without prefetching: the representation reads the relations.
+            return self.base_queryset(prefetches=False)
+        return super().shared_queryset()
 
     def build_queryset(self, prefetches):
         queryset = (

@@ -19,8 +19,9 @@ from rest_framework.test import APIRequestFactory
 from django_shopcore.catalog.filters import CatalogFilterBackend
 from django_shopcore.catalog.images import FirstImageName, ImageUrls, appends_plain_names
 from django_shopcore.catalog.models import Product, ProductImage
-from django_shopcore.catalog.representations import column_converter
-from django_shopcore.catalog.views import ProductViewSet
+from django_shopcore.catalog.representations import column_converter, fast_representation
+from django_shopcore.catalog.serializers import ProductSerializer
+from django_shopcore.catalog.views import CategoryViewSet, ProductViewSet
 
 from ..factories import ProductFactory, VariantFactory
 
@@ -298,3 +299,45 @@ def test_the_first_image_name_is_the_subquerys():
     # Inside a subquery, whose table Django relabels: it names the subquery's own rows.
     with_images = fixed.filter(first_image__isnull=False).values("pk")
     assert list(Product.objects.filter(pk__in=with_images).order_by("pk")) == products[:2]
+
+
+class LampsOnly(ProductViewSet):
+    """A host's view whose queryset depends on something of its own."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(name="Lamp")
+
+
+class ExtraFiltering(ProductViewSet):
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset).filter(name="Lamp")
+
+
+def test_a_hosts_get_queryset_is_read_for_the_values():
+    ProductFactory(name="Lamp")
+    ProductFactory(name="Chair")
+    representation = fast_representation(ProductSerializer)
+    view = list_view(PRODUCTS)
+    host_view = LampsOnly()
+    host_view.request, host_view.action = view.request, "list"
+
+    assert view.shared_queryset() is not None
+    assert host_view.shared_queryset() is None
+    assert [row["name"] for row in host_view.value_rows(representation)] == ["Lamp"]
+    assert {row["name"] for row in view.value_rows(representation)} == {"Lamp", "Chair"}
+
+
+def test_a_hosts_filter_queryset_still_runs():
+    view = list_view(PRODUCTS)
+    host_view = ExtraFiltering()
+    host_view.request, host_view.action = view.request, "list"
+
+    assert view.reads_unfiltered_rows()
+    assert not host_view.reads_unfiltered_rows()
+
+
+def test_categories_share_their_class_queryset():
+    view = CategoryViewSet()
+    view.request, view.action = Request(APIRequestFactory().get(CATEGORIES)), "list"
+
+    assert view.shared_queryset() is CategoryViewSet.queryset
