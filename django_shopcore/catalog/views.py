@@ -4,8 +4,10 @@ Past 400 lines because each viewset carries its API docs beside it
 (``extend_schema_view``); the behaviour is in the shared CatalogViewSet.
 """
 
+from functools import cache
 from typing import cast
 
+from django import forms
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse
@@ -48,6 +50,19 @@ from .variants import refresh_product_totals
 
 # FilterSets all of whose filters do nothing without their parameter (filters_nothing()).
 PARAMETERLESS_NOOP_FILTERSETS = (CategoryFilterSet, ProductFilterSet)
+
+
+@cache
+def parameter_names(filterset_class):
+    """The query parameters the FilterSet's filters read: their names; None when a widget
+    reads others (a MultiWidget's suffixed ``<name>_min``, ``<name>_max``)."""
+    for filter_ in filterset_class.base_filters.values():
+        widget = filter_.extra.get("widget") or filter_.field_class.widget
+        if isinstance(widget, forms.MultiWidget) or (
+            isinstance(widget, type) and issubclass(widget, forms.MultiWidget)
+        ):
+            return None
+    return tuple(filterset_class.base_filters)
 
 
 class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
@@ -172,7 +187,8 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
             filterset_class not in PARAMETERLESS_NOOP_FILTERSETS
         ):
             return False
-        return not any(name in self.request.query_params for name in filterset_class.base_filters)
+        names = parameter_names(filterset_class)
+        return names is not None and not any(name in self.request.query_params for name in names)
 
     def paginate_queryset(self, queryset):
         if self.known_count is None and self.category_partition is None:

@@ -4,6 +4,7 @@ import json
 import zoneinfo
 from decimal import Decimal
 
+import django_filters
 import pytest
 from django.core.files.storage import FileSystemStorage
 from django.db.models import OuterRef, Subquery
@@ -21,7 +22,7 @@ from django_shopcore.catalog.images import FirstImageName, ImageUrls, appends_pl
 from django_shopcore.catalog.models import Product, ProductImage
 from django_shopcore.catalog.representations import column_converter, fast_representation
 from django_shopcore.catalog.serializers import ProductSerializer
-from django_shopcore.catalog.views import CategoryViewSet, ProductViewSet
+from django_shopcore.catalog.views import CategoryViewSet, ProductViewSet, parameter_names
 
 from ..factories import ProductFactory, VariantFactory
 
@@ -341,3 +342,11 @@ def test_categories_share_their_class_queryset():
     view.request, view.action = Request(APIRequestFactory().get(CATEGORIES)), "list"
 
     assert view.shared_queryset() is CategoryViewSet.queryset
+
+
+def test_filters_reading_suffixed_parameters_always_run():
+    class PriceRange(ProductViewSet.filterset_class):
+        price = django_filters.RangeFilter()
+
+    assert parameter_names(ProductViewSet.filterset_class) is not None
+    assert parameter_names(PriceRange) is None
