@@ -22,7 +22,8 @@ from django_shopcore.catalog.images import FirstImageName, ImageUrls, appends_pl
 from django_shopcore.catalog.models import Product, ProductImage
 from django_shopcore.catalog.representations import column_converter, fast_representation
 from django_shopcore.catalog.serializers import ProductSerializer
-from django_shopcore.catalog.views import CategoryViewSet, ProductViewSet, parameter_names
+from django_shopcore.catalog.views import CategoryViewSet, ProductViewSet
+from django_shopcore.catalog.viewsets import parameter_names
 
 from ..factories import ProductFactory, VariantFactory
 
