@@ -9,15 +9,19 @@ PRODUCT_SERIALIZER gets the serializer path.
 """
 
 import copy
+from collections.abc import Callable
+from datetime import tzinfo
 from functools import partial
 from typing import cast
 
+from django.conf import settings
 from django.core.signals import setting_changed
+from django.utils import timezone
 from rest_framework import serializers
 
 from ..core.settings import shopcore_settings
-from .images import image_url
-from .models import ProductImage, ProductVariant
+from .images import ImageUrls
+from .models import ProductImage, ProductVariant, sees_inactive
 from .serializers import (
     CATEGORY_SUMMARY_FIELDS,
     CategorySerializer,
@@ -26,6 +30,9 @@ from .serializers import (
     ProductSerializer,
     ProductVariantSerializer,
 )
+
+# Time zones whose converters a representation keeps (more are built afresh).
+MAX_ZONES = 64
 
 
 class ValuesRepresentation:
@@ -51,16 +58,20 @@ class ValuesRepresentation:
                 self.fields.append((name, field))
                 # A bound field's source is always set.
                 self.columns.append(cast(str, field.source))
+        # The current time zone -> column_converters() for it.
+        self.converters_by_zone: dict[tzinfo | None, dict[str, Callable]] = {}
 
     def values(self, queryset):
         return queryset.values(*self.columns)
 
     def represent(self, rows, request=None):
         """Each row (a dict of ``columns``) as the serializer would show its object."""
+        self.start(request)
+        column_converters = self.column_converters()
         converters = [
             (
                 name,
-                column_converter(field)
+                column_converters[name]
                 if field
                 else partial(getattr(self, f"represent_{name}"), request=request),
             )
@@ -68,14 +79,43 @@ class ValuesRepresentation:
         ]
         return [{name: convert(row) for name, convert in converters} for row in rows]
 
+    def column_converters(self):
+        """Each column field's converter, built once per current time zone (which a host's
+        middleware may activate per request, and which date-times are shown in)."""
+        zone = timezone.get_current_timezone() if settings.USE_TZ else None
+        converters = self.converters_by_zone.get(zone)
+        if converters is None:
+            if len(self.converters_by_zone) >= MAX_ZONES:
+                self.converters_by_zone.clear()
+            converters = {name: column_converter(field) for name, field in self.fields if field}
+            self.converters_by_zone[zone] = converters
+        return converters
+
+    def start(self, request):
+        """Prepares what the ``represent_<name>`` methods share over the rows of ``request``."""
+
+
+# Serializer fields (these very classes, not subclasses) whose to_representation()
+# gives back a value of this type as it is (``str(value)``, ``int(value)``, ...).
+UNCHANGED_TYPES = {
+    serializers.CharField: str,
+    serializers.SlugField: str,
+    serializers.EmailField: str,
+    serializers.IntegerField: int,
+    serializers.BooleanField: bool,
+}
+
 
 def column_converter(field):
     """Turns a row's value of ``field``'s column into what the serializer field gives."""
     source, convert = field.source, in_current_timezone(field).to_representation
+    unchanged = UNCHANGED_TYPES.get(type(field))
 
     def converter(row):
         value = row[source]
-        return None if value is None else convert(value)
+        if value is None or type(value) is unchanged:
+            return value
+        return convert(value)
 
     return converter
 
@@ -117,8 +157,11 @@ class ProductRepresentation(ValuesRepresentation):
     def represent_currency(self, row, request):
         return shopcore_settings.CURRENCY
 
+    def start(self, request):
+        self.image_urls = ImageUrls(request)
+
     def represent_image(self, row, request):
-        return image_url(row["first_image"], request)
+        return self.image_urls(row["first_image"])
 
 
 class VariantRepresentation(ValuesRepresentation):
@@ -133,34 +176,60 @@ class ImageRepresentation(ValuesRepresentation):
     serializer_class = ProductImageSerializer
     composite_fields = {"url": ["image", "product_id"]}
 
+    def start(self, request):
+        self.image_urls = ImageUrls(request)
+
     def represent_url(self, row, request):
-        return image_url(row["image"], request)
+        return self.image_urls(row["image"])
 
 
 class ProductDetailRepresentation(ProductRepresentation):
-    """Adds each product's variants and images: one more query for each, for all the rows."""
+    """Adds each product's variants and images: one more query for each, for all the rows.
+
+    The first image is the first of the images read (in the same order as the
+    lists' ``first_image`` subquery), so the product's own query has no subquery.
+    """
 
     serializer_class = ProductDetailSerializer
-    composite_fields = {**ProductRepresentation.composite_fields, "variants": [], "images": []}
+    composite_fields = {
+        **ProductRepresentation.composite_fields,
+        "image": [],
+        "variants": [],
+        "images": [],
+    }
 
     def __init__(self):
         super().__init__()
         self.variants = VariantRepresentation()
         self.images = ImageRepresentation()
+        # The related rows' querysets, built once (each read clones one and filters it).
+        self.image_rows = self.images.values(ProductImage.objects.order_by("position", "id"))
+        # Whether the user sees inactive variants -> the rows of the variants they see.
+        self.variant_querysets = {}
+
+    def variant_rows(self, user):
+        """The rows of the variants ``user`` sees (of every product: filter them)."""
+        key = sees_inactive(user)
+        if key not in self.variant_querysets:
+            visible = ProductVariant.objects.visible_to(user).order_by("id")
+            self.variant_querysets[key] = self.variants.values(visible)
+        return self.variant_querysets[key]
 
     def represent(self, rows, request=None):
         ids = [row["id"] for row in rows]
-        by_id = {row["id"]: {**row, "variants": [], "images": []} for row in rows}
-        variants = ProductVariant.objects.visible_to(getattr(request, "user", None))
-        variant_rows = list(
-            self.variants.values(variants.filter(product_id__in=ids).order_by("id"))
-        )
+        by_id = {
+            row["id"]: {**row, "variants": [], "images": [], "first_image": None} for row in rows
+        }
+        variants = self.variant_rows(getattr(request, "user", None))
+        variant_rows = list(variants.filter(product_id__in=ids))
         for variant in self.variants.represent(variant_rows, request):
             by_id[variant["product"]]["variants"].append(variant)
-        images = ProductImage.objects.filter(product_id__in=ids).order_by("position", "id")
-        image_rows = list(self.images.values(images))
+        image_rows = list(self.image_rows.filter(product_id__in=ids))
         for row, image in zip(image_rows, self.images.represent(image_rows, request), strict=True):
-            by_id[row["product_id"]]["images"].append(image)
+            product = by_id[row["product_id"]]
+            if not product["images"]:
+                product["first_image"] = row["image"]
+            product["images"].append(image)
         return super().represent(list(by_id.values()), request)
 
     def represent_variants(self, row, request):

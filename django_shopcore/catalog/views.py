@@ -1,26 +1,16 @@
-"""Catalog views: the category, product, variant and image viewsets.
-
-Past 400 lines because each viewset carries its API docs beside it
-(``extend_schema_view``); the behaviour is in the shared CatalogViewSet.
-"""
+"""Catalog views: the category, product, variant and image viewsets, with their API docs
+(``extend_schema_view``); the read path they share is CatalogViewSet (viewsets.py)."""
 
 from typing import cast
 
 from django.db import transaction
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
-from django.http import HttpResponse
-from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.http import http_date, quote_etag
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.generics import get_object_or_404
-from rest_framework.pagination import BasePagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import BasePermission
-from rest_framework.response import Response
 
-from ..core.cache import digest
 from ..core.exceptions import Conflict
 from ..core.pagination import ShopcorePageNumberPagination
 from ..core.schema import ADMIN_ONLY
@@ -28,145 +18,21 @@ from ..core.schema_error_bodies import VALIDATION_ERROR_COMPONENT
 from ..core.schema_errors import example, extend_responses, raises
 from ..core.settings import shopcore_settings
 from ..core.views import ShopcoreViewMixin
-from .cache import get_response, response_key, set_response
 from .examples import IMAGE_UPDATE_EXAMPLES
 from .facet_page import ProductPagination
-from .filters import CatalogFilterBackend, CategoryFilterSet, ProductFilterSet
-from .models import Category, Product, ProductImage, ProductQuerySet, ProductVariant
-from .pagination import CatalogPagination
-from .representations import fast_representation
+from .filters import CategoryFilterSet, ProductFilterSet
+from .images import FirstImageName
+from .models import (
+    Category,
+    Product,
+    ProductImage,
+    ProductQuerySet,
+    ProductVariant,
+    sees_inactive,
+)
 from .serializers import ProductImageSerializer, ProductVariantSerializer
 from .variants import refresh_product_totals
-
-
-class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
-    """Public reads, writes as ``CATALOG_PERMISSION_CLASSES`` allow; paged, filtered lists.
-
-    Lists and details of the default serializers are read with ``.values()``
-    (representations.py). Anonymous JSON reads are cached when
-    ``CACHE_RESPONSES`` is on (cache.py), and every successful read has an
-    ETag, answered with 304 on ``If-None-Match``.
-    """
-
-    # Fixed rather than taken from the host's DRF defaults: the contract depends on them.
-    filter_backends = [CatalogFilterBackend]
-    pagination_class: type[BasePagination] | None = CatalogPagination
-    # The filtered list's number of rows when its filtering found it out (a
-    # RowCount), passed to the paginator so that it does not count them again;
-    # and the CategoryPartition when its pages are best merged per category.
-    known_count = None
-    category_partition = None
-    # Non-numeric ids are not routes at all (404), never a database error.
-    lookup_value_regex = "[0-9]+"
-    # Set by each viewset: a queryset (never a manager), whose model the cache reads.
-    queryset: QuerySet
-    # finalize_response: conditional_response.
-    conditional_reads = True
-
-    def get_permissions(self):
-        return [permission() for permission in shopcore_settings.CATALOG_PERMISSION_CLASSES]
-
-    def list(self, request, *args, **kwargs):
-        cached = self.get_cached_response(request)
-        if cached is not None:
-            return cached
-        representation = fast_representation(self.get_serializer_class())
-        if representation is None:
-            return super().list(request, *args, **kwargs)
-        cast(CatalogPagination, self.paginator).read_rows = representation.values
-        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(representation.represent(rows, request=request))
-
-    def retrieve(self, request, *args, **kwargs):
-        cached = self.get_cached_response(request)
-        if cached is not None:
-            return cached
-        representation = fast_representation(self.get_serializer_class())
-        if representation is None or self.checks_objects():
-            return super().retrieve(request, *args, **kwargs)
-        lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
-        row = get_object_or_404(representation.values(self.get_queryset()), **lookup)
-        return Response(representation.represent([row], request=request)[0])
-
-    def checks_objects(self):
-        """Whether a permission class looks at the object itself (it then needs an instance)."""
-        return any(
-            type(permission).has_object_permission is not BasePermission.has_object_permission
-            for permission in self.get_permissions()
-        )
-
-    def filter_queryset(self, queryset):
-        self.known_count = self.category_partition = None
-        # The filters are list parameters: a detail URL names its object whatever the query says.
-        if self.action != "list":
-            return queryset
-        for backend in (backend_class() for backend_class in self.filter_backends):
-            if isinstance(backend, CatalogFilterBackend):
-                queryset, self.known_count, self.category_partition = backend.filter_and_count(
-                    self.request, queryset, self
-                )
-            else:
-                # A host's extra filtering may narrow what was counted, or what the
-                # partition's merge would read.
-                queryset = backend.filter_queryset(self.request, queryset, self)
-                self.known_count = self.category_partition = None
-        return queryset
-
-    def paginate_queryset(self, queryset):
-        if self.known_count is None and self.category_partition is None:
-            return super().paginate_queryset(queryset)
-        # Only the product filters find these out, and product lists page with CatalogPagination.
-        paginator = cast(CatalogPagination, self.paginator)
-        return paginator.paginate_queryset(
-            queryset,
-            self.request,
-            view=self,
-            known_count=self.known_count,
-            category_partition=self.category_partition,
-        )
-
-    def get_cached_response(self, request):
-        """The cached response to an anonymous JSON GET, if any; remembers the key for a miss."""
-        self.response_cache_key = self.last_modified = None
-        if request.method != "GET" or not request.user.is_anonymous:
-            return None
-        if getattr(request.accepted_renderer, "format", None) != "json":
-            return None
-        self.response_cache_key, self.last_modified = response_key(self.queryset.model, request)
-        if self.response_cache_key is None:
-            return None
-        cached = get_response(self.response_cache_key)
-        if cached is None:
-            return None
-        content, content_type = cached
-        return HttpResponse(content, content_type=content_type)
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if request.method != "GET" or response.status_code != status.HTTP_200_OK:
-            return response
-        if isinstance(response, Response):
-            response.render()
-            if getattr(self, "response_cache_key", None):
-                content = (response.content, response["Content-Type"])
-                set_response(self.response_cache_key, content, self.last_modified)
-        return conditional_response(request, response, getattr(self, "last_modified", None))
-
-
-def conditional_response(request, response, last_modified_ns):
-    """Adds ETag (and Last-Modified when known); 304 when the client's copy is current."""
-    etag = quote_etag(digest(response.content))
-    last_modified = last_modified_ns // 10**9 if last_modified_ns else None
-    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
-    if not_modified is None:
-        response["ETag"] = etag
-        if last_modified is not None:
-            response["Last-Modified"] = http_date(last_modified)
-    else:
-        response = not_modified
-    # Admins see inactive products: a shared cache must not hand their copy to others.
-    patch_vary_headers(response, ["Authorization"])
-    return response
+from .viewsets import CatalogViewSet
 
 
 @extend_schema(tags=["Categories"])
@@ -271,16 +137,35 @@ class ProductViewSet(CatalogViewSet):
     # Pages that carry the facet counts on request (facets=true).
     pagination_class = ProductPagination
 
+    # (the class's queryset, whether it is a detail read with prefetched variants and
+    # images, whether the user sees inactive products) -> the queryset built for them.
+    base_querysets: dict[tuple[QuerySet, bool, bool], QuerySet] = {}
+
     def get_queryset(self):
-        first_image = ProductImage.objects.filter(product=OuterRef("pk")).order_by(
-            "position", "id"
-        )
+        return self.base_queryset(prefetches=self.action == "retrieve").all()
+
+    def base_queryset(self, prefetches):
+        # Built once per shape and only cloned afterwards: an unevaluated queryset
+        # is never changed by the methods that derive others from it.
+        key = (self.queryset, prefetches, sees_inactive(self.request.user))
+        queryset = self.base_querysets.get(key)
+        if queryset is None:
+            queryset = self.base_querysets[key] = self.build_queryset(prefetches)
+        return queryset
+
+    def shared_queryset(self):
+        if type(self).get_queryset is ProductViewSet.get_queryset:
+            # Values are read without prefetching: the representation reads the relations.
+            return self.base_queryset(prefetches=False)
+        return super().shared_queryset()
+
+    def build_queryset(self, prefetches):
         queryset = (
             cast(ProductQuerySet, super().get_queryset())
             .visible_to(self.request.user)
-            .annotate(first_image=Subquery(first_image.values("image")[:1]))
+            .annotate(first_image=FirstImageName())
         )
-        if self.action == "retrieve":
+        if prefetches:
             variants = ProductVariant.objects.visible_to(self.request.user).order_by("id")
             queryset = queryset.prefetch_related(
                 Prefetch("variants", queryset=variants),

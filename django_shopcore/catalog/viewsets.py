@@ -1,0 +1,222 @@
+"""The base of the catalog's viewsets: public reads of ``.values()`` rows, paged and
+filtered, cached and conditional (ETag); the viewsets themselves are in views.py."""
+
+from functools import cache
+from typing import cast
+
+from django import forms
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date, quote_etag
+from rest_framework import status, viewsets
+from rest_framework.generics import GenericAPIView, get_object_or_404
+from rest_framework.pagination import BasePagination
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
+from ..core.cache import digest
+from ..core.settings import shopcore_settings
+from ..core.views import ShopcoreViewMixin
+from .cache import get_response, response_key, set_response
+from .filters import CatalogFilterBackend, CategoryFilterSet, ProductFilterSet
+from .pagination import CatalogPagination
+from .representations import ValuesRepresentation, fast_representation
+
+# FilterSets all of whose filters do nothing without their parameter (filters_nothing()).
+PARAMETERLESS_NOOP_FILTERSETS = (CategoryFilterSet, ProductFilterSet)
+
+
+@cache
+def parameter_names(filterset_class):
+    """The query parameters the FilterSet's filters read: their names; None when a widget
+    reads others (a MultiWidget's suffixed ``<name>_min``, ``<name>_max``)."""
+    for filter_ in filterset_class.base_filters.values():
+        widget = filter_.extra.get("widget") or filter_.field_class.widget
+        if isinstance(widget, forms.MultiWidget) or (
+            isinstance(widget, type) and issubclass(widget, forms.MultiWidget)
+        ):
+            return None
+    return tuple(filterset_class.base_filters)
+
+
+class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
+    """Public reads, writes as ``CATALOG_PERMISSION_CLASSES`` allow; paged, filtered lists.
+
+    Lists and details of the default serializers are read with ``.values()``
+    (representations.py). Anonymous JSON reads are cached when
+    ``CACHE_RESPONSES`` is on (cache.py), and every successful read has an
+    ETag, answered with 304 on ``If-None-Match``.
+    """
+
+    # Fixed rather than taken from the host's DRF defaults: the contract depends on them.
+    filter_backends = [CatalogFilterBackend]
+    pagination_class: type[BasePagination] | None = CatalogPagination
+    # The filtered list's number of rows when its filtering found it out (a
+    # RowCount), passed to the paginator so that it does not count them again;
+    # and the CategoryPartition when its pages are best merged per category.
+    known_count = None
+    category_partition = None
+    # Non-numeric ids are not routes at all (404), never a database error.
+    lookup_value_regex = "[0-9]+"
+    # Set by each viewset: a queryset (never a manager), whose model the cache reads.
+    queryset: QuerySet
+    # finalize_response: conditional_response.
+    conditional_reads = True
+    # (shared queryset, representation) -> its rows as values (value_rows()).
+    value_querysets: dict[tuple[QuerySet, ValuesRepresentation], QuerySet] = {}
+
+    def get_permissions(self):
+        return [permission() for permission in shopcore_settings.CATALOG_PERMISSION_CLASSES]
+
+    def list(self, request, *args, **kwargs):
+        cached = self.get_cached_response(request)
+        if cached is not None:
+            return cached
+        representation = fast_representation(self.get_serializer_class())
+        if representation is None:
+            return super().list(request, *args, **kwargs)
+        paginator = cast(CatalogPagination, self.paginator)
+        if self.reads_unfiltered_rows():
+            self.known_count = self.category_partition = None
+            paginator.read_rows = None
+            rows = self.paginate_queryset(self.value_rows(representation))
+        else:
+            paginator.read_rows = representation.values
+            rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(representation.represent(rows, request=request))
+
+    def retrieve(self, request, *args, **kwargs):
+        cached = self.get_cached_response(request)
+        if cached is not None:
+            return cached
+        representation = fast_representation(self.get_serializer_class())
+        if representation is None or self.checks_objects():
+            return super().retrieve(request, *args, **kwargs)
+        lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
+        row = get_object_or_404(self.value_rows(representation), **lookup)
+        return Response(representation.represent([row], request=request)[0])
+
+    def checks_objects(self):
+        """Whether a permission class looks at the object itself (it then needs an instance)."""
+        return any(
+            type(permission).has_object_permission is not BasePermission.has_object_permission
+            for permission in self.get_permissions()
+        )
+
+    def filter_queryset(self, queryset):
+        self.known_count = self.category_partition = None
+        # The filters are list parameters: a detail URL names its object whatever the query says.
+        if self.action != "list":
+            return queryset
+        if self.filters_nothing():
+            return queryset
+        for backend in (backend_class() for backend_class in self.filter_backends):
+            if isinstance(backend, CatalogFilterBackend):
+                queryset, self.known_count, self.category_partition = backend.filter_and_count(
+                    self.request, queryset, self
+                )
+            else:
+                # A host's extra filtering may narrow what was counted, or what the
+                # partition's merge would read.
+                queryset = backend.filter_queryset(self.request, queryset, self)
+                self.known_count = self.category_partition = None
+        return queryset
+
+    def value_rows(self, representation):
+        """The rows of get_queryset() as ``representation`` reads them (``.values()``)."""
+        shared = self.shared_queryset()
+        if shared is None:
+            return representation.values(self.get_queryset())
+        # Built once per shared queryset, then only cloned (as get_queryset() clones).
+        key = (shared, representation)
+        rows = self.value_querysets.get(key)
+        if rows is None:
+            rows = self.value_querysets[key] = representation.values(shared)
+        return rows.all()
+
+    def shared_queryset(self):
+        """The queryset that get_queryset() clones for every request like this one, when
+        there is one (a subclass's own get_queryset() may differ per request): None."""
+        if type(self).get_queryset is GenericAPIView.get_queryset:
+            return self.queryset
+        return None
+
+    def reads_unfiltered_rows(self):
+        """Whether a list's rows are read straight from value_rows(): nothing to filter,
+        and no filter_queryset() of a subclass to run."""
+        return type(self).filter_queryset is CatalogViewSet.filter_queryset and (
+            self.filters_nothing()
+        )
+
+    def filters_nothing(self):
+        """Whether filtering would return the queryset as it is: shopcore's own backend and
+        FilterSet, and no parameter that one of its filters reads.
+
+        Each of their filters leaves the queryset alone on an empty value (the
+        form is then valid too), so building the FilterSet and its form would
+        only cost time: most of a plain first page's, after its query.
+        """
+        filterset_class = getattr(self, "filterset_class", None)
+        if self.filter_backends != [CatalogFilterBackend] or (
+            filterset_class not in PARAMETERLESS_NOOP_FILTERSETS
+        ):
+            return False
+        names = parameter_names(filterset_class)
+        return names is not None and not any(name in self.request.query_params for name in names)
+
+    def paginate_queryset(self, queryset):
+        if self.known_count is None and self.category_partition is None:
+            return super().paginate_queryset(queryset)
+        # Only the product filters find these out, and product lists page with CatalogPagination.
+        paginator = cast(CatalogPagination, self.paginator)
+        return paginator.paginate_queryset(
+            queryset,
+            self.request,
+            view=self,
+            known_count=self.known_count,
+            category_partition=self.category_partition,
+        )
+
+    def get_cached_response(self, request):
+        """The cached response to an anonymous JSON GET, if any; remembers the key for a miss."""
+        self.response_cache_key = self.last_modified = None
+        if request.method != "GET" or not request.user.is_anonymous:
+            return None
+        if getattr(request.accepted_renderer, "format", None) != "json":
+            return None
+        self.response_cache_key, self.last_modified = response_key(self.queryset.model, request)
+        if self.response_cache_key is None:
+            return None
+        cached = get_response(self.response_cache_key)
+        if cached is None:
+            return None
+        content, content_type = cached
+        return HttpResponse(content, content_type=content_type)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method != "GET" or response.status_code != status.HTTP_200_OK:
+            return response
+        if isinstance(response, Response):
+            response.render()
+            if getattr(self, "response_cache_key", None):
+                content = (response.content, response["Content-Type"])
+                set_response(self.response_cache_key, content, self.last_modified)
+        return conditional_response(request, response, getattr(self, "last_modified", None))
+
+
+def conditional_response(request, response, last_modified_ns):
+    """Adds ETag (and Last-Modified when known); 304 when the client's copy is current."""
+    etag = quote_etag(digest(response.content))
+    last_modified = last_modified_ns // 10**9 if last_modified_ns else None
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if not_modified is None:
+        response["ETag"] = etag
+        if last_modified is not None:
+            response["Last-Modified"] = http_date(last_modified)
+    else:
+        response = not_modified
+    # Admins see inactive products: a shared cache must not hand their copy to others.
+    patch_vary_headers(response, ["Authorization"])
+    return response
