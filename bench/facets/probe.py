@@ -59,7 +59,7 @@ def scenarios(seed):
         "category_child": f"category={child}",
         "price_range": "min_price=10&max_price=50",
         "option": "option=size:M",
-        "option_two": "option=size:M&option=colour:black",
+        "option_two": "option=size:M&option=color:black",
         "category_price": f"category={root}&min_price=10&max_price=50",
         "in_stock": "in_stock=true",
     }

@@ -86,6 +86,15 @@ class SearchPlan:
         self.filtered, self.narrowing = filtered, narrowing
         self.tokens = list(dict.fromkeys(tokens))
 
+    @classmethod
+    def of(cls, filtered, tokens, narrowing=None):
+        """A plan, or None when the search has one condition only (a keyword, no category
+        to narrow): no other condition could then leave fewer rows than its index finds,
+        and learning the estimates would only cost time."""
+        if len(set(tokens)) + (narrowing is not None) < 2:
+            return None
+        return cls(filtered, tokens, narrowing)
+
     def parts(self):
         """The querysets whose estimates rows() needs: the table, ``filtered``, each
         keyword alone."""

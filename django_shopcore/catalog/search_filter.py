@@ -56,7 +56,7 @@ def filter_search(filterset, queryset, value):
     limit = shopcore_settings.SEARCH_CANDIDATES
     plan = None
     if vendor == "postgresql":
-        plan = SearchPlan(queryset, tokens, filterset.category_narrowing)
+        plan = SearchPlan.of(queryset, tokens, filterset.category_narrowing)
     estimate, found, candidates = collect_matches(matching, limit, plan)
     if found is None:
         filterset.known_count = RowCount(estimate, False)

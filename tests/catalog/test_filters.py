@@ -436,6 +436,35 @@ def test_the_category_can_be_checked_row_by_row_too(estimates, unindexed):
         assert '"category_id" = 7)) IS TRUE' in sql
 
 
+@pytest.mark.parametrize(
+    ("tokens", "narrowed", "planned"),
+    [
+        (["black"], False, False),
+        (["black", "black"], False, False),
+        (["black"], True, True),
+        (["black", "copper"], False, True),
+    ],
+)
+def test_a_search_of_one_condition_is_not_planned(tokens, narrowed, planned):
+    narrowing = (Product.objects.all(), Q(category_id=7)) if narrowed else None
+
+    plan = SearchPlan.of(Product.objects.all(), tokens, narrowing)
+
+    assert (plan is not None) == planned
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_a_one_keyword_search_learns_no_part_estimates(api_client, django_assert_num_queries):
+    make(name="Scale", description="black")
+    analyze_products()
+
+    with django_assert_num_queries(2):
+        response = api_client.get(PRODUCTS, {"search": "scale"})
+
+    assert response.json()["count"] == 1
+    assert part_estimates.entries == {}
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
 @pytest.mark.parametrize("in_category", [False, True])
 def test_a_common_keyword_is_checked_once_the_estimates_are_known(
