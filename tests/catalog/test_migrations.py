@@ -1,4 +1,7 @@
-"""The variants migrations: existing products get their default variant from one statement."""
+"""The catalog's migrations: existing products get their default variant from one statement;
+the search indexes' options."""
+
+import importlib
 
 import pytest
 from django.db import connection
@@ -49,3 +52,21 @@ def test_every_existing_product_gets_one_default_variant():
         ] == [(f"cup-{n}", f"cup-{n}", {}, f"{n}.50", n, True) for n in range(3)]
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+GIN_INDEXES = importlib.import_module(
+    "django_shopcore.catalog.migrations.0008_gin_pending_list_limit"
+).GIN_INDEXES
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's GIN indexes")
+def test_every_search_index_keeps_a_small_pending_list():
+    # Each search scans a GIN index's whole pending list: 4 MB by default.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reloptions FROM pg_class WHERE relname = ANY(%s)", [GIN_INDEXES]
+        )
+        options = dict(cursor.fetchall())
+
+    assert options == {index: ["gin_pending_list_limit=64"] for index in GIN_INDEXES}
