@@ -1,30 +1,19 @@
 """Cart serializers: the cart with its items, and the bodies that add or change a line."""
 
-import copy
-
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from ..catalog.models import ProductVariant
-from ..core.serializers import CurrencyField, IntegerPrimaryKeyRelatedField, WholeNumberField
+from ..core.serializers import (
+    CurrencyField,
+    FieldsBuiltOnceMixin,
+    IntegerPrimaryKeyRelatedField,
+    WholeNumberField,
+)
 from ..core.settings import shopcore_settings
 from .examples import ADD_ITEM_EXAMPLES, CHANGE_ITEM_EXAMPLES
 from .models import Cart, CartItem
-
-
-# A ModelSerializer whose fields are built from the model once per class, then copied.
-# Building them (model introspection) is most of a small answer's cost; a deep copy
-# makes each field anew from its arguments, as DRF's own copies of declared fields
-# do, so settings are still read per use. No docstring: drf-spectacular would make
-# it the description of the serializers that have none.
-class FieldsBuiltOnceMixin:
-    def get_fields(self):
-        built = type(self).__dict__.get("_built_fields")
-        if built is None:
-            built = super().get_fields()  # type: ignore[misc]
-            type(self)._built_fields = built  # type: ignore[attr-defined]
-        return copy.deepcopy(built)
 
 
 class CartItemSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):

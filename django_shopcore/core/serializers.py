@@ -1,5 +1,6 @@
 """Serializer building blocks shared by the shopcore apps."""
 
+import copy
 from typing import TYPE_CHECKING
 
 from django.core.validators import validate_unicode_slug
@@ -18,6 +19,20 @@ if TYPE_CHECKING:
     _ModelSerializerBase = serializers.ModelSerializer
 else:
     _FieldBase = _ModelSerializerBase = object
+
+
+# A ModelSerializer whose fields are built from the model once per class, then copied.
+# Building them (model introspection) is most of a small answer's cost; a deep copy
+# makes each field anew from its arguments, as DRF's own copies of declared fields
+# do, so settings are still read per use. No docstring: drf-spectacular would make
+# it the description of the serializers that have none.
+class FieldsBuiltOnceMixin(_ModelSerializerBase):
+    def get_fields(self):
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()
+            type(self)._built_fields = built  # type: ignore[attr-defined]
+        return copy.deepcopy(built)
 
 
 class TextOnlyMixin(_FieldBase):

@@ -6,10 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from ..carts.serializers import FieldsBuiltOnceMixin
 from ..catalog.serializers import OptionsField
 from ..core.countries import COUNTRY_CODES
-from ..core.serializers import DecimalField, TextField, TextOnlyMixin
+from ..core.serializers import DecimalField, FieldsBuiltOnceMixin, TextField, TextOnlyMixin
 from .examples import CHECKOUT_EXAMPLES
 from .models import Order, OrderLine
 
