@@ -88,13 +88,23 @@ def main():
             response = client.get(path)
             cpu.append(time.process_time() - started_cpu)
             wall.append(time.perf_counter() - started)
-        queries = []
-        with connection.execute_wrapper(lambda execute, sql, *rest: queries.append(sql) or execute(sql, *rest)):
-            client.get(path)
+        queries = count_queries(connection, client, path)
         print(
             f"{name:28} {statistics.median(cpu) * 1000:7.2f} "
-            f"{statistics.median(wall) * 1000:8.2f} {len(queries):7}  {response.status_code}"
+            f"{statistics.median(wall) * 1000:8.2f} {queries:7}  {response.status_code}"
         )
+
+
+def count_queries(connection, client, path):
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        client.get(path)
+    return len(statements)
 
 
 def explain(client, connection, path):

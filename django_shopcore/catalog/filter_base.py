@@ -121,14 +121,24 @@ class CatalogFilterSet(django_filters.FilterSet, metaclass=CatalogFilterSetMetac
     its own filter's, built for its request, in its place.
     """
 
-    # (FilterSet class, language) -> form class without the per-request fields;
-    # two threads may both build one, and either class does.
-    form_classes: dict[tuple[type, str | None], type] = {}
+    # (FilterSet class, language, the filters it holds or None for all) -> form
+    # class without the per-request fields; two threads may both build one, and
+    # either class does.
+    form_classes: dict[tuple[type, str | None, tuple[str, ...] | None], type] = {}
     # Filters only staff users can use to any effect: the browsable API hides them from others.
     staff_only_filters: list[str] = []
 
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, only=None):
+        """``only``: the names of the filters to build, when the others are known to leave
+        the queryset alone (filters_given()); None builds them all."""
+        self.only = only
+        if only is not None:
+            # Read by django-filter's __init__, which copies every filter it holds.
+            self.base_filters = PerRequestFilters({name: self.base_filters[name] for name in only})
+        super().__init__(data, queryset, request=request, prefix=prefix)
+
     def get_form_class(self):
-        key = (type(self), get_language())
+        key = (type(self), get_language(), self.only)
         form_class = self.form_classes.get(key)
         if form_class is None:
             fields = {

@@ -5,9 +5,11 @@ base in filter_base.py, ``category``, ``option`` and ``search`` in their own
 modules. ``ProductFilterSet`` is imported from here by hosts.
 """
 
+from functools import cache
 from typing import NamedTuple
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
@@ -146,9 +148,15 @@ class CatalogFilterBackend(DjangoFilterBackend):
     def filter_and_count(self, request, queryset, view):
         """A FilteredList: the queryset, its known_count and category_partition (each None
         unless the filterset found it out)."""
-        filterset = self.get_filterset(request, queryset, view)
-        if filterset is None:
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
             return FilteredList(queryset, None, None)
+        kwargs = self.get_filterset_kwargs(request, queryset, view)
+        only = filters_given(filterset_class, request.query_params)
+        # Building only the filters given costs a fraction of building them all.
+        filterset = (
+            filterset_class(**kwargs) if only is None else filterset_class(**kwargs, only=only)
+        )
         if not filterset.is_valid() and self.raise_exception:
             raise translate_validation(filterset.errors)
         # Building ``qs`` runs the filters, which find the count out.
@@ -180,3 +188,33 @@ class CategoryFilterSet(CatalogFilterSet):
         if value == "null":
             return queryset.filter(parent__isnull=True)
         return queryset.filter(parent_id=int(value))
+
+
+# FilterSets all of whose filters leave the queryset alone without their parameter
+# (an empty value is valid too): only the filters given need building. Not their
+# subclasses, whose added filters may do something anyway.
+PARAMETERLESS_NOOP_FILTERSETS = (CategoryFilterSet, ProductFilterSet)
+
+
+@cache
+def parameter_names(filterset_class):
+    """The query parameters the FilterSet's filters read: their names; None when a widget
+    reads others (a MultiWidget's suffixed ``<name>_min``, ``<name>_max``)."""
+    for filter_ in filterset_class.base_filters.values():
+        widget = filter_.extra.get("widget") or filter_.field_class.widget
+        if isinstance(widget, forms.MultiWidget) or (
+            isinstance(widget, type) and issubclass(widget, forms.MultiWidget)
+        ):
+            return None
+    return tuple(filterset_class.base_filters)
+
+
+def filters_given(filterset_class, query_params):
+    """The names of the filters that ``query_params`` gives a parameter, in the
+    FilterSet's order, when the others are known to do nothing; else None."""
+    if filterset_class not in PARAMETERLESS_NOOP_FILTERSETS:
+        return None
+    names = parameter_names(filterset_class)
+    if names is None:
+        return None
+    return tuple(name for name in names if name in query_params)

@@ -1,10 +1,8 @@
 """The base of the catalog's viewsets: public reads of ``.values()`` rows, paged and
 filtered, cached and conditional (ETag); the viewsets themselves are in views.py."""
 
-from functools import cache
 from typing import cast
 
-from django import forms
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -19,25 +17,9 @@ from ..core.cache import digest
 from ..core.settings import shopcore_settings
 from ..core.views import ShopcoreViewMixin
 from .cache import get_response, response_key, set_response
-from .filters import CatalogFilterBackend, CategoryFilterSet, ProductFilterSet
+from .filters import CatalogFilterBackend, filters_given
 from .pagination import CatalogPagination
 from .representations import ValuesRepresentation, fast_representation
-
-# FilterSets all of whose filters do nothing without their parameter (filters_nothing()).
-PARAMETERLESS_NOOP_FILTERSETS = (CategoryFilterSet, ProductFilterSet)
-
-
-@cache
-def parameter_names(filterset_class):
-    """The query parameters the FilterSet's filters read: their names; None when a widget
-    reads others (a MultiWidget's suffixed ``<name>_min``, ``<name>_max``)."""
-    for filter_ in filterset_class.base_filters.values():
-        widget = filter_.extra.get("widget") or filter_.field_class.widget
-        if isinstance(widget, forms.MultiWidget) or (
-            isinstance(widget, type) and issubclass(widget, forms.MultiWidget)
-        ):
-            return None
-    return tuple(filterset_class.base_filters)
 
 
 class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
@@ -157,13 +139,10 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
         form is then valid too), so building the FilterSet and its form would
         only cost time: most of a plain first page's, after its query.
         """
-        filterset_class = getattr(self, "filterset_class", None)
-        if self.filter_backends != [CatalogFilterBackend] or (
-            filterset_class not in PARAMETERLESS_NOOP_FILTERSETS
-        ):
+        if self.filter_backends != [CatalogFilterBackend]:
             return False
-        names = parameter_names(filterset_class)
-        return names is not None and not any(name in self.request.query_params for name in names)
+        filterset_class = getattr(self, "filterset_class", None)
+        return filters_given(filterset_class, self.request.query_params) == ()
 
     def paginate_queryset(self, queryset):
         if self.known_count is None and self.category_partition is None:

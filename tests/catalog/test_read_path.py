@@ -8,6 +8,7 @@ import django_filters
 import pytest
 from django.core.files.storage import FileSystemStorage
 from django.db.models import OuterRef, Subquery
+from django.http import QueryDict
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
@@ -17,13 +18,18 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from django_shopcore.catalog.filters import CatalogFilterBackend
+from django_shopcore.catalog.filter_base import CatalogFilterSet
+from django_shopcore.catalog.filters import (
+    CatalogFilterBackend,
+    ProductFilterSet,
+    filters_given,
+    parameter_names,
+)
 from django_shopcore.catalog.images import FirstImageName, ImageUrls, appends_plain_names
 from django_shopcore.catalog.models import Product, ProductImage
 from django_shopcore.catalog.representations import column_converter, fast_representation
 from django_shopcore.catalog.serializers import ProductSerializer
 from django_shopcore.catalog.views import CategoryViewSet, ProductViewSet
-from django_shopcore.catalog.viewsets import parameter_names
 
 from ..factories import ProductFactory, VariantFactory
 
@@ -351,3 +357,65 @@ def test_filters_reading_suffixed_parameters_always_run():
 
     assert parameter_names(ProductViewSet.filterset_class) is not None
     assert parameter_names(PriceRange) is None
+
+
+@pytest.fixture
+def built_filters(monkeypatch):
+    """The names of the filters each product or category FilterSet was built with."""
+    built = []
+    original = CatalogFilterSet.__init__
+
+    def recording(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        built.append(tuple(self.filters))
+
+    monkeypatch.setattr(CatalogFilterSet, "__init__", recording)
+    return built
+
+
+def test_a_filtered_list_builds_only_the_filters_given(api_client, built_filters):
+    response = api_client.get(PRODUCTS, {"in_stock": "true", "ordering": "price", "page": "1"})
+
+    assert response.status_code == 200
+    assert built_filters == [("in_stock", "ordering")]
+
+
+def test_lists_with_other_filters_given_each_validate_their_own(api_client, built_filters):
+    ProductFactory(price=Decimal("5"), stock=0)
+    ProductFactory(price=Decimal("20"), stock=3)
+
+    assert api_client.get(PRODUCTS, {"min_price": "10"}).json()["count"] == 1
+    assert api_client.get(PRODUCTS, {"in_stock": "false"}).json()["count"] == 1
+    bad = api_client.get(PRODUCTS, {"in_stock": "true", "min_price": "abc"})
+    assert bad.status_code == 400
+    assert list(bad.json()) == ["min_price"]
+    assert built_filters == [("min_price",), ("in_stock",), ("min_price", "in_stock")]
+
+
+def test_a_hosts_filterset_builds_every_filter(built_filters):
+    host_filterset = type("HostFilterSet", (ProductViewSet.filterset_class,), {})
+    view = list_view(f"{PRODUCTS}?in_stock=true")
+    view.filterset_class = host_filterset
+
+    view.filter_queryset(Product.objects.all())
+
+    assert built_filters == [tuple(host_filterset.base_filters)]
+
+
+def test_filters_given_are_none_for_suffixed_parameters():
+    class PriceRange(ProductViewSet.filterset_class):
+        price = django_filters.RangeFilter()
+
+    assert filters_given(PriceRange, QueryDict("price_min=1")) is None
+    assert filters_given(ProductFilterSet, QueryDict("search=a&page=2&category=1")) == (
+        "category",
+        "search",
+    )
+
+
+def test_the_browsable_apis_form_shows_every_filter_whatever_is_given(admin_client):
+    response = admin_client.get(PRODUCTS, {"in_stock": "true"}, HTTP_ACCEPT="text/html")
+
+    html = response.content.decode()
+    for name in ProductFilterSet.base_filters:
+        assert f'name="{name}"' in html
