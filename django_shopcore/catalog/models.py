@@ -290,6 +290,14 @@ class Product(TimestampedModel):
                 fields=["category", "created_at", "id"], name="shopcore_product_cat_created"
             ),
             models.Index(fields=["category", "price", "id"], name="shopcore_product_cat_price"),
+            # A category list's count (exact up to EXACT_COUNT_THRESHOLD) read from the
+            # index alone (PostgreSQL), with the visibility and price filters: its
+            # rows are spread over as many table pages as there are rows.
+            models.Index(
+                fields=["category", "is_active", "price"],
+                include=["id"],
+                name="shopcore_product_cat_count",
+            ),
         ]
 
     def __str__(self):
