@@ -127,6 +127,8 @@ class CatalogFilterSet(django_filters.FilterSet, metaclass=CatalogFilterSetMetac
     form_classes: dict[tuple[type, str | None, tuple[str, ...] | None], type] = {}
     # Filters only staff users can use to any effect: the browsable API hides them from others.
     staff_only_filters: list[str] = []
+    # Set by the metaclass: every filter of the class.
+    base_filters: dict
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None, only=None):
         """``only``: the names of the filters to build, when the others are known to leave
@@ -134,7 +136,8 @@ class CatalogFilterSet(django_filters.FilterSet, metaclass=CatalogFilterSetMetac
         self.only = only
         if only is not None:
             # Read by django-filter's __init__, which copies every filter it holds.
-            self.base_filters = PerRequestFilters({name: self.base_filters[name] for name in only})
+            every_filter = type(self).base_filters
+            self.base_filters = PerRequestFilters({name: every_filter[name] for name in only})
         super().__init__(data, queryset, request=request, prefix=prefix)
 
     def get_form_class(self):

@@ -16,12 +16,15 @@ from typing import cast
 
 from django.conf import settings
 from django.core.signals import setting_changed
+from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework import serializers
 
+from ..core.prepared import PreparedRows, placeholders
 from ..core.settings import shopcore_settings
 from .images import ImageUrls
 from .models import ProductImage, ProductVariant, sees_inactive
+from .search import ColumnInArray
 from .serializers import (
     CATEGORY_SUMMARY_FIELDS,
     CategorySerializer,
@@ -206,6 +209,8 @@ class ProductDetailRepresentation(ProductRepresentation):
         self.image_rows = self.images.values(ProductImage.objects.order_by("position", "id"))
         # Whether the user sees inactive variants -> the rows of the variants they see.
         self.variant_querysets = {}
+        # variant_rows() or image_rows -> their PreparedRows, by product ids.
+        self.prepared_related: dict[QuerySet, PreparedRows] = {}
 
     def variant_rows(self, user):
         """The rows of the variants ``user`` sees (of every product: filter them)."""
@@ -220,17 +225,30 @@ class ProductDetailRepresentation(ProductRepresentation):
         by_id = {
             row["id"]: {**row, "variants": [], "images": [], "first_image": None} for row in rows
         }
-        variants = self.variant_rows(getattr(request, "user", None))
-        variant_rows = list(variants.filter(product_id__in=ids))
+        variant_rows = self.related_rows(self.variant_rows(getattr(request, "user", None)), ids)
         for variant in self.variants.represent(variant_rows, request):
             by_id[variant["product"]]["variants"].append(variant)
-        image_rows = list(self.image_rows.filter(product_id__in=ids))
+        image_rows = self.related_rows(self.image_rows, ids)
         for row, image in zip(image_rows, self.images.represent(image_rows, request), strict=True):
             product = by_id[row["product_id"]]
             if not product["images"]:
                 product["first_image"] = row["image"]
             product["images"].append(image)
         return super().represent(list(by_id.values()), request)
+
+    def related_rows(self, rows, ids):
+        """The rows of ``rows`` (variants or images) of the products ``ids``; on PostgreSQL
+        from SQL compiled once (PreparedRows)."""
+        if not PreparedRows.supported(rows):
+            return list(rows.filter(product_id__in=ids))
+        prepared = self.prepared_related.get(rows)
+        if prepared is None:
+            placeholder = placeholders("ids")
+            prepared = PreparedRows(
+                rows.filter(ColumnInArray("product_id", placeholder.values())), **placeholder
+            )
+            self.prepared_related[rows] = prepared
+        return prepared.rows(ids=ids)
 
     def represent_variants(self, row, request):
         return row["variants"]

@@ -3,8 +3,9 @@ filtered, cached and conditional (ETag); the viewsets themselves are in views.py
 
 from typing import cast
 
+from django.db import connections
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 from rest_framework import status, viewsets
@@ -14,6 +15,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from ..core.cache import digest
+from ..core.prepared import PreparedRows, placeholders
 from ..core.settings import shopcore_settings
 from ..core.views import ShopcoreViewMixin
 from .cache import get_response, response_key, set_response
@@ -47,6 +49,8 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
     conditional_reads = True
     # (shared queryset, representation) -> its rows as values (value_rows()).
     value_querysets: dict[tuple[QuerySet, ValuesRepresentation], QuerySet] = {}
+    # (shared queryset, representation) -> the detail's row by primary key (detail_row()).
+    prepared_details: dict[tuple[QuerySet, ValuesRepresentation], PreparedRows] = {}
 
     def get_permissions(self):
         return [permission() for permission in shopcore_settings.CATALOG_PERMISSION_CLASSES]
@@ -75,9 +79,29 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
         representation = fast_representation(self.get_serializer_class())
         if representation is None or self.checks_objects():
             return super().retrieve(request, *args, **kwargs)
-        lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
-        row = get_object_or_404(self.value_rows(representation), **lookup)
-        return Response(representation.represent([row], request=request)[0])
+        value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        return Response(
+            representation.represent([self.detail_row(representation, value)], request)[0]
+        )
+
+    def detail_row(self, representation, value):
+        """The row the detail URL names (404 if none), as ``representation`` reads it; on
+        PostgreSQL by primary key from SQL compiled once (PreparedRows)."""
+        rows = self.value_rows(representation)
+        shared = self.shared_queryset()
+        if self.lookup_field != "pk" or shared is None or not PreparedRows.supported(rows):
+            return get_object_or_404(rows, **{self.lookup_field: value})
+        key = (shared, representation)
+        prepared = self.prepared_details.get(key)
+        if prepared is None:
+            placeholder = placeholders("pk")
+            prepared = self.prepared_details[key] = PreparedRows(
+                rows.filter(**placeholder).order_by(), **placeholder
+            )
+        found = prepared.rows(pk=primary_key(self.queryset.model, value, rows.db))
+        if not found:
+            raise not_found(self.queryset.model)
+        return found[0]
 
     def checks_objects(self):
         """Whether a permission class looks at the object itself (it then needs an instance)."""
@@ -183,6 +207,22 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
                 content = (response.content, response["Content-Type"])
                 set_response(self.response_cache_key, content, self.last_modified)
         return conditional_response(request, response, getattr(self, "last_modified", None))
+
+
+def not_found(model):
+    """The 404 that ``get_object_or_404`` raises, with its message."""
+    return Http404(f"No {model._meta.object_name} matches the given query.")
+
+
+def primary_key(model, value, using):
+    """The primary key a detail URL's digits name; a 404 when no key can be that large
+    (the ORM's lookup would find nothing)."""
+    field = model._meta.pk
+    key = int(value)
+    minimum, maximum = connections[using].ops.integer_field_range(field.get_internal_type())
+    if not minimum <= key <= maximum:
+        raise not_found(model)
+    return key
 
 
 def conditional_response(request, response, last_modified_ns):

@@ -419,3 +419,54 @@ def test_the_browsable_apis_form_shows_every_filter_whatever_is_given(admin_clie
     html = response.content.decode()
     for name in ProductFilterSet.base_filters:
         assert f'name="{name}"' in html
+
+
+def rich_product():
+    """A product with variants (one inactive), their options, and images out of order."""
+    product = ProductFactory(price=Decimal("12.30"))
+    VariantFactory(product=product, options={"size": "M", "color": "red"}, price="9.90")
+    VariantFactory(product=product, options={"size": "L"}, stock=0)
+    VariantFactory(product=product, is_active=False)
+    for position, name in ((2, "b.png"), (0, "a.png")):
+        ProductImage.objects.create(
+            product=product, image=f"shopcore/{name}", position=position, width=3, height=2
+        )
+    return product
+
+
+@pytest.mark.parametrize("client_name", ["api_client", "admin_client"])
+def test_a_detail_reads_what_the_serializer_shows(request, settings, client_name):
+    client = request.getfixturevalue(client_name)
+    product = rich_product()
+    fast = client.get(f"{PRODUCTS}{product.pk}/").json()
+    # A permission that looks at the object: the view reads an instance through the serializer.
+    settings.SHOPCORE = {
+        "CATALOG_PERMISSION_CLASSES": ["tests.catalog.test_catalog_views.OnlyCheapProducts"]
+    }
+
+    slow = client.get(f"{PRODUCTS}{product.pk}/").json()
+
+    assert json.dumps(fast) == json.dumps(slow)
+    assert len(fast["variants"]) == (4 if client_name == "admin_client" else 3)
+
+
+def test_a_detail_reads_three_queries(api_client, django_assert_num_queries):
+    product = rich_product()
+    api_client.get(f"{PRODUCTS}{product.pk}/")
+
+    with django_assert_num_queries(3):
+        assert api_client.get(f"{PRODUCTS}{product.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("pk", ["0", "99999999", "99999999999999999999", "0002147483648"])
+def test_details_of_no_product_are_404s(api_client, pk):
+    response = api_client.get(f"{PRODUCTS}{pk}/")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No Product matches the given query."}
+
+
+def test_a_detail_id_with_leading_zeros_is_the_same_product(api_client):
+    product = ProductFactory()
+
+    assert api_client.get(f"{PRODUCTS}{product.pk:05d}/").json()["id"] == product.pk
