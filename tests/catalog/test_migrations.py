@@ -1,5 +1,5 @@
 """The catalog's migrations: existing products get their default variant from one statement;
-the search indexes' options."""
+the search indexes' options; the category count's covering index."""
 
 import importlib
 
@@ -70,3 +70,24 @@ def test_every_search_index_keeps_a_small_pending_list():
         options = dict(cursor.fetchall())
 
     assert options == {index: ["gin_pending_list_limit=64"] for index in GIN_INDEXES}
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's covering indexes")
+def test_a_category_count_reads_the_index_alone():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'shopcore_product_cat_count'"
+        )
+        (definition,) = cursor.fetchone()
+        # With every other scan off (an empty table plans anything), the count reads the index.
+        for scan in ("seqscan", "bitmapscan", "indexscan"):
+            cursor.execute(f"SET LOCAL enable_{scan} TO off")
+        cursor.execute(
+            "EXPLAIN SELECT id FROM shopcore_product "
+            "WHERE is_active AND category_id = 1 AND price >= 10"
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert definition.endswith("(category_id, is_active, price) INCLUDE (id)")
+    assert "Index Only Scan using shopcore_product_cat_count" in plan
