@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework import serializers
 
-from ..core.prepared import PreparedRows, placeholders
+from ..core.prepared import Placeholders, PreparedRows
 from ..core.settings import shopcore_settings
 from .images import ImageUrls
 from .models import ProductImage, ProductVariant, sees_inactive
@@ -243,10 +243,9 @@ class ProductDetailRepresentation(ProductRepresentation):
             return list(rows.filter(product_id__in=ids))
         prepared = self.prepared_related.get(rows)
         if prepared is None:
-            placeholder = placeholders("ids")
-            prepared = PreparedRows(
-                rows.filter(ColumnInArray("product_id", placeholder.values())), **placeholder
-            )
+            placeholder = Placeholders()
+            product_ids = ColumnInArray("product_id", placeholder.array("ids"))
+            prepared = PreparedRows(rows.filter(product_ids), **placeholder)
             self.prepared_related[rows] = prepared
         return prepared.rows(ids=ids)
 

@@ -15,7 +15,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from ..core.cache import digest
-from ..core.prepared import PreparedRows, placeholders
+from ..core.prepared import Placeholders, PreparedRows
 from ..core.settings import shopcore_settings
 from ..core.views import ShopcoreViewMixin
 from .cache import get_response, response_key, set_response
@@ -94,7 +94,7 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
         key = (shared, representation)
         prepared = self.prepared_details.get(key)
         if prepared is None:
-            placeholder = placeholders("pk")
+            placeholder = Placeholders("pk")
             prepared = self.prepared_details[key] = PreparedRows(
                 rows.filter(**placeholder).order_by(), **placeholder
             )

@@ -1,7 +1,9 @@
 """Queries compiled once and run again with other values (PostgreSQL): a hot path's SQL
 without the ORM building and compiling it on every request."""
 
+import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import connections
 from django.db.models import Field
@@ -10,15 +12,37 @@ from django.db.models import Field
 # field's ``from_db_value`` has run: Django adds no converters of its own there.
 PREPARED_VENDORS = ("postgresql",)
 
-
-# Placeholders are integers no row has, that PreparedRows finds among the compiled
-# parameters (alone, or as the one item of an array) and replaces on each read.
+# Placeholders are values no row has and no query otherwise holds, that
+# PreparedRows finds among the compiled parameters (alone, or as every item of
+# an array) and replaces on each read.
 FIRST_PLACEHOLDER = -(2**31) + 1000
+PLACEHOLDER_EPOCH = datetime.datetime(1900, 1, 1, tzinfo=datetime.timezone.utc)
 
 
-def placeholders(*names):
-    """``{name: placeholder}``: one distinct placeholder per name."""
-    return {name: FIRST_PLACEHOLDER - position for position, name in enumerate(names)}
+class Placeholders(dict):
+    """``{name: placeholder}``, one distinct placeholder per name, of the type its value has."""
+
+    def __init__(self, *int_names):
+        super().__init__()
+        for name in int_names:
+            self.of(int, name)
+
+    def of(self, kind, name):
+        """A new placeholder of ``kind`` (int, Decimal, str or datetime) for ``name``."""
+        number = FIRST_PLACEHOLDER - len(self)
+        placeholder = {
+            int: number,
+            Decimal: Decimal(f"{number}.37"),
+            str: f"\x00placeholder {number}",
+            datetime.datetime: PLACEHOLDER_EPOCH + datetime.timedelta(microseconds=len(self) + 1),
+        }[kind]
+        self[name] = placeholder
+        return placeholder
+
+    def array(self, name, length=2):
+        """An integer placeholder ``length`` times: an array parameter (``= ANY(%s)``) of any
+        length at run time. Two by default, so that nothing takes it for a single value."""
+        return [self.of(int, name)] * length
 
 
 @dataclass
@@ -46,8 +70,8 @@ class PreparedRows:
     def __init__(self, queryset, **placeholders):
         # Unevaluated, so that the database router still picks a database per read.
         self.queryset = queryset
-        # placeholder -> name of the value that replaces it.
-        self.names = {placeholder: name for name, placeholder in placeholders.items()}
+        # (type, placeholder) -> name of the value that replaces it.
+        self.names = {(type(value), value): name for name, value in placeholders.items()}
         # alias -> Compiled.
         self.compiled = {}
 
@@ -55,15 +79,21 @@ class PreparedRows:
     def supported(queryset):
         return connections[queryset.db].vendor in PREPARED_VENDORS
 
-    def rows(self, **values):
-        """The queryset's rows (dicts) with ``values`` in place of the placeholders."""
-        alias = self.queryset.db
+    def statement(self, values, alias=None):
+        """``(alias, Compiled, params)``: the SQL to run with ``values`` in place of the
+        placeholders, on the database the router picks (or ``alias``)."""
+        alias = alias or self.queryset.db
         compiled = self.compiled.get(alias)
         if compiled is None:
             compiled = self.compiled[alias] = self.compile(alias)
         params = list(compiled.params)
         for position, name, in_array in compiled.slots:
             params[position] = list(values[name]) if in_array else values[name]
+        return alias, compiled, params
+
+    def rows(self, **values):
+        """The queryset's rows (dicts) with ``values`` in place of the placeholders."""
+        alias, compiled, params = self.statement(values)
         connection = connections[alias]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
@@ -81,13 +111,22 @@ class PreparedRows:
         sql, params = self.queryset.query.get_compiler(using=alias).as_sql()
         slots = []
         for position, param in enumerate(params):
-            in_array = isinstance(param, list) and len(param) == 1
-            value = param[0] if in_array else param
-            if type(value) is int and value in self.names:
-                slots.append((position, self.names[value], in_array))
+            name = self.placeholder_name(param)
+            if name is not None:
+                slots.append((position, name, isinstance(param, list)))
         if {name for _position, name, _in_array in slots} != set(self.names.values()):
             raise ValueError("A placeholder is not a parameter of the compiled query.")
         return Compiled(sql, tuple(params), slots)
+
+    def placeholder_name(self, param):
+        """The name of the placeholder ``param`` is, or is an array of; else None."""
+        if isinstance(param, list):
+            names = {self.placeholder_name(item) for item in param}
+            return names.pop() if len(names) == 1 and len(param) > 1 else None
+        try:
+            return self.names.get((type(param), param))
+        except TypeError:  # Unhashable: no placeholder.
+            return None
 
     def column_converters(self, names):
         """``[(column, field)]`` for the columns whose field converts what the database gives."""

@@ -1,5 +1,6 @@
 """PreparedRows: a ``.values()`` queryset's SQL compiled once and run with other values."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -8,7 +9,7 @@ from django.db import connection
 from django_shopcore.catalog.images import FirstImageName
 from django_shopcore.catalog.models import Product, ProductImage, ProductVariant
 from django_shopcore.catalog.search import ColumnInArray
-from django_shopcore.core.prepared import PreparedRows, placeholders
+from django_shopcore.core.prepared import Placeholders, PreparedRows
 
 from ..factories import ProductFactory, VariantFactory
 
@@ -22,11 +23,10 @@ VARIANT_COLUMNS = ("id", "product_id", "sku", "options", "price", "is_active", "
 
 
 def variants_by_product():
-    placeholder = placeholders("ids")
+    placeholder = Placeholders()
+    ids = placeholder.array("ids")
     rows = ProductVariant.objects.order_by("id").values(*VARIANT_COLUMNS)
-    return rows, PreparedRows(
-        rows.filter(ColumnInArray("product_id", placeholder.values())), **placeholder
-    )
+    return rows, PreparedRows(rows.filter(ColumnInArray("product_id", ids)), **placeholder)
 
 
 @on_postgresql
@@ -44,7 +44,7 @@ def test_rows_are_what_values_gives_for_other_values():
 def test_relations_and_annotations_convert_as_values_does():
     product = ProductFactory(price=Decimal("7.10"))
     ProductImage.objects.create(product=product, image="shopcore/a.png", width=1, height=1)
-    placeholder = placeholders("pk")
+    placeholder = Placeholders("pk")
     rows = Product.objects.annotate(first_image=FirstImageName()).values(
         "id", "category__id", "category__name", "category_id", "price", "first_image", "updated_at"
     )
@@ -73,7 +73,7 @@ def test_each_read_asks_the_router_for_its_database(monkeypatch):
 
 
 def test_a_placeholder_missing_from_the_query_is_an_error():
-    placeholder = placeholders("pk", "other")
+    placeholder = Placeholders("pk", "other")
     prepared = PreparedRows(
         Product.objects.filter(pk=placeholder["pk"]).values("id"), **placeholder
     )
@@ -83,10 +83,33 @@ def test_a_placeholder_missing_from_the_query_is_an_error():
 
 
 def test_placeholders_are_distinct_and_no_row_has_them():
-    values = list(placeholders("a", "b", "c").values())
+    values = list(Placeholders("a", "b", "c").values())
 
     assert len(set(values)) == 3
     assert all(-(2**31) <= value < 0 for value in values)
+
+
+@on_postgresql
+def test_placeholders_of_every_type_survive_the_orms_preparation():
+    placeholder = Placeholders()
+    price = placeholder.of(Decimal, "price")
+    name = placeholder.of(str, "name")
+    since = placeholder.of(datetime.datetime, "since")
+    ids = placeholder.array("ids")
+    rows = Product.objects.filter(
+        ColumnInArray("id", ids), price__gte=price, name__gt=name, created_at__gte=since
+    ).values("id")
+    prepared = PreparedRows(rows, **placeholder)
+    product = ProductFactory(name="b", price=Decimal("3.00"))
+    values = {
+        "price": Decimal("2.50"),
+        "name": "a",
+        "since": product.created_at,
+        "ids": [product.pk, 0, -1],
+    }
+
+    assert prepared.rows(**values) == [{"id": product.pk}]
+    assert prepared.rows(**{**values, "price": Decimal("3.01")}) == []
 
 
 def test_only_postgresql_reads_prepared_rows():
