@@ -102,11 +102,14 @@ class ProductFilterSet(CatalogFilterSet):
     def filter_queryset(self, queryset):
         """django-filter's loop over the filters, with ``late_filters`` last."""
         data = self.form.cleaned_data
-        names = [name for name in data if name not in self.late_filters]
-        names += [name for name in self.late_filters if name in data]
-        for name in names:
+        for name in self.application_order(data):
             queryset = self.filters[name].filter(queryset, data[name])
         return queryset
+
+    def application_order(self, names):
+        """The filters ``names`` in the order they are applied: ``late_filters`` last."""
+        order = [name for name in names if name not in self.late_filters]
+        return order + [name for name in self.late_filters if name in names]
 
     def filter_category(self, queryset, name, value):
         return filter_category(self, queryset, name, value)
@@ -148,9 +151,23 @@ class CatalogFilterBackend(DjangoFilterBackend):
     def filter_and_count(self, request, queryset, view):
         """A FilteredList: the queryset, its known_count and category_partition (each None
         unless the filterset found it out)."""
+        filterset = self.valid_filterset(request, queryset, view)
+        if filterset is None:
+            return FilteredList(queryset, None, None)
+        # Building ``qs`` runs the filters, which find the count out.
+        filtered = filterset.qs
+        return FilteredList(
+            filtered,
+            getattr(filterset, "known_count", None),
+            getattr(filterset, "category_partition", None),
+        )
+
+    def valid_filterset(self, request, queryset, view):
+        """The view's filterset for this request, its form valid (else a 400 naming each
+        bad parameter); None without a filterset class."""
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is None:
-            return FilteredList(queryset, None, None)
+            return None
         kwargs = self.get_filterset_kwargs(request, queryset, view)
         only = filters_given(filterset_class, request.query_params)
         # Building only the filters given costs a fraction of building them all.
@@ -159,13 +176,7 @@ class CatalogFilterBackend(DjangoFilterBackend):
         )
         if not filterset.is_valid() and self.raise_exception:
             raise translate_validation(filterset.errors)
-        # Building ``qs`` runs the filters, which find the count out.
-        filtered = filterset.qs
-        return FilteredList(
-            filtered,
-            getattr(filterset, "known_count", None),
-            getattr(filterset, "category_partition", None),
-        )
+        return filterset
 
     def filter_queryset(self, request, queryset, view):
         return self.filter_and_count(request, queryset, view).queryset

@@ -16,7 +16,7 @@ from ..core.counting import RowCount, count_rows
 from ..core.pagination import ShopcorePageNumberPagination
 from ..core.query import single_query_param
 from ..core.settings import shopcore_settings
-from .subtree_pages import CategoryPartition, merged_page
+from .subtree_pages import merged_page
 
 CURSOR_SALT = "django_shopcore.pagination.cursor"
 
@@ -97,6 +97,46 @@ class Keyset:
         return [f"{'' if descending else '-'}{name}" for name, descending in self.ordering]
 
 
+class QuerysetPages:
+    """The rows of a list's pages and its count, read through the ORM."""
+
+    def __init__(self, queryset, read_rows=None, category_partition=None):
+        self.queryset = queryset
+        # Turns a page's queryset into the rows returned (e.g. ``.values()``).
+        self.read_rows = read_rows
+        self.category_partition = category_partition
+        self.keyset = Keyset.of(queryset)
+
+    def page(self, offset, limit):
+        return list(self.page_rows(self.queryset, offset, limit))
+
+    def page_beyond(self, position, backward, limit):
+        return list(self.rows_beyond(position, backward, limit))
+
+    def rows_beyond(self, position, backward, limit):
+        """The queryset of the ``limit`` rows after ``position`` (before it when ``backward``)."""
+        beyond = self.keyset.beyond(position, backward)
+        page = self.queryset.filter(beyond)
+        if backward:
+            page = page.order_by(*self.keyset.reversed_ordering())
+        return self.page_rows(page, 0, limit, cursor=beyond)
+
+    def page_rows(self, queryset, offset, limit, cursor=None):
+        """The queryset of ``limit`` rows of ``queryset`` from ``offset``, as ``read_rows``
+        reads them; ``cursor`` is the condition a cursor page added to ``queryset``."""
+        keyset = Keyset.of(queryset) if self.category_partition else None
+        if keyset is not None:
+            merged = merged_page(
+                queryset, self.category_partition, keyset, offset + limit, cursor=cursor
+            )
+            queryset = queryset if merged is None else merged
+        rows = queryset[offset : offset + limit]
+        return self.read_rows(rows) if self.read_rows else rows
+
+    def count(self):
+        return count_rows(self.queryset)
+
+
 class CatalogPagination(ShopcorePageNumberPagination):
     """``?page=N&page_size=M`` near the top of a list, ``?cursor=`` links below.
 
@@ -117,7 +157,7 @@ class CatalogPagination(ShopcorePageNumberPagination):
     request: Request
     page_size: int
     row_count: RowCount | None
-    category_partition: CategoryPartition | None = None
+    pages: "QuerysetPages"
 
     def paginate_queryset(
         self, queryset, request, view=None, known_count=None, category_partition=None
@@ -125,24 +165,32 @@ class CatalogPagination(ShopcorePageNumberPagination):
         """A page of ``queryset``; ``known_count`` is its row count when the filtering found
         it out, ``category_partition`` (a CategoryPartition) when its pages are best read
         as a merge of one list per category (subtree_pages.py)."""
+        pages = QuerysetPages(queryset, self.read_rows, category_partition)
+        return self.paginate_pages(pages, request, known_count)
+
+    def paginate_pages(self, pages, request, known_count=None):
+        """A page of ``pages``: QuerysetPages, or the same rows read another way (the
+        PreparedPages of prepared_lists.py)."""
         self.request = request
         self.page_size = self.get_page_size(request)
-        self.keyset = Keyset.of(queryset)
-        self.category_partition = category_partition
+        self.pages = pages
+        self.keyset = pages.keyset
+        # What facets count (facet_page.py); None when the rows are not read by the ORM.
+        self.count_queryset = getattr(pages, "queryset", None)
         self.next_cursor = self.previous_cursor = None
         self.next_page = self.previous_page = None
         raw_cursor = single_query_param(request, self.cursor_query_param)
         if raw_cursor is not None:
-            rows = self.paginate_by_cursor(queryset, raw_cursor)
+            rows = self.paginate_by_cursor(raw_cursor)
         else:
-            rows = self.paginate_by_number(queryset)
+            rows = self.paginate_by_number()
         if known_count is not None:
             self.row_count = known_count
         return rows
 
-    def paginate_by_number(self, queryset):
+    def paginate_by_number(self):
         self.row_count = None
-        number = self.get_page_number(self.request, queryset)
+        number = self.get_page_number(self.request)
         offset = (number - 1) * self.page_size
         if offset >= shopcore_settings.MAX_PAGE_DEPTH:
             raise ValidationError(
@@ -156,7 +204,7 @@ class CatalogPagination(ShopcorePageNumberPagination):
                     ]
                 }
             )
-        rows = self.fetch(queryset, offset, self.page_size + 1)
+        rows = self.pages.page(offset, self.page_size + 1)
         has_next = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if not rows and number > 1:
@@ -171,21 +219,16 @@ class CatalogPagination(ShopcorePageNumberPagination):
                 self.next_cursor = self.encode_cursor(rows[-1], backward=False)
         if number > 1:
             self.previous_page = number - 1
-        self.count_queryset = queryset
         return rows
 
-    def paginate_by_cursor(self, queryset, raw_cursor):
+    def paginate_by_cursor(self, raw_cursor):
         self.row_count = None
         if self.keyset is None:
             raise ValidationError(
                 {self.cursor_query_param: [_("This ordering cannot be paged with a cursor.")]}
             )
         position, backward = self.decode_cursor(raw_cursor)
-        beyond = self.keyset.beyond(position, backward)
-        page = queryset.filter(beyond)
-        if backward:
-            page = page.order_by(*self.keyset.reversed_ordering())
-        rows = self.fetch(page, 0, self.page_size + 1, cursor=beyond)
+        rows = self.pages.page_beyond(position, backward, self.page_size + 1)
         has_more = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if backward:
@@ -200,20 +243,7 @@ class CatalogPagination(ShopcorePageNumberPagination):
                 self.previous_cursor = self.encode_cursor(rows[0], backward=True)
                 if has_more:
                     self.next_cursor = self.encode_cursor(rows[-1], backward=False)
-        self.count_queryset = queryset
         return rows
-
-    def fetch(self, queryset, offset, limit, cursor=None):
-        """``limit`` rows of ``queryset`` from ``offset``, as ``read_rows`` reads them;
-        ``cursor`` is the condition a cursor page added to ``queryset``."""
-        keyset = Keyset.of(queryset) if self.category_partition else None
-        if keyset is not None:
-            merged = merged_page(
-                queryset, self.category_partition, keyset, offset + limit, cursor=cursor
-            )
-            queryset = queryset if merged is None else merged
-        rows = queryset[offset : offset + limit]
-        return list(self.read_rows(rows) if self.read_rows else rows)
 
     def encode_cursor(self, row, backward):
         payload = {"o": self.keyset.signature(), "v": self.keyset.position_of(row)}
@@ -241,13 +271,14 @@ class CatalogPagination(ShopcorePageNumberPagination):
             raise invalid from None
         return position, bool(payload.get("b"))
 
-    def get_page_number(self, request, queryset):
+    def get_page_number(self, request, paginator=None):
+        # ``paginator``: DRF's signature; the pages are ``self.pages``.
         if single_query_param(request, self.page_query_param) in self.last_page_strings:
-            return self.last_page_number(queryset)
+            return self.last_page_number()
         return super().get_page_number(request, paginator=None)
 
-    def last_page_number(self, queryset):
-        self.row_count = count_rows(queryset)
+    def last_page_number(self):
+        self.row_count = self.pages.count()
         if not self.row_count.exact:
             raise ValidationError(
                 {
@@ -260,7 +291,7 @@ class CatalogPagination(ShopcorePageNumberPagination):
 
     def get_count(self):
         if self.row_count is None:
-            self.row_count = count_rows(self.count_queryset)
+            self.row_count = self.pages.count()
         return self.row_count
 
     def get_paginated_response(self, data):

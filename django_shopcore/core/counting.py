@@ -31,6 +31,20 @@ def count_rows(queryset):
     """The number of rows, exact up to ``EXACT_COUNT_THRESHOLD``; one query."""
     threshold = shopcore_settings.EXACT_COUNT_THRESHOLD
     estimate, counted = estimate_and_count(queryset, threshold, threshold * ESTIMATE_MARGIN)
+    return row_count(estimate, counted, threshold)
+
+
+def count_compiled_rows(alias, sql, params):
+    """count_rows() of the rows whose primary keys ``sql`` selects (PostgreSQL): the query
+    ``primary_keys_sql()`` compiles, compiled earlier (core/prepared.py)."""
+    threshold = shopcore_settings.EXACT_COUNT_THRESHOLD
+    estimate, counted = aggregate_compiled(
+        connections[alias], sql, params, threshold, threshold * ESTIMATE_MARGIN, COUNT_ROWS
+    )
+    return row_count(estimate, counted, threshold)
+
+
+def row_count(estimate, counted, threshold):
     if counted is not None and counted <= threshold:
         return RowCount(counted, True)
     return RowCount(max(counted or 0, estimate or 0), False)
@@ -74,8 +88,14 @@ def estimate_and_aggregate(queryset, cap, estimate_limit, aggregate, plan=None):
     """The planner's estimate and, when it is at most ``estimate_limit``, ``aggregate``
     of the primary keys of at most ``cap + 1`` rows; one PostgreSQL query (``plan``:
     estimate_and_collect())."""
-    connection = connections[queryset.db]
     sql, params = primary_keys_sql(queryset)
+    return aggregate_compiled(
+        connections[queryset.db], sql, params, cap, estimate_limit, aggregate, plan
+    )
+
+
+def aggregate_compiled(connection, sql, params, cap, estimate_limit, aggregate, plan=None):
+    """estimate_and_aggregate() of the primary keys ``sql`` selects, compiled already."""
     memo_key = (connection.alias, aggregate, estimate_limit, sql, repr(params))
     estimate = large_estimates.get(memo_key)
     if estimate is not None:
