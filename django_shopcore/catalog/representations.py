@@ -239,7 +239,7 @@ class ProductDetailRepresentation(ProductRepresentation):
     def related_rows(self, rows, ids):
         """The rows of ``rows`` (variants or images) of the products ``ids``; on PostgreSQL
         from SQL compiled once (PreparedRows)."""
-        if not PreparedRows.supported(rows):
+        if not (shopcore_settings.PREPARED_QUERIES and PreparedRows.supported(rows)):
             return list(rows.filter(product_id__in=ids))
         prepared = self.prepared_related.get(rows)
         if prepared is None:

@@ -21,6 +21,7 @@ from ..core.views import ShopcoreViewMixin
 from .cache import get_response, response_key, set_response
 from .filters import CatalogFilterBackend, filters_given
 from .pagination import CatalogPagination
+from .prepared_lists import prepared_pages
 from .representations import ValuesRepresentation, fast_representation
 
 
@@ -63,7 +64,10 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
         if representation is None:
             return super().list(request, *args, **kwargs)
         paginator = cast(CatalogPagination, self.paginator)
-        if self.reads_unfiltered_rows():
+        pages = prepared_pages(self, request)
+        if pages is not None:
+            rows = paginator.paginate_pages(pages, request)
+        elif self.reads_unfiltered_rows():
             self.known_count = self.category_partition = None
             paginator.read_rows = None
             rows = self.paginate_queryset(self.value_rows(representation))
@@ -89,7 +93,12 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
         PostgreSQL by primary key from SQL compiled once (PreparedRows)."""
         rows = self.value_rows(representation)
         shared = self.shared_queryset()
-        if self.lookup_field != "pk" or shared is None or not PreparedRows.supported(rows):
+        if (
+            not shopcore_settings.PREPARED_QUERIES
+            or self.lookup_field != "pk"
+            or shared is None
+            or not PreparedRows.supported(rows)
+        ):
             return get_object_or_404(rows, **{self.lookup_field: value})
         key = (shared, representation)
         prepared = self.prepared_details.get(key)

@@ -35,6 +35,9 @@ DEFAULTS = {
     # Seconds a process reuses an estimate too large to count (it only changes
     # when PostgreSQL analyzes the table); 0 asks the planner every time.
     "COUNT_ESTIMATE_TIMEOUT": 60,
+    # Whether the catalog's common list and detail queries are compiled once per
+    # process and run again with each request's values (PostgreSQL).
+    "PREPARED_QUERIES": True,
     # Page numbers reach this many rows deep; beyond, use the `next` cursor links.
     "MAX_PAGE_DEPTH": 10000,
     # A search first collects up to this many matches from the search indexes,

@@ -249,6 +249,7 @@ def test_postgresql_has_exactly_the_documented_indexes():
         "shopcore_product_name",
         "shopcore_product_cat_created",
         "shopcore_product_cat_price",
+        "shopcore_product_cat_count",
         "shopcore_product_search",
         "shopcore_product_name_trgm",
         "shopcore_productvariant_pkey",

@@ -41,15 +41,15 @@ PRODUCTS = "/api/products/"
 
 @pytest.fixture
 def filterings(monkeypatch):
-    """The lists that ran shopcore's filter backend."""
+    """The lists that built and validated shopcore's FilterSet."""
     calls = []
-    original = CatalogFilterBackend.filter_and_count
+    original = CatalogFilterBackend.valid_filterset
 
     def counting(self, request, queryset, view):
         calls.append(request.path)
         return original(self, request, queryset, view)
 
-    monkeypatch.setattr(CatalogFilterBackend, "filter_and_count", counting)
+    monkeypatch.setattr(CatalogFilterBackend, "valid_filterset", counting)
     return calls
 
 
@@ -361,13 +361,15 @@ def test_filters_reading_suffixed_parameters_always_run():
 
 @pytest.fixture
 def built_filters(monkeypatch):
-    """The names of the filters each product or category FilterSet was built with."""
+    """The names of the filters each product or category FilterSet of a request's parameters
+    was built with (not the prepared lists' own, prepared_lists.py)."""
     built = []
     original = CatalogFilterSet.__init__
 
     def recording(self, *args, **kwargs):
         original(self, *args, **kwargs)
-        built.append(tuple(self.filters))
+        if self.is_bound:
+            built.append(tuple(self.filters))
 
     monkeypatch.setattr(CatalogFilterSet, "__init__", recording)
     return built
