@@ -18,7 +18,8 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.db.models import QuerySet
 from django.utils import timezone
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 from ..core.prepared import Placeholders, PreparedRows
 from ..core.settings import shopcore_settings
@@ -98,29 +99,53 @@ class ValuesRepresentation:
         """Prepares what the ``represent_<name>`` methods share over the rows of ``request``."""
 
 
-# Serializer fields (these very classes, not subclasses) whose to_representation()
-# gives back a value of this type as it is (``str(value)``, ``int(value)``, ...).
+# Serializer fields' to_representation() (these very methods: a subclass that
+# overrides it is not here) that give back a value of this type as it is
+# (``str(value)``, ``int(value)``, ...).
 UNCHANGED_TYPES = {
-    serializers.CharField: str,
-    serializers.SlugField: str,
-    serializers.EmailField: str,
-    serializers.IntegerField: int,
-    serializers.BooleanField: bool,
+    serializers.CharField.to_representation: str,
+    serializers.IntegerField.to_representation: int,
+    serializers.BooleanField.to_representation: bool,
 }
+
+
+def unchanged_type(field):
+    """The type of value that ``field`` represents as it is, or None."""
+    represent = type(field).to_representation
+    if represent is serializers.BigIntegerField.to_representation:
+        # DRF's own setting's default: plain integers, not strings.
+        coerced = getattr(field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING)
+        return None if coerced else int
+    return UNCHANGED_TYPES.get(represent)
 
 
 def column_converter(field):
     """Turns a row's value of ``field``'s column into what the serializer field gives."""
     source, convert = field.source, in_current_timezone(field).to_representation
-    unchanged = UNCHANGED_TYPES.get(type(field))
+    unchanged = unchanged_type(field)
+    zone = iso_8601_zone(field)
 
     def converter(row):
         value = row[source]
         if value is None or type(value) is unchanged:
             return value
+        if zone is not None and value.tzinfo is not None:
+            # What DRF's ISO 8601 representation gives, without its lookups per value.
+            text = value.astimezone(zone).isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
         return convert(value)
 
     return converter
+
+
+def iso_8601_zone(field):
+    """The time zone of a date-time field shown in ISO 8601 (DRF's default), else None."""
+    if type(field).to_representation is not serializers.DateTimeField.to_representation:
+        return None
+    output_format = getattr(field, "format", api_settings.DATETIME_FORMAT)
+    if output_format is None or output_format.lower() != ISO_8601:
+        return None
+    return in_current_timezone(field).timezone
 
 
 def in_current_timezone(field):

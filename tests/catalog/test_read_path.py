@@ -1,5 +1,6 @@
 """The catalog's read path: what it skips or builds once, and that the output stays the same."""
 
+import datetime
 import json
 import zoneinfo
 from decimal import Decimal
@@ -30,6 +31,7 @@ from django_shopcore.catalog.models import Product, ProductImage
 from django_shopcore.catalog.representations import column_converter, fast_representation
 from django_shopcore.catalog.serializers import ProductSerializer
 from django_shopcore.catalog.views import CategoryViewSet, ProductViewSet
+from django_shopcore.core import serializers as core_serializers
 
 from ..factories import ProductFactory, VariantFactory
 
@@ -195,6 +197,11 @@ class ShoutingField(serializers.CharField):
         return str(value).upper()
 
 
+class ShoutingTimes(serializers.DateTimeField):
+    def to_representation(self, value):
+        return str(value.year)
+
+
 @pytest.mark.parametrize(
     ("field", "value", "expected"),
     [
@@ -205,6 +212,20 @@ class ShoutingField(serializers.CharField):
         (serializers.BooleanField(source="name"), 1, True),
         (ShoutingField(source="name"), "lamp", "LAMP"),
         (serializers.CharField(source="name"), None, None),
+        (serializers.BigIntegerField(source="name"), 7, 7),
+        (serializers.BigIntegerField(source="name", coerce_to_string=True), 7, "7"),
+        (core_serializers.TextField(source="name"), "lamp", "lamp"),
+        (core_serializers.BooleanField(source="name"), 0, False),
+        (
+            ShoutingTimes(source="name"),
+            datetime.datetime(2026, 1, 2, tzinfo=datetime.timezone.utc),
+            "2026",
+        ),
+        (
+            serializers.DateTimeField(source="name", format="%Y"),
+            datetime.datetime(2026, 1, 2, tzinfo=datetime.timezone.utc),
+            "2026",
+        ),
     ],
 )
 def test_columns_convert_as_their_fields_do(field, value, expected):
@@ -212,6 +233,24 @@ def test_columns_convert_as_their_fields_do(field, value, expected):
 
     assert converted == expected
     assert type(converted) is type(expected)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Paris", "America/St_Johns", "Asia/Kathmandu"])
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(
+    moment=st.datetimes(
+        min_value=datetime.datetime(1901, 1, 1),
+        max_value=datetime.datetime(2200, 1, 1),
+        timezones=st.sampled_from([datetime.timezone.utc, zoneinfo.ZoneInfo("Pacific/Chatham")]),
+    )
+)
+def test_date_times_convert_as_drf_shows_them_in_any_time_zone(zone, moment):
+    field = serializers.DateTimeField(source="at")
+    with timezone.override(zoneinfo.ZoneInfo(zone)):
+        expected = field.to_representation(moment)
+        converted = column_converter(field)({"at": moment})
+
+    assert converted == expected
 
 
 NAME_CHARACTERS = "ab/._-~!*()'%é ?#;:\\"
