@@ -120,7 +120,9 @@ class Requests:
         return cart_id
 
     def create(self):
-        return self.client.post("/api/carts/", content_type="application/json")
+        response = self.client.post("/api/carts/", content_type="application/json")
+        self.carts.append(response.json()["id"])
+        return response
 
     def post_item(self, cart_id, variant):
         response = self.client.post(
