@@ -1,7 +1,10 @@
-"""Writing cart lines: the locked cart with its lines, limits, and the stock a line may ask for."""
+"""Writing cart lines: the locked cart with its lines, limits, and the stock a line may ask for.
+
+Lines are the dicts of ``rows.lines_of``; every statement is one plain SQL
+round trip (see rows.py for why not the ORM's).
+"""
 
 from django.db import connection
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
@@ -9,10 +12,12 @@ from rest_framework import exceptions
 from ..core.exceptions import ConflictWithData
 from ..core.settings import shopcore_settings
 from .models import Cart, CartItem
+from .rows import as_datetime, owner_condition, stored, stored_cart_id, table
 
 
 def lock_and_touch(cart_id, user):
-    """The cart (None if the caller may not use it), row-locked and its expiry postponed.
+    """The cart (a dict, as ``rows.cart_of``; None if the caller may not use it), row-locked
+    and its expiry postponed.
 
     One ``UPDATE ... RETURNING``: the UPDATE takes the row lock a
     ``SELECT ... FOR UPDATE`` would, so a cart's writes queue, and every
@@ -20,52 +25,46 @@ def lock_and_touch(cart_id, user):
     On PostgreSQL the write's commit does not wait for the WAL flush (see
     ``without_flush_wait``).
     """
-    without_flush_wait()
-    table = connection.ops.quote_name(Cart._meta.db_table)
-    params = [timezone.now(), Cart._meta.pk.get_db_prep_value(cart_id, connection)]
-    owner = "owner_id IS NULL"
-    if user is not None and user.is_authenticated:
-        owner = "(owner_id IS NULL OR owner_id = %s)"
-        params.append(user.pk)
-    # Only identifiers are interpolated; values are parameters. raw() applies the
-    # model's converters (a UUID on SQLite, aware datetimes).
+    now = timezone.now()
+    params = [stored(Cart, "updated_at", now), stored_cart_id(cart_id)]
+    owner = owner_condition(user, params)
+    # Only identifiers are interpolated; values are parameters.
     sql = (
-        f"UPDATE {table} SET updated_at = %s WHERE id = %s AND {owner} "  # noqa: S608
-        "RETURNING id, owner_id, created_at, updated_at"
+        f"UPDATE {table(Cart)} SET updated_at = %s WHERE id = %s AND {owner} "  # noqa: S608
+        f"RETURNING created_at{without_flush_wait()}"
     )
-    # On the connection that runs the statement, whatever a router says of reads.
-    carts = list(Cart.objects.db_manager(connection.alias).raw(sql, params))
-    return carts[0] if carts else None
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return {"id": cart_id, "created_at": as_datetime(row[0]), "updated_at": now}
 
 
 def without_flush_wait():
-    """``SET LOCAL synchronous_commit TO OFF`` on PostgreSQL, for this transaction only,
-    unless ``CART_SYNCHRONOUS_COMMIT``.
+    """What turns PostgreSQL's ``synchronous_commit`` off for this transaction only, unless
+    ``CART_SYNCHRONOUS_COMMIT``: a column for the cart's ``UPDATE ... RETURNING``.
 
-    The flush wait is most of a cart write's time. Carts are disposable and
-    reserve nothing: a server crash may lose the last fraction of a second
-    of cart writes (whole transactions, never part of one), not an order's.
+    ``set_config(..., true)`` is ``SET LOCAL`` as a function, so the lock's
+    statement carries it: no round trip of its own. The flush wait is most of a
+    cart write's time. Carts are disposable and reserve nothing: a server crash
+    may lose the last fraction of a second of cart writes (whole transactions,
+    never part of one), not an order's.
     """
     if connection.vendor == "postgresql" and not shopcore_settings.CART_SYNCHRONOUS_COMMIT:
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        return ", set_config('synchronous_commit', 'off', true)"
+    return ""
 
 
-def lines_of(cart):
-    """The cart's lines with their variants and products, in id order (read under its lock)."""
-    return list(
-        CartItem.objects.filter(cart=cart).select_related("variant__product").order_by("id")
-    )
+def add_item(cart, lines, variant, quantity):
+    """Add ``quantity`` of ``variant`` (``rows.active_variant``'s) to ``lines`` (the locked
+    cart's), to its line if any.
 
-
-def add_item(cart, items, variant, quantity):
-    """Add ``quantity`` of ``variant`` to ``items`` (the locked cart's), to its line if any.
-
-    Updates ``items`` in place to what the cart holds afterwards.
+    Updates ``lines`` in place to what the cart holds afterwards.
     """
-    item = next((item for item in items if item.variant_id == variant.pk), None)
-    if item is None:
-        if len(items) >= shopcore_settings.CART_MAX_LINES:
+    line = next((line for line in lines if line["variant_id"] == variant["id"]), None)
+    if line is None:
+        if len(lines) >= shopcore_settings.CART_MAX_LINES:
             raise exceptions.ValidationError(
                 {
                     "items": [
@@ -75,38 +74,65 @@ def add_item(cart, items, variant, quantity):
                     ]
                 }
             )
-        check_quantity(variant, quantity)
-        items.append(CartItem.objects.create(cart=cart, variant=variant, quantity=quantity))
+        check_quantity(variant["stock"], quantity)
+        created_at = stored(CartItem, "created_at", timezone.now())
+        line_id = execute(
+            f"INSERT INTO {table(CartItem)} (cart_id, variant_id, quantity, created_at) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s) RETURNING id",
+            [stored_cart_id(cart["id"]), variant["id"], quantity, created_at],
+        )
+        line = {"id": line_id, "variant_id": variant["id"], "quantity": quantity}
+        lines.append({**line, **variant_of(variant)})
     else:
-        check_quantity(variant, item.quantity + quantity)
-        CartItem.objects.filter(pk=item.pk).update(quantity=F("quantity") + quantity)
-        # The cart's lock keeps the line as read: the sum is what was written.
-        item.quantity += quantity
+        check_quantity(variant["stock"], line["quantity"] + quantity)
+        # The cart's lock keeps the line as read: the sum is what is written.
+        line["quantity"] += quantity
+        set_quantity(line)
 
 
-def change_item(items, item, quantity):
-    check_quantity(item.variant, quantity)
-    CartItem.objects.filter(pk=item.pk).update(quantity=quantity)
-    item.quantity = quantity
+def variant_of(variant):
+    """A line's copy of its variant's columns."""
+    return {name: value for name, value in variant.items() if name != "id"}
 
 
-def remove_item(items, item):
-    CartItem.objects.filter(pk=item.pk).delete()
-    items.remove(item)
+def change_item(lines, line, quantity):
+    check_quantity(line["stock"], quantity)
+    line["quantity"] = quantity
+    set_quantity(line)
 
 
-def check_quantity(variant, quantity):
-    """A line's total: at most ``CART_MAX_QUANTITY`` (400) and the stock on hand (409)."""
+def remove_item(lines, line):
+    execute(f"DELETE FROM {table(CartItem)} WHERE id = %s", [line["id"]])  # noqa: S608
+    lines.remove(line)
+
+
+def set_quantity(line):
+    execute(
+        f"UPDATE {table(CartItem)} SET quantity = %s WHERE id = %s",  # noqa: S608
+        [line["quantity"], line["id"]],
+    )
+
+
+def execute(sql, params):
+    """Run one statement; the first column of its first row, if it returns one."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone() if cursor.description else None
+    return None if row is None else row[0]
+
+
+def check_quantity(stock, quantity):
+    """A line's total: at most ``CART_MAX_QUANTITY`` (400) and the ``stock`` on hand (409)."""
     maximum = shopcore_settings.CART_MAX_QUANTITY
     if quantity > maximum:
         raise exceptions.ValidationError(
             {"quantity": [_("A line holds at most {maximum} units.").format(maximum=maximum)]}
         )
-    if quantity > variant.stock:
+    if quantity > stock:
         # Stock is not reserved by carts: checkout takes it, all or none.
         raise ConflictWithData(
             {
-                "quantity": [_("Only {available} in stock.").format(available=variant.stock)],
-                "available": variant.stock,
+                "quantity": [_("Only {available} in stock.").format(available=stock)],
+                "available": stock,
             }
         )

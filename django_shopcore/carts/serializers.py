@@ -1,17 +1,20 @@
 """Cart serializers: the cart with its items, and the bodies that add or change a line."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from ..catalog.models import ProductVariant
+from ..core.ids import MAX_BIGINT
 from ..core.serializers import (
+    INTEGER_ID_ERROR_MESSAGES,
     CurrencyField,
     FieldsBuiltOnceMixin,
-    IntegerPrimaryKeyRelatedField,
     WholeNumberField,
+    integer_id,
 )
 from ..core.settings import shopcore_settings
+from . import rows
 from .examples import ADD_ITEM_EXAMPLES, CHANGE_ITEM_EXAMPLES
 from .models import Cart, CartItem
 
@@ -42,6 +45,8 @@ class CartItemSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# The schema of a cart's answers, which representations.py builds from plain rows.
+# No docstring: it would become the schema's description of a cart.
 class CartSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     items = CartItemSerializer(many=True, read_only=True)
     subtotal = serializers.SerializerMethodField()
@@ -53,23 +58,8 @@ class CartSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_subtotal(self, cart) -> str:
-        total = sum((item.line_total for item in self.lines(cart)), 0)
+        total = sum((item.line_total for item in cart.items.all()), 0)
         return serializers.DecimalField(max_digits=14, decimal_places=2).to_representation(total)
-
-    def lines(self, cart):
-        return cart.items.all()
-
-
-class WrittenCartSerializer(CartSerializer):
-    """The cart a line write answers with, from the lines it holds in memory (``written_items``).
-
-    The write read them under the cart's lock, so nothing is read again.
-    """
-
-    items = CartItemSerializer(many=True, read_only=True, source="written_items")
-
-    def lines(self, cart):
-        return cart.written_items
 
 
 class QuantityField(WholeNumberField):
@@ -91,17 +81,39 @@ class QuantityField(WholeNumberField):
         return {"maximum": shopcore_settings.CART_MAX_QUANTITY}
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class ActiveVariantField(serializers.Field):
+    """The id of an active variant of an active product; its value ``rows.active_variant``'s dict.
+
+    The id is checked as ``IntegerPrimaryKeyRelatedField`` checks one, with its
+    messages; the variant is then read in one plain query (with its product:
+    the answer shows the line's name), not as a model instance.
+    """
+
+    default_error_messages = {
+        **INTEGER_ID_ERROR_MESSAGES,
+        "does_not_exist": _("No active variant with id {pk_value}."),
+    }
+
+    def to_internal_value(self, data):
+        variant_id = integer_id(self, data)
+        variant = rows.active_variant(variant_id)
+        if variant is None:
+            self.fail("does_not_exist", pk_value=variant_id)
+        return variant
+
+    def to_representation(self, value):
+        return value["id"]
+
+    def schema_bounds(self):
+        return {"minimum": 1, "maximum": MAX_BIGINT}
+
+
 @extend_schema_serializer(examples=ADD_ITEM_EXAMPLES)
 class AddItemSerializer(serializers.Serializer):
     """``{variant, quantity}``: an active variant of an active product."""
 
-    # With its product: the answer shows the line's name.
-    variant = IntegerPrimaryKeyRelatedField(
-        queryset=ProductVariant.objects.filter(
-            is_active=True, product__is_active=True
-        ).select_related("product"),
-        error_messages={"does_not_exist": _("No active variant with id {pk_value}.")},
-    )
+    variant = ActiveVariantField()
     quantity = QuantityField()
 
 

@@ -93,6 +93,33 @@ class CurrencyField(serializers.CharField):
         return shopcore_settings.CURRENCY
 
 
+# What an integer id field says of a malformed or unknown id (DRF's texts, and one more).
+INTEGER_ID_ERROR_MESSAGES = {
+    **serializers.PrimaryKeyRelatedField.default_error_messages,
+    "incorrect_format": _(
+        "Incorrect format. Expected pk value: an integer, or a string of ASCII digits only."
+    ),
+}
+
+
+def integer_id(field, data):
+    """``data`` as an id: a JSON integer, or a string of ASCII digits as form data sends it.
+
+    Anything else fails ``field``'s ``incorrect_format`` or ``incorrect_type``; a
+    string too long for any id its ``does_not_exist``.
+    """
+    if isinstance(data, str):
+        if not is_digits(data):
+            field.fail("incorrect_format")
+        if len(data) > ID_MAX_DIGITS:
+            # No bigint id is that long, and int() refuses thousands of digits.
+            field.fail("does_not_exist", pk_value=data)
+        return int(data)
+    if isinstance(data, bool) or not isinstance(data, int):
+        field.fail("incorrect_type", data_type=type(data).__name__)
+    return data
+
+
 class IntegerPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """A related id: a JSON integer, or a string of ASCII digits as form data sends it.
 
@@ -100,23 +127,10 @@ class IntegerPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     a fullwidth one (U+FF11) for the id 1.
     """
 
-    default_error_messages = {
-        "incorrect_format": _(
-            "Incorrect format. Expected pk value: an integer, or a string of ASCII digits only."
-        ),
-    }
+    default_error_messages = INTEGER_ID_ERROR_MESSAGES
 
     def to_internal_value(self, data):
-        if isinstance(data, str):
-            if not is_digits(data):
-                self.fail("incorrect_format")
-            if len(data) > ID_MAX_DIGITS:
-                # No bigint id is that long, and int() refuses thousands of digits.
-                self.fail("does_not_exist", pk_value=data)
-            data = int(data)
-        elif isinstance(data, bool) or not isinstance(data, int):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        return super().to_internal_value(data)
+        return super().to_internal_value(integer_id(self, data))
 
 
 class ModelSerializer(serializers.ModelSerializer):

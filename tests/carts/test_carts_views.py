@@ -6,9 +6,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
+from django_shopcore.carts import lines
 from django_shopcore.carts.models import Cart, CartItem
 
 from ..conftest import bearer_client
@@ -16,8 +17,8 @@ from ..factories import ProductFactory, UserFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
 
-# A line write's queries; PostgreSQL's one more: SET LOCAL synchronous_commit.
-LINE_WRITE_QUERIES = 7 if connection.vendor == "postgresql" else 6
+# A line write's queries (on PostgreSQL the cart's UPDATE also turns the flush wait off).
+LINE_WRITE_QUERIES = 6
 
 
 def variant_with(stock=10, price="19.99", **kwargs):
@@ -216,9 +217,8 @@ def test_adding_a_line_takes_constant_queries(api_client, django_assert_num_quer
     cart_id = new_cart(api_client)
     fill(cart_id, lines - 1)
     variant = variant_with()
-    # The variant (with its product), then in a savepoint: on PostgreSQL the
-    # commit's flush wait turned off, the cart's lock and touch (one UPDATE),
-    # its lines, the insert. The answer is built from them.
+    # The variant (with its product), then in a savepoint: the cart's lock and
+    # touch (one UPDATE), its lines, the insert. The answer is built from them.
     with django_assert_num_queries(LINE_WRITE_QUERIES):
         response = add(api_client, cart_id, variant.pk)
     assert len(response.json()["items"]) == lines
@@ -286,8 +286,26 @@ def test_a_line_write_does_not_wait_for_the_flush(api_client, django_assert_num_
     cart_id, variant = new_cart(api_client), variant_with()
     with django_assert_num_queries(LINE_WRITE_QUERIES) as queries:
         add(api_client, cart_id, variant.pk)
-    # SET LOCAL: the setting ends with the write's transaction.
-    assert queries.captured_queries[2]["sql"] == "SET LOCAL synchronous_commit TO OFF"
+    # The cart's lock (after the variant and the savepoint) turns it off, as SET LOCAL.
+    lock = queries.captured_queries[2]["sql"]
+    assert lock.startswith('UPDATE "shopcore_cart"')
+    assert lock.endswith("set_config('synchronous_commit', 'off', true)")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
+@pytest.mark.django_db(transaction=True)
+def test_the_flush_wait_is_off_for_the_line_writes_transaction_only(api_client):
+    cart_id = new_cart(api_client)
+
+    def synchronous_commit():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    with transaction.atomic():
+        assert lines.lock_and_touch(uuid.UUID(cart_id), None)["id"] == uuid.UUID(cart_id)
+        assert synchronous_commit() == "off"
+    assert synchronous_commit() == "on"
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
@@ -296,6 +314,6 @@ def test_cart_synchronous_commit_makes_line_writes_wait_for_the_flush(
 ):
     settings.SHOPCORE = {"CART_SYNCHRONOUS_COMMIT": True}
     cart_id, variant = new_cart(api_client), variant_with()
-    with django_assert_num_queries(LINE_WRITE_QUERIES - 1) as queries:
+    with django_assert_num_queries(LINE_WRITE_QUERIES) as queries:
         add(api_client, cart_id, variant.pk)
     assert not any("synchronous_commit" in query["sql"] for query in queries.captured_queries)
