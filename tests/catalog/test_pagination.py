@@ -361,3 +361,25 @@ def test_a_known_count_is_taken_instead_of_counting(products, django_assert_num_
         assert paginator.get_count() == RowCount(1234, False)
 
     assert len(rows) == 2
+
+
+@pytest.mark.parametrize(
+    ("ordering", "row_compared"),
+    [(["-created_at", "-id"], True), (["price", "id"], True), (["-name", "price", "id"], False)],
+)
+def test_a_cursor_in_one_direction_is_one_row_comparison(ordering, row_compared):
+    from django_shopcore.catalog.models import Product
+    from django_shopcore.catalog.pagination import Keyset
+
+    queryset = Product.objects.order_by(*ordering)
+    keyset = Keyset.of(queryset)
+    position = keyset.parse_position(
+        [
+            "2026-01-01T00:00:00+00:00" if name == "created_at" else "1"
+            for name, _ in keyset.ordering
+        ]
+    )
+
+    sql = str(queryset.filter(keyset.beyond(position)).query)
+
+    assert (") < (" in sql or ") > (" in sql) is row_compared
