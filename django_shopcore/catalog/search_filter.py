@@ -14,6 +14,7 @@ from .search import (
     search_tokens,
     subquery_of_candidates,
 )
+from .search_words import keyword_conditions
 
 
 class ProductOrderingFilter(StableOrderingFilter):
@@ -47,16 +48,20 @@ def filter_search(filterset, queryset, value):
         filterset.known_count = RowCount(0, True)
         return queryset.none()
     vendor = connections[queryset.db].vendor
+    if vendor == "postgresql":
+        conditions = keyword_conditions(tokens, queryset.db)
+    else:
+        conditions = [search_condition(token, vendor) for token in tokens]
     matching = queryset
-    for token in tokens:
-        matching = matching.filter(search_condition(token, vendor))
+    for condition in conditions:
+        matching = matching.filter(condition)
     # Collect the matches first, at most SEARCH_CANDIDATES + 1 of them, from
     # the search indexes (the count is then known to the paginator); on
     # PostgreSQL, not when the planner expects more than that anyway.
     limit = shopcore_settings.SEARCH_CANDIDATES
     plan = None
     if vendor == "postgresql":
-        plan = SearchPlan.of(queryset, tokens, filterset.category_narrowing)
+        plan = SearchPlan.of(queryset, conditions, filterset.category_narrowing)
     estimate, found, candidates = collect_matches(matching, limit, plan)
     if found is None:
         filterset.known_count = RowCount(estimate, False)
