@@ -1,11 +1,12 @@
 """Catalog pagination: page numbers near the top of a list, keyset cursors beyond a depth."""
 
 import math
+from typing import NamedTuple
 
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
@@ -97,6 +98,17 @@ class Keyset:
         return [f"{'' if descending else '-'}{name}" for name, descending in self.ordering]
 
 
+class KnownOrder(NamedTuple):
+    """Every row's primary key of the queryset ``listed``, in its order (a Keyset's
+    ``signature``), found out by the filtering (a search collects and sorts its few
+    matches); ``rows`` is ``listed`` without the condition that selects those keys."""
+
+    signature: list[str]
+    keys: list[int]
+    rows: QuerySet
+    listed: QuerySet
+
+
 class CatalogPagination(ShopcorePageNumberPagination):
     """``?page=N&page_size=M`` near the top of a list, ``?cursor=`` links below.
 
@@ -118,17 +130,26 @@ class CatalogPagination(ShopcorePageNumberPagination):
     page_size: int
     row_count: RowCount | None
     category_partition: CategoryPartition | None = None
+    known_order: KnownOrder | None = None
 
     def paginate_queryset(
-        self, queryset, request, view=None, known_count=None, category_partition=None
+        self,
+        queryset,
+        request,
+        view=None,
+        known_count=None,
+        category_partition=None,
+        known_order=None,
     ):
         """A page of ``queryset``; ``known_count`` is its row count when the filtering found
         it out, ``category_partition`` (a CategoryPartition) when its pages are best read
-        as a merge of one list per category (subtree_pages.py)."""
+        as a merge of one list per category (subtree_pages.py), ``known_order`` (a
+        KnownOrder) when the filtering found out every row's key in order."""
         self.request = request
         self.page_size = self.get_page_size(request)
         self.keyset = Keyset.of(queryset)
         self.category_partition = category_partition
+        self.known_order = known_order
         self.next_cursor = self.previous_cursor = None
         self.next_page = self.previous_page = None
         raw_cursor = single_query_param(request, self.cursor_query_param)
@@ -156,7 +177,8 @@ class CatalogPagination(ShopcorePageNumberPagination):
                     ]
                 }
             )
-        rows = self.fetch(queryset, offset, self.page_size + 1)
+        page, start = self.known_page(queryset, offset)
+        rows = self.fetch(page, start, self.page_size + 1)
         has_next = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if not rows and number > 1:
@@ -202,6 +224,24 @@ class CatalogPagination(ShopcorePageNumberPagination):
                     self.next_cursor = self.encode_cursor(rows[-1], backward=False)
         self.count_queryset = queryset
         return rows
+
+    def known_page(self, queryset, offset):
+        """``(queryset, offset)`` to fetch a page from: when every row's key is known in
+        this order, the page's own rows by key, instead of reading every row to sort them.
+
+        Only for the very queryset the filtering returned: a host's filter added
+        after it would not be in ``known.rows``.
+        """
+        known = self.known_order
+        if (
+            known is None
+            or queryset is not known.listed
+            or self.keyset is None
+            or known.signature != self.keyset.signature()
+        ):
+            return queryset, offset
+        keys = known.keys[offset : offset + self.page_size + 1]
+        return known.rows.filter(pk__in=keys), 0
 
     def fetch(self, queryset, offset, limit, cursor=None):
         """``limit`` rows of ``queryset`` from ``offset``, as ``read_rows`` reads them;

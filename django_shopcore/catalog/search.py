@@ -39,19 +39,20 @@ def search_tokens(text):
     return SEARCH_TOKEN.findall(text)
 
 
-def collect_matches(matching, limit, plan=None):
+def collect_matches(matching, limit, plan=None, order=()):
     """``(estimate, count, candidates)`` of a search's matches.
 
     ``count`` counts at most ``limit + 1``, and is None when PostgreSQL's
     planner expects more than ``limit``; ``candidates`` is a condition
     selecting the counted rows (None when nothing was counted). On PostgreSQL
     the same query collects their primary keys, so the page reads them by key
-    instead of searching again, by the ``plan`` (a SearchPlan) when given.
+    instead of searching again, by the ``plan`` (a SearchPlan) when given; a
+    ColumnInArray whose ``values`` are sorted by ``order`` (estimate_and_collect()).
     """
     if connections[matching.db].vendor != "postgresql":
         estimate, found = estimate_and_count(matching, limit, limit)
         return estimate, found, subquery_of_candidates(matching, limit)
-    estimate, pks = estimate_and_collect(matching, limit, plan)
+    estimate, pks = estimate_and_collect(matching, limit, plan, order)
     if pks is None:
         return estimate, None, None
     return estimate, len(pks), ColumnInArray("id", pks)

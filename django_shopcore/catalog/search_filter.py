@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from ..core.counting import RowCount
 from ..core.settings import shopcore_settings
 from .filter_base import StableOrderingFilter
+from .pagination import Keyset, KnownOrder
 from .search import (
     SearchPlan,
     collect_matches,
@@ -40,7 +41,8 @@ class ProductOrderingFilter(StableOrderingFilter):
 
 def filter_search(filterset, queryset, value):
     """``queryset``'s rows matching every keyword of ``value``; sets ``filterset.known_count``
-    when the matches were counted on the way."""
+    when the matches were counted on the way, and ``filterset.known_order`` when they were
+    also sorted."""
     # An empty search= never gets here (django-filter skips empty values): no filter.
     tokens = search_tokens(value)
     if not tokens:
@@ -62,13 +64,23 @@ def filter_search(filterset, queryset, value):
     plan = None
     if vendor == "postgresql":
         plan = SearchPlan.of(queryset, conditions, filterset.category_narrowing)
-    estimate, found, candidates = collect_matches(matching, limit, plan)
+    # The list's order (applied before the search), for the matches to be collected in.
+    keyset = Keyset.of(queryset) if vendor == "postgresql" else None
+    order = keyset.ordering if keyset is not None else ()
+    estimate, found, candidates = collect_matches(matching, limit, plan, order)
     if found is None:
         filterset.known_count = RowCount(estimate, False)
     else:
         filterset.known_count = RowCount(found, found <= limit)
         if not found:
             return queryset.none()
+        if keyset is not None and found <= limit:
+            # Every match, in order: a page reads its own rows only (CatalogPagination).
+            listed = queryset.filter(candidates)
+            filterset.known_order = KnownOrder(
+                keyset.signature(), candidates.values, queryset, listed
+            )
+            return listed
     # Ranking reads every row it ranks: only the candidates are ranked.
     ranked = ProductOrderingFilter.relevance in (filterset.form.cleaned_data.get("ordering") or ())
     if (found is None or found > limit) and not ranked:
