@@ -39,20 +39,19 @@ def search_tokens(text):
     return SEARCH_TOKEN.findall(text)
 
 
-def collect_matches(matching, limit, plan=None, order=()):
+def collect_matches(matching, limit, plan=None):
     """``(estimate, count, candidates)`` of a search's matches.
 
     ``count`` counts at most ``limit + 1``, and is None when PostgreSQL's
     planner expects more than ``limit``; ``candidates`` is a condition
     selecting the counted rows (None when nothing was counted). On PostgreSQL
     the same query collects their primary keys, so the page reads them by key
-    instead of searching again, by the ``plan`` (a SearchPlan) when given; a
-    ColumnInArray whose ``values`` are sorted by ``order`` (estimate_and_collect()).
+    instead of searching again, by the ``plan`` (a SearchPlan) when given.
     """
     if connections[matching.db].vendor != "postgresql":
         estimate, found = estimate_and_count(matching, limit, limit)
         return estimate, found, subquery_of_candidates(matching, limit)
-    estimate, pks = estimate_and_collect(matching, limit, plan, order)
+    estimate, pks = estimate_and_collect(matching, limit, plan)
     if pks is None:
         return estimate, None, None
     return estimate, len(pks), ColumnInArray("id", pks)
@@ -72,12 +71,10 @@ setting_changed.connect(part_estimates.clear)
 class SearchPlan:
     """Which conditions of a search find its matches through their index (PostgreSQL).
 
-    ``filtered`` is the list's queryset without the search, ``conditions``
-    the search's (keyword_conditions(): one for all the keywords whose words
-    are known, one per other keyword); ``narrowing``, when given, is
-    ``(before, condition)`` with ``filtered`` being ``before`` narrowed by
-    ``condition`` (the category filter). A search condition's (or that one's)
-    index is read unless the planner expects it to find
+    ``filtered`` is the list's queryset without the search; ``narrowing``,
+    when given, is ``(before, condition)`` with ``filtered`` being ``before``
+    narrowed by ``condition`` (the category filter). A keyword's (or that
+    condition's) index is read unless the planner expects it to find
     RECHECK_RATIO times the rows that the other conditions leave (their
     shares of the table multiplied, as the planner multiplies
     selectivities); such a condition is checked on those rows instead
@@ -85,24 +82,24 @@ class SearchPlan:
     (which reads every index, as PostgreSQL chooses) and used from the next on.
     """
 
-    def __init__(self, filtered, conditions, narrowing=None):
+    def __init__(self, filtered, tokens, narrowing=None):
         self.filtered, self.narrowing = filtered, narrowing
-        self.conditions = list(conditions)
+        self.tokens = list(dict.fromkeys(tokens))
 
     @classmethod
-    def of(cls, filtered, conditions, narrowing=None):
-        """A plan, or None when the search has one condition only (keywords that are one,
-        no category to narrow): no other condition could then leave fewer rows than its
-        index finds, and learning the estimates would only cost time."""
-        if len(conditions) + (narrowing is not None) < 2:
+    def of(cls, filtered, tokens, narrowing=None):
+        """A plan, or None when the search has one condition only (a keyword, no category
+        to narrow): no other condition could then leave fewer rows than its index finds,
+        and learning the estimates would only cost time."""
+        if len(set(tokens)) + (narrowing is not None) < 2:
             return None
-        return cls(filtered, conditions, narrowing)
+        return cls(filtered, tokens, narrowing)
 
     def parts(self):
         """The querysets whose estimates rows() needs: the table, ``filtered``, each
-        condition alone."""
+        keyword alone."""
         table = self.filtered.model._default_manager.using(self.filtered.db)
-        alone = [table.filter(condition) for condition in self.conditions]
+        alone = [table.filter(search_condition(token, "postgresql")) for token in self.tokens]
         return [table.all(), self.filtered, *alone]
 
     def __call__(self):
@@ -125,7 +122,7 @@ class SearchPlan:
         every index is worth reading; ``estimates`` as ``parts()``."""
         table, filtered, *alone = estimates
         table = max(table, 1)
-        found: dict[object, int] = dict(enumerate(alone))
+        found = dict(zip(self.tokens, alone, strict=True))
         start = filtered
         if self.narrowing is not None:
             # The narrowing condition is one more part, its share the filtered rows'.
@@ -143,12 +140,15 @@ class SearchPlan:
         if NARROWING in rechecked:
             before, condition = self.narrowing
             rows = before.filter(Unindexed(condition))
-        for part, condition in enumerate(self.conditions):
-            rows = rows.filter(Unindexed(condition) if part in rechecked else condition)
+        for token in self.tokens:
+            if token in rechecked:
+                rows = rows.filter(Unindexed(search_condition(token, "postgresql")))
+            else:
+                rows = rows.filter(search_condition(token, "postgresql"))
         return rows
 
 
-# SearchPlan's name of its narrowing condition among the search's (their positions).
+# SearchPlan's name of its narrowing condition among the keywords.
 NARROWING = object()
 
 

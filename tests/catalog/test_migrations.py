@@ -91,26 +91,3 @@ def test_a_category_count_reads_the_index_alone():
 
     assert definition.endswith("(category_id, is_active, price) INCLUDE (id)")
     assert "Index Only Scan using shopcore_product_cat_count" in plan
-
-
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's stored words")
-def test_the_stored_words_start_with_every_existing_products_words():
-    old_apps = migrate([(APP, "0009_product_count_index")])
-    try:
-        Category = old_apps.get_model(APP, "Category")
-        Product = old_apps.get_model(APP, "Product")
-        category = Category.objects.create(name="Cups", slug="cups", path="/1/")
-        Product.objects.create(
-            name="Pewter Cup", slug="cup", category=category, price=1, stock=1, description="mugs"
-        )
-
-        migrate([(APP, "0010_search_words")])
-
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT word FROM shopcore_search_word WHERE word IN ('cup', 'mug')")
-            assert sorted(word for (word,) in cursor.fetchall()) == ["cup", "mug"]
-            cursor.execute("SELECT count(*) FROM shopcore_search_word WHERE word = 'pewter'")
-            assert cursor.fetchone()[0] == 1
-    finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
