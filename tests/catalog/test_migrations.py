@@ -1,5 +1,5 @@
 """The catalog's migrations: existing products get their default variant from one statement;
-the search indexes' options; the category count's covering index."""
+the search indexes' options; the category count's covering index; no parallel product scans."""
 
 import importlib
 
@@ -91,3 +91,13 @@ def test_a_category_count_reads_the_index_alone():
 
     assert definition.endswith("(category_id, is_active, price) INCLUDE (id)")
     assert "Index Only Scan using shopcore_product_cat_count" in plan
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's parallel workers")
+def test_scans_of_the_products_run_in_one_process():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'shopcore_product'")
+        (options,) = cursor.fetchone()
+
+    assert options == ["parallel_workers=0"]
