@@ -149,20 +149,24 @@ class ListTemplate:
 
     def page(self, offset, limit):
         key = ("number", offset, limit)
-        if key not in self.page_rows:
+        prepared = self.page_rows.get(key)
+        if prepared is None:
             rows = self.pages.page_rows(self.pages.queryset, offset, limit)
-            self.remember(key, PreparedRows(rows, **self.placeholders))
-        return self.page_rows[key]
+            prepared = self.remember(key, PreparedRows(rows, **self.placeholders))
+        return prepared
 
-    def remember(self, key, rows):
+    def remember(self, key, prepared):
+        # Another thread may clear the dict meanwhile: callers keep what they built.
         if len(self.page_rows) >= MAX_PAGES_PER_TEMPLATE:
             self.page_rows.clear()
-        self.page_rows[key] = rows
+        self.page_rows[key] = prepared
+        return prepared
 
     def beyond(self, backward, limit):
         """The rows after (``backward``: before) the position placeholders ``position_<i>``."""
         key = ("cursor", backward, limit)
-        if key not in self.page_rows:
+        prepared = self.page_rows.get(key)
+        if prepared is None:
             placeholders = Placeholders()
             placeholders.update(self.placeholders)
             position = [
@@ -170,8 +174,8 @@ class ListTemplate:
                 for index, field in enumerate(self.keyset.fields)
             ]
             rows = self.pages.rows_beyond(position, backward, limit)
-            self.remember(key, PreparedRows(rows, **placeholders))
-        return self.page_rows[key]
+            prepared = self.remember(key, PreparedRows(rows, **placeholders))
+        return prepared
 
 
 def position_type(field):
