@@ -12,7 +12,7 @@ from rest_framework import exceptions
 from ..core.exceptions import ConflictWithData
 from ..core.settings import shopcore_settings
 from .models import Cart, CartItem
-from .rows import as_datetime, owner_condition, stored, stored_cart_id, table
+from .rows import as_datetime, fetch_one, owner_condition, stored, stored_cart_id, table
 
 
 def lock_and_touch(cart_id, user):
@@ -33,9 +33,7 @@ def lock_and_touch(cart_id, user):
         f"UPDATE {table(Cart)} SET updated_at = %s WHERE id = %s AND {owner} "  # noqa: S608
         f"RETURNING created_at{without_flush_wait()}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    row = fetch_one(sql, params)
     if row is None:
         return None
     return {"id": cart_id, "created_at": as_datetime(row[0]), "updated_at": now}
@@ -115,9 +113,7 @@ def set_quantity(line):
 
 def execute(sql, params):
     """Run one statement; the first column of its first row, if it returns one."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone() if cursor.description else None
+    row = fetch_one(sql, params)
     return None if row is None else row[0]
 
 

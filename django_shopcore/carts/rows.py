@@ -62,6 +62,13 @@ def as_datetime(value):
     return value
 
 
+def fetch_one(sql, params):
+    """The first row of one statement, or None (also for a statement returning no rows)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone() if cursor.description else None
+
+
 def stored_cart_id(cart_id):
     """The cart's id as its column holds it (a UUID on PostgreSQL, hex text on SQLite)."""
     return Cart._meta.pk.get_db_prep_value(cart_id, connection)
@@ -86,9 +93,7 @@ def active_variant(variant_id):
         f"FROM {table(ProductVariant)} v JOIN {table(Product)} p ON p.id = v.product_id "
         "WHERE v.id = %s AND v.is_active AND p.is_active"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [variant_id])
-        row = cursor.fetchone()
+    row = fetch_one(sql, [variant_id])
     if row is None:
         return None
     variant = dict(zip(VARIANT_COLUMNS, row, strict=True))
@@ -122,9 +127,7 @@ def cart_of(cart_id, user):
         f"SELECT created_at, updated_at FROM {table(Cart)} "  # noqa: S608
         f"WHERE id = %s AND {owner_condition(user, params)}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    row = fetch_one(sql, params)
     if row is None:
         return None
     return {"id": cart_id, "created_at": as_datetime(row[0]), "updated_at": as_datetime(row[1])}
