@@ -7,17 +7,14 @@ The driver's values are made what the ORM gives (``as_decimal``,
 ``as_datetime``: SQLite returns floats and naive or text date-times).
 """
 
-import datetime
-from decimal import Decimal
 from typing import cast
 
-from django.conf import settings
 from django.db import connection, models
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from ..catalog.models import Product, ProductVariant
+from ..core import rows
 from ..core.ids import MAX_BIGINT
+from ..core.rows import as_datetime
 from .models import Cart, CartItem
 
 # A line: its id, variant_id and quantity, and its variant's sku, price, stock,
@@ -32,13 +29,11 @@ def model_field(model, name) -> models.Field:
 
 
 # The exponent of a price as the ORM gives it: 0.01.
-PRICE_EXPONENT = Decimal(1).scaleb(
-    -cast(models.DecimalField, model_field(ProductVariant, "price")).decimal_places
-)
+PRICE_EXPONENT = rows.exponent_of(model_field(ProductVariant, "price"))
 
 
 def table(model):
-    return connection.ops.quote_name(model._meta.db_table)
+    return rows.table(model, connection.alias)
 
 
 def stored(model, name, value):
@@ -48,25 +43,12 @@ def stored(model, name, value):
 
 def as_decimal(value):
     """A price as the ORM gives it: PostgreSQL's Decimal as is, SQLite's float made one."""
-    if isinstance(value, Decimal):
-        return value
-    return Decimal(str(value)).quantize(PRICE_EXPONENT)
-
-
-def as_datetime(value):
-    """A date-time as the ORM gives it: SQLite's text parsed, its naive UTC made aware."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    if settings.USE_TZ and timezone.is_naive(value):
-        value = timezone.make_aware(value, datetime.timezone.utc)
-    return value
+    return rows.as_decimal(value, PRICE_EXPONENT)
 
 
 def fetch_one(sql, params):
     """The first row of one statement, or None (also for a statement returning no rows)."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone() if cursor.description else None
+    return rows.fetch_one(sql, params, connection.alias)
 
 
 def stored_cart_id(cart_id):
@@ -111,10 +93,8 @@ def lines_of(cart_id):
         f"JOIN {table(Product)} p ON p.id = v.product_id "
         "WHERE i.cart_id = %s ORDER BY i.id"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [stored_cart_id(cart_id)])
-        rows = cursor.fetchall()
-    lines = [dict(zip(LINE_COLUMNS, row, strict=True)) for row in rows]
+    found = rows.fetch_all(sql, [stored_cart_id(cart_id)], connection.alias)
+    lines = [dict(zip(LINE_COLUMNS, row, strict=True)) for row in found]
     for line in lines:
         line["price"] = as_decimal(line["price"])
     return lines

@@ -15,18 +15,17 @@ from functools import partial
 from django.db import connections, transaction
 from django.db.models.signals import post_save, pre_delete
 
-from . import facet_rebuild
+from . import facet_rebuild, product_rows
 from .facet_fold import BATCH_SIZE, FOLD_EVERY, fold_after_commit, fold_before_category_delete
 from .facet_keys import (
     FacetState,
     count_deltas,
-    option_pair,
     price_buckets,
     sample_key,
     state_of,
 )
 from .facet_models import FacetCount, FacetRollup, ProductFacets
-from .models import Category, Product, ProductVariant, VariantOption, lock_tree
+from .models import Category, Product, ProductVariant, lock_tree
 
 # The stored state, in FacetState's order.
 STATE_FIELDS = FacetState._fields
@@ -45,41 +44,11 @@ def refresh_product_facets(product_ids, using="default", texts_changed=False):
     ids = sorted(set(product_ids))
     if not ids:
         return
-    stored_fields = [f"facet_state__{field}" for field in STATE_FIELDS]
-    rows = (
-        Product.objects.using(using)
-        .filter(pk__in=ids)
-        .values_list(
-            "pk",
-            "category_id",
-            "is_active",
-            "stock",
-            "price",
-            "name",
-            "description",
-            *stored_fields,
-        )
-    )
-    pairs: dict[int, list[str]] = {}
-    for product_id, name, value in (
-        VariantOption.objects.using(using)
-        .filter(variant__product_id__in=ids, variant__is_active=True)
-        .values_list("variant__product_id", "name", "value")
-    ):
-        pairs.setdefault(product_id, []).append(option_pair(name, value))
-    changes, created, updated = [], [], []
-    for product_id, category_id, is_active, stock, price, name, description, *stored in rows:
-        new = state_of(
-            product_id,
-            category_id,
-            is_active,
-            stock,
-            price,
-            name,
-            description,
-            pairs.get(product_id, ()),
-        )
-        old = stored_state(stored)
+    pairs = product_rows.active_option_pairs(ids, using)
+    changes: list[tuple[FacetState | None, FacetState]] = []
+    created, updated = [], []
+    for product_id, columns, old in product_rows.products_with_states(ids, using):
+        new = state_of(product_id, *columns, pairs=pairs.get(product_id, ()))
         if old is None:
             created.append(state_row(product_id, new))
             changes.append((None, new))
@@ -94,15 +63,6 @@ def refresh_product_facets(product_ids, using="default", texts_changed=False):
     if updated:
         states.bulk_update(updated, STATE_FIELDS, batch_size=BATCH_SIZE)
     append_deltas(changes, using)
-
-
-def stored_state(values):
-    """The FacetState of a stored row's values; None when the product has none yet."""
-    if values[0] is None:
-        return None
-    state = FacetState(*values)
-    # As state_of() orders them, whatever order the rebuild's SQL wrote.
-    return state._replace(options=tuple(sorted(state.options)))
 
 
 def state_row(product_id, state):
@@ -139,12 +99,10 @@ def forget_product_facets(product, using):
     list(variants.select_for_update().order_by("pk").values_list("pk", flat=True))
     products = Product.objects.using(using).filter(pk=product.pk)
     list(products.select_for_update().values_list("pk", flat=True))
-    stored = (
-        ProductFacets.objects.using(using).filter(pk=product.pk).values_list(*STATE_FIELDS).first()
-    )
-    old = stored_state(stored) if stored else None
-    if old is not None:
-        append_deltas([(old, None)], using)
+    # No row: a concurrent delete of the product came first.
+    for _product_id, _columns, old in product_rows.products_with_states([product.pk], using):
+        if old is not None:
+            append_deltas([(old, None)], using)
 
 
 def append_deltas(changes, using):

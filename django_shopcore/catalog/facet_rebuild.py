@@ -25,7 +25,7 @@ SAMPLE_KEY_SQL = f"((p.id * {HASH_MULTIPLIER}) %% {HASH_MODULUS}) / {HASH_MODULU
 # Each product's option pairs (of its active variants), distinct, as a JSON
 # array: on PostgreSQL aggregated in one pass over all variants (a correlated
 # subquery per product reads the indexes a million times), on SQLite per
-# product. Their order does not matter (facet_index.stored_state sorts them).
+# product. Their order does not matter (product_rows.stored_state sorts them).
 STATES_SQL = {
     "postgresql": """
 INSERT INTO shopcore_productfacets

@@ -1,11 +1,9 @@
 """Variant writes that keep the derived data in step: option rows, product totals, facets."""
 
 from django.db import connections, transaction
-from django.db.models import F, Min, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
-from ..core.ids import MAX_INT32
+from . import product_rows
 from .cache import invalidate
 from .facet_index import refresh_product_facets
 from .models import Product, ProductVariant, VariantOption
@@ -15,36 +13,22 @@ def refresh_product_totals(product_ids, using="default"):
     """Set each product's ``price`` (lowest active variant's) and ``stock`` (their total),
     and refresh what they count for in the facets.
 
-    One UPDATE with correlated subqueries on the variants' (product, id)
-    index, in the caller's transaction, after locking the product rows: an
+    One UPDATE with correlated subqueries (product_rows.update_totals), in
+    the caller's transaction, after locking the product rows in id order: an
     UPDATE that waits for a row lock still computes its subqueries from the
     snapshot it started with, so two writers of sibling variants would each
     miss the other's change. Locked first, the UPDATE starts after the other
     writer committed (READ COMMITTED takes a snapshot per statement).
-
-    A product without active variants keeps its last price and has no stock;
-    a total beyond the column's range is capped (the CHECK stays valid).
     """
-    products = Product.objects.using(using).filter(pk__in=sorted(set(product_ids)))
-    active = (
-        ProductVariant.objects.using(using)
-        .filter(product=OuterRef("pk"), is_active=True)
-        .order_by()
-        .values("product")
-    )
-    lowest_price = active.annotate(lowest=Min("price")).values("lowest")
-    total_stock = active.annotate(total=Sum("stock")).values("total")
+    ids = sorted(set(product_ids))
+    if not ids:
+        return
     # No savepoint of its own: an error here fails the caller's transaction anyway.
     with transaction.atomic(using=using, savepoint=False):
-        # In id order, so writers of several products cannot deadlock.
-        list(products.select_for_update().order_by("pk").values_list("pk", flat=True))
-        products.update(
-            price=Coalesce(Subquery(lowest_price), F("price")),
-            stock=Least(Coalesce(Subquery(total_stock), 0), MAX_INT32),
-            updated_at=timezone.now(),
-        )
+        product_rows.lock_products(ids, using)
+        product_rows.update_totals(ids, timezone.now(), using)
         # What the products count for in the facets follows, under the same locks.
-        refresh_product_facets(product_ids, using)
+        refresh_product_facets(ids, using)
     # update() sends no post_save: cached product responses must go too.
     invalidate(Product)
 

@@ -7,6 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from django_shopcore.catalog.models import Product, ProductVariant, VariantOption
+from django_shopcore.catalog.variants import refresh_product_totals
+from django_shopcore.core.ids import MAX_INT32
 
 from ..factories import CategoryFactory, ProductFactory, VariantFactory
 
@@ -224,6 +226,22 @@ def test_deleting_a_variant_maintains_the_totals(admin_client):
     assert admin_client.delete(variants_url(product, variant)).status_code == 204
 
     assert totals(product) == (Decimal("5.00"), 1)
+
+
+def test_a_total_stock_beyond_the_column_is_capped():
+    product = ProductFactory(price=Decimal("5.00"), stock=MAX_INT32)
+    VariantFactory(product=product, price=Decimal("6.00"), stock=MAX_INT32)
+
+    assert totals(product) == (Decimal("5.00"), MAX_INT32)
+
+
+def test_a_product_without_active_variants_keeps_its_price_and_has_no_stock():
+    product = ProductFactory(price=Decimal("5.00"), stock=4)
+    ProductVariant.objects.filter(product=product).update(is_active=False)
+
+    refresh_product_totals([product.pk])
+
+    assert totals(product) == (Decimal("5.00"), 0)
 
 
 def test_deleting_the_last_variant_is_a_409(admin_client):
