@@ -15,7 +15,8 @@ from ..core.views import ShopcoreViewMixin
 from . import idempotency, transitions
 from .checkout import place_order
 from .models import IDEMPOTENCY_KEY_MAX_LENGTH, Order, OrderLine, OrderStatus
-from .serializers import CheckoutSerializer, OrderSerializer, PlacedOrderSerializer
+from .representations import represent
+from .serializers import CheckoutSerializer, OrderSerializer
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     idempotency.HEADER,
@@ -150,7 +151,7 @@ class OrderViewSet(
                 body.validated_data.get("expected_total"),
             )
             # As placed: what a read of the order would show, without the reading.
-            return status.HTTP_201_CREATED, PlacedOrderSerializer(order).data
+            return status.HTTP_201_CREATED, represent(order)
 
         if key is None:
             return Response(perform()[1], status=status.HTTP_201_CREATED)
