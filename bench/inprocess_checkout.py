@@ -4,7 +4,7 @@ Like bench/inprocess_cart.py, for ``POST /api/orders/`` of a fresh cart of
 ``--lines`` lines as a signed-in shopper sends it (bench/shopping.py makes the
 shoppers, tokens and carts). Prints the median CPU time of the process, the
 median wall time and the SQL queries of one checkout; ``--profile`` prints a
-cProfile instead, ``--show`` the SQL. The shoppers, their orders and carts are
+cProfile instead, ``--show`` the SQL with each statement's wall time. The shoppers, their orders and carts are
 removed at the end and their units returned to stock.
 
     cd example_project
@@ -87,8 +87,11 @@ def main():
         queries = []
 
         def record(execute, sql, params, many, context):
-            queries.append((sql, params))
-            return execute(sql, params, many, context)
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                queries.append((sql, params, time.perf_counter() - started))
 
         with connection.execute_wrapper(record):
             checkout(*carts[-1])
@@ -98,8 +101,8 @@ def main():
             f"{statistics.median(wall) * 1000:8.2f} {len(queries):7}"
         )
         if args.show:
-            for sql, params in queries:
-                print("   ", sql[:200], params)
+            for sql, params, seconds in queries:
+                print(f"    {seconds * 1000:6.2f} ms  {sql[:150]} {str(params)[:80]}")
     finally:
         shopping.remove_shoppers(PREFIX)
 
