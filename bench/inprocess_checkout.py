@@ -4,8 +4,9 @@ Like bench/inprocess_cart.py, for ``POST /api/orders/`` of a fresh cart of
 ``--lines`` lines as a signed-in shopper sends it (bench/shopping.py makes the
 shoppers, tokens and carts). Prints the median CPU time of the process, the
 median wall time and the SQL queries of one checkout; ``--profile`` prints a
-cProfile instead, ``--show`` the SQL with each statement's wall time. The shoppers, their orders and carts are
-removed at the end and their units returned to stock.
+cProfile instead, ``--show`` the SQL with each statement's wall time. The
+shoppers, their orders and carts are removed at the end and their units
+returned to stock.
 
     cd example_project
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/shopcore_perf_grown SECRET_KEY=x \\
