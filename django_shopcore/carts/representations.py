@@ -9,9 +9,9 @@ the JSON is the same whatever REST_FRAMEWORK says about decimals or dates.
 
 from decimal import Decimal
 
-from django.core.signals import setting_changed
 from rest_framework import serializers
 
+from ..core.serializers import BuiltOnFirstUse
 from ..core.settings import shopcore_settings
 from .serializers import CartItemSerializer, CartSerializer
 
@@ -56,20 +56,9 @@ class CartRepresentation:
         }
 
 
-# Built on first use: the serializer's fields read REST_FRAMEWORK's settings.
-_representation: list[CartRepresentation] = []
+representation = BuiltOnFirstUse(CartRepresentation)
 
 
 def represent(cart, lines):
     """The cart's JSON body, as ``CartSerializer`` would give it."""
-    if not _representation:
-        _representation.append(CartRepresentation())
-    return _representation[0].represent(cart, lines)
-
-
-def forget_representation(*, setting, **kwargs):
-    if setting == "REST_FRAMEWORK":
-        _representation.clear()
-
-
-setting_changed.connect(forget_representation)
+    return representation().represent(cart, lines)

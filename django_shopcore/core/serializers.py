@@ -3,6 +3,7 @@
 import copy
 from typing import TYPE_CHECKING
 
+from django.core.signals import setting_changed
 from django.core.validators import validate_unicode_slug
 from django.db import IntegrityError, models, transaction
 from django.http import QueryDict
@@ -195,3 +196,26 @@ class WholeNumberField(serializers.IntegerField):
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class BuiltOnFirstUse:
+    """``build()``'s object, made on first use and again after REST_FRAMEWORK changes.
+
+    For the representations that keep serializer fields: the fields read
+    REST_FRAMEWORK (decimal and date formats) when they are built. Two
+    threads may both build it once; either object is right.
+    """
+
+    def __init__(self, build):
+        self.build = build
+        self.built = None
+        setting_changed.connect(self.forget)
+
+    def __call__(self):
+        if self.built is None:
+            self.built = self.build()
+        return self.built
+
+    def forget(self, *, setting, **kwargs):
+        if setting == "REST_FRAMEWORK":
+            self.built = None

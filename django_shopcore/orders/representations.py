@@ -8,75 +8,53 @@ is the same whatever REST_FRAMEWORK says about decimals or dates.
 same output, field order included.
 """
 
-from django.core.signals import setting_changed
-
+from ..core.serializers import BuiltOnFirstUse
 from .serializers import (
     OrderLineSerializer,
     PlacedOrderSerializer,
     StoredShippingAddressSerializer,
 )
 
-# Fields shown as the model holds them: no conversion.
-AS_STORED = {"id", "number", "email", "currency", "sku", "product_name", "quantity"}
+# Fields whose values are built from the order's lines and address, not one attribute.
+NESTED = ("lines", "shipping_address")
 
 
 class PlacedOrderRepresentation:
     def __init__(self):
-        self.order_fields = self.converters(
-            PlacedOrderSerializer().fields, nested=("lines", "shipping_address")
-        )
-        self.line_fields = self.converters(OrderLineSerializer().fields)
-        self.address_fields = self.converters(StoredShippingAddressSerializer().fields)
-
-    @staticmethod
-    def converters(fields, nested=()):
-        """``[(name, to_representation or None)]`` in the serializer's order (None: as stored)."""
-        return [
-            (name, None if name in AS_STORED or name in nested else field.to_representation)
-            for name, field in fields.items()
-        ]
+        self.order_fields = converters(PlacedOrderSerializer())
+        self.line_fields = converters(OrderLineSerializer())
+        self.address_fields = converters(StoredShippingAddressSerializer())
 
     def represent(self, order):
         """``order``, placed by ``checkout.place_order``, with its ``placed_lines``."""
-        values = {
+        nested = {
             "lines": [self.line(line) for line in order.placed_lines],
             "shipping_address": self.address(order.shipping_address),
         }
         return {
-            name: values[name]
-            if name in values
-            else (convert(getattr(order, name)) if convert else getattr(order, name))
+            name: nested[name] if name in NESTED else convert(getattr(order, name))
             for name, convert in self.order_fields
         }
 
     def line(self, line):
-        return {name: self.line_value(line, name, convert) for name, convert in self.line_fields}
-
-    @staticmethod
-    def line_value(line, name, convert):
-        if name == "variant":  # A primary key: its id, as DRF's related field shows it.
-            return line.variant_id
-        value = getattr(line, name)
-        return convert(value) if convert else value
+        return {
+            # A primary key: its id, as DRF's related field shows it (no variant read).
+            name: line.variant_id if name == "variant" else convert(getattr(line, name))
+            for name, convert in self.line_fields
+        }
 
     def address(self, address):
         return {name: convert(address[name]) for name, convert in self.address_fields}
 
 
-# Built on first use: the serializers' fields read REST_FRAMEWORK's settings.
-_representation: list[PlacedOrderRepresentation] = []
+def converters(serializer):
+    """``[(name, to_representation)]`` of the serializer's fields, in its order."""
+    return [(name, field.to_representation) for name, field in serializer.fields.items()]
+
+
+representation = BuiltOnFirstUse(PlacedOrderRepresentation)
 
 
 def represent(order):
     """Checkout's 201 body for ``order``, as ``PlacedOrderSerializer`` would give it."""
-    if not _representation:
-        _representation.append(PlacedOrderRepresentation())
-    return _representation[0].represent(order)
-
-
-def forget_representation(*, setting, **kwargs):
-    if setting == "REST_FRAMEWORK":
-        _representation.clear()
-
-
-setting_changed.connect(forget_representation)
+    return representation().represent(order)

@@ -181,3 +181,15 @@ def test_booleans_from_form_data_are_read_as_text():
     form = Form(data=QueryDict("flag=true"))
     assert form.is_valid(), form.errors
     assert form.validated_data["flag"] is True
+
+
+def test_an_object_built_on_first_use_is_kept_until_rest_framework_changes(settings):
+    from django_shopcore.core.serializers import BuiltOnFirstUse
+
+    built = BuiltOnFirstUse(object)
+    first = built()
+    assert built() is first
+    settings.TIME_ZONE = "Asia/Kolkata"
+    assert built() is first
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "COERCE_DECIMAL_TO_STRING": False}
+    assert built() is not first
