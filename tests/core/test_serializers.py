@@ -4,6 +4,8 @@ integers."""
 import pytest
 from rest_framework import serializers
 
+from django_shopcore.core.serializers import BuiltOnFirstUse
+
 from ..factories import DEFAULT_PASSWORD, CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -184,8 +186,6 @@ def test_booleans_from_form_data_are_read_as_text():
 
 
 def test_an_object_built_on_first_use_is_kept_until_rest_framework_changes(settings):
-    from django_shopcore.core.serializers import BuiltOnFirstUse
-
     built = BuiltOnFirstUse(object)
     first = built()
     assert built() is first
