@@ -20,7 +20,13 @@ class ProductPagination(CatalogPagination):
     with_facets = False
 
     def paginate_queryset(
-        self, queryset, request, view=None, known_count=None, category_partition=None
+        self,
+        queryset,
+        request,
+        view=None,
+        known_count=None,
+        category_partition=None,
+        known_order=None,
     ):
         # Checked first: a bad value is a 400 before any query.
         self.with_facets = facets_requested(request)
@@ -30,6 +36,7 @@ class ProductPagination(CatalogPagination):
             view=view,
             known_count=known_count,
             category_partition=category_partition,
+            known_order=known_order,
         )
 
     def get_paginated_response(self, data):

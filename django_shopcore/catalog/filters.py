@@ -30,6 +30,7 @@ from .filter_base import (
 from .filter_fields import CatalogFilterForm
 from .models import Category, Product
 from .option_filter import OptionFilter, filter_by_options
+from .pagination import KnownOrder
 from .search_filter import ProductOrderingFilter, filter_search
 from .subtree_pages import CategoryPartition
 
@@ -45,6 +46,8 @@ class ProductFilterSet(CatalogFilterSet):
     category_partition: CategoryPartition | None = None
     # ``(queryset, condition)``: the queryset the category filter narrowed, and how.
     category_narrowing = None
+    # A KnownOrder when a filter found out every row's key in the list's order.
+    known_order = None
     # Applied after every other filter, the search last: the category's
     # partition then holds every other filter, and the search counts within it.
     late_filters = ("category", "search")
@@ -132,6 +135,8 @@ class FilteredList(NamedTuple):
     known_count: RowCount | None
     # When pages are best merged per category (subtree_pages.py).
     category_partition: CategoryPartition | None
+    # Every row's primary key in the list's order, when a filter found them out.
+    known_order: KnownOrder | None = None
 
 
 class CatalogFilterBackend(DjangoFilterBackend):
@@ -160,6 +165,7 @@ class CatalogFilterBackend(DjangoFilterBackend):
             filtered,
             getattr(filterset, "known_count", None),
             getattr(filterset, "category_partition", None),
+            getattr(filterset, "known_order", None),
         )
 
     def valid_filterset(self, request, queryset, view):

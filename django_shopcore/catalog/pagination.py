@@ -1,11 +1,12 @@
 """Catalog pagination: page numbers near the top of a list, keyset cursors beyond a depth."""
 
 import math
+from typing import NamedTuple
 
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import BooleanField, F, Func, Q, Value
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
@@ -112,6 +113,17 @@ class Keyset:
         return [f"{'' if descending else '-'}{name}" for name, descending in self.ordering]
 
 
+class KnownOrder(NamedTuple):
+    """Every row's primary key of the queryset ``listed``, in its order (a Keyset's
+    ``signature``), found out by the filtering (a search collects and sorts its few
+    matches); ``rows`` is ``listed`` without the condition that selects those keys."""
+
+    signature: list[str]
+    keys: list[int]
+    rows: QuerySet
+    listed: QuerySet
+
+
 class Row(Func):
     """``(a, b, ...)``: a row value."""
 
@@ -134,15 +146,35 @@ class RowComparison(Func):
 class QuerysetPages:
     """The rows of a list's pages and its count, read through the ORM."""
 
-    def __init__(self, queryset, read_rows=None, category_partition=None):
+    def __init__(self, queryset, read_rows=None, category_partition=None, known_order=None):
         self.queryset = queryset
         # Turns a page's queryset into the rows returned (e.g. ``.values()``).
         self.read_rows = read_rows
         self.category_partition = category_partition
+        # A KnownOrder when the filtering found out every row's key in order.
+        self.known_order = known_order
         self.keyset = Keyset.of(queryset)
 
     def page(self, offset, limit):
-        return list(self.page_rows(self.queryset, offset, limit))
+        queryset, start = self.known_page(offset, limit)
+        return list(self.page_rows(queryset, start, limit))
+
+    def known_page(self, offset, limit):
+        """``(queryset, offset)`` to read a page from: when every row's key is known in
+        this order, the page's own rows by key, instead of reading every row to sort them.
+
+        Only for the very queryset the filtering returned: a host's filter added
+        after it would not be in ``known.rows``.
+        """
+        known = self.known_order
+        if (
+            known is None
+            or self.queryset is not known.listed
+            or self.keyset is None
+            or known.signature != self.keyset.signature()
+        ):
+            return self.queryset, offset
+        return known.rows.filter(pk__in=known.keys[offset : offset + limit]), 0
 
     def page_beyond(self, position, backward, limit):
         return list(self.rows_beyond(position, backward, limit))
@@ -194,12 +226,19 @@ class CatalogPagination(ShopcorePageNumberPagination):
     pages: "QuerysetPages"
 
     def paginate_queryset(
-        self, queryset, request, view=None, known_count=None, category_partition=None
+        self,
+        queryset,
+        request,
+        view=None,
+        known_count=None,
+        category_partition=None,
+        known_order=None,
     ):
         """A page of ``queryset``; ``known_count`` is its row count when the filtering found
         it out, ``category_partition`` (a CategoryPartition) when its pages are best read
-        as a merge of one list per category (subtree_pages.py)."""
-        pages = QuerysetPages(queryset, self.read_rows, category_partition)
+        as a merge of one list per category (subtree_pages.py), ``known_order`` (a
+        KnownOrder) when the filtering found out every row's key in order."""
+        pages = QuerysetPages(queryset, self.read_rows, category_partition, known_order)
         return self.paginate_pages(pages, request, known_count)
 
     def paginate_pages(self, pages, request, known_count=None):

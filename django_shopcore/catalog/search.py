@@ -39,19 +39,20 @@ def search_tokens(text):
     return SEARCH_TOKEN.findall(text)
 
 
-def collect_matches(matching, limit, plan=None):
+def collect_matches(matching, limit, plan=None, order=()):
     """``(estimate, count, candidates)`` of a search's matches.
 
     ``count`` counts at most ``limit + 1``, and is None when PostgreSQL's
     planner expects more than ``limit``; ``candidates`` is a condition
     selecting the counted rows (None when nothing was counted). On PostgreSQL
     the same query collects their primary keys, so the page reads them by key
-    instead of searching again, by the ``plan`` (a SearchPlan) when given.
+    instead of searching again, by the ``plan`` (a SearchPlan) when given; a
+    ColumnInArray whose ``values`` are sorted by ``order`` (estimate_and_collect()).
     """
     if connections[matching.db].vendor != "postgresql":
         estimate, found = estimate_and_count(matching, limit, limit)
         return estimate, found, subquery_of_candidates(matching, limit)
-    estimate, pks = estimate_and_collect(matching, limit, plan)
+    estimate, pks = estimate_and_collect(matching, limit, plan, order)
     if pks is None:
         return estimate, None, None
     return estimate, len(pks), ColumnInArray("id", pks)
@@ -71,10 +72,12 @@ setting_changed.connect(part_estimates.clear)
 class SearchPlan:
     """Which conditions of a search find its matches through their index (PostgreSQL).
 
-    ``filtered`` is the list's queryset without the search; ``narrowing``,
-    when given, is ``(before, condition)`` with ``filtered`` being ``before``
-    narrowed by ``condition`` (the category filter). A keyword's (or that
-    condition's) index is read unless the planner expects it to find
+    ``filtered`` is the list's queryset without the search, ``conditions``
+    the search's (keyword_conditions(): one for all the keywords whose words
+    are known, one per other keyword); ``narrowing``, when given, is
+    ``(before, condition)`` with ``filtered`` being ``before`` narrowed by
+    ``condition`` (the category filter). A search condition's (or that one's)
+    index is read unless the planner expects it to find
     RECHECK_RATIO times the rows that the other conditions leave (their
     shares of the table multiplied, as the planner multiplies
     selectivities); such a condition is checked on those rows instead
@@ -82,24 +85,24 @@ class SearchPlan:
     (which reads every index, as PostgreSQL chooses) and used from the next on.
     """
 
-    def __init__(self, filtered, tokens, narrowing=None):
+    def __init__(self, filtered, conditions, narrowing=None):
         self.filtered, self.narrowing = filtered, narrowing
-        self.tokens = list(dict.fromkeys(tokens))
+        self.conditions = list(conditions)
 
     @classmethod
-    def of(cls, filtered, tokens, narrowing=None):
-        """A plan, or None when the search has one condition only (a keyword, no category
-        to narrow): no other condition could then leave fewer rows than its index finds,
-        and learning the estimates would only cost time."""
-        if len(set(tokens)) + (narrowing is not None) < 2:
+    def of(cls, filtered, conditions, narrowing=None):
+        """A plan, or None when the search has one condition only (keywords that are one,
+        no category to narrow): no other condition could then leave fewer rows than its
+        index finds, and learning the estimates would only cost time."""
+        if len(conditions) + (narrowing is not None) < 2:
             return None
-        return cls(filtered, tokens, narrowing)
+        return cls(filtered, conditions, narrowing)
 
     def parts(self):
         """The querysets whose estimates rows() needs: the table, ``filtered``, each
-        keyword alone."""
+        condition alone."""
         table = self.filtered.model._default_manager.using(self.filtered.db)
-        alone = [table.filter(search_condition(token, "postgresql")) for token in self.tokens]
+        alone = [table.filter(condition) for condition in self.conditions]
         return [table.all(), self.filtered, *alone]
 
     def __call__(self):
@@ -122,7 +125,7 @@ class SearchPlan:
         every index is worth reading; ``estimates`` as ``parts()``."""
         table, filtered, *alone = estimates
         table = max(table, 1)
-        found = dict(zip(self.tokens, alone, strict=True))
+        found: dict[object, int] = dict(enumerate(alone))
         start = filtered
         if self.narrowing is not None:
             # The narrowing condition is one more part, its share the filtered rows'.
@@ -140,15 +143,12 @@ class SearchPlan:
         if NARROWING in rechecked:
             before, condition = self.narrowing
             rows = before.filter(Unindexed(condition))
-        for token in self.tokens:
-            if token in rechecked:
-                rows = rows.filter(Unindexed(search_condition(token, "postgresql")))
-            else:
-                rows = rows.filter(search_condition(token, "postgresql"))
+        for part, condition in enumerate(self.conditions):
+            rows = rows.filter(Unindexed(condition) if part in rechecked else condition)
         return rows
 
 
-# SearchPlan's name of its narrowing condition among the keywords.
+# SearchPlan's name of its narrowing condition among the search's (their positions).
 NARROWING = object()
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from ..core.counting import RowCount
 from ..core.settings import shopcore_settings
 from .filter_base import StableOrderingFilter
+from .pagination import Keyset, KnownOrder
 from .search import (
     SearchPlan,
     collect_matches,
@@ -14,6 +15,7 @@ from .search import (
     search_tokens,
     subquery_of_candidates,
 )
+from .search_words import keyword_conditions
 
 
 class ProductOrderingFilter(StableOrderingFilter):
@@ -39,7 +41,8 @@ class ProductOrderingFilter(StableOrderingFilter):
 
 def filter_search(filterset, queryset, value):
     """``queryset``'s rows matching every keyword of ``value``; sets ``filterset.known_count``
-    when the matches were counted on the way."""
+    when the matches were counted on the way, and ``filterset.known_order`` when they were
+    also sorted."""
     # An empty search= never gets here (django-filter skips empty values): no filter.
     tokens = search_tokens(value)
     if not tokens:
@@ -47,23 +50,37 @@ def filter_search(filterset, queryset, value):
         filterset.known_count = RowCount(0, True)
         return queryset.none()
     vendor = connections[queryset.db].vendor
+    if vendor == "postgresql":
+        conditions = keyword_conditions(tokens, queryset.db)
+    else:
+        conditions = [search_condition(token, vendor) for token in tokens]
     matching = queryset
-    for token in tokens:
-        matching = matching.filter(search_condition(token, vendor))
+    for condition in conditions:
+        matching = matching.filter(condition)
     # Collect the matches first, at most SEARCH_CANDIDATES + 1 of them, from
     # the search indexes (the count is then known to the paginator); on
     # PostgreSQL, not when the planner expects more than that anyway.
     limit = shopcore_settings.SEARCH_CANDIDATES
     plan = None
     if vendor == "postgresql":
-        plan = SearchPlan.of(queryset, tokens, filterset.category_narrowing)
-    estimate, found, candidates = collect_matches(matching, limit, plan)
+        plan = SearchPlan.of(queryset, conditions, filterset.category_narrowing)
+    # The list's order (applied before the search), for the matches to be collected in.
+    keyset = Keyset.of(queryset) if vendor == "postgresql" else None
+    order = keyset.ordering if keyset is not None else ()
+    estimate, found, candidates = collect_matches(matching, limit, plan, order)
     if found is None:
         filterset.known_count = RowCount(estimate, False)
     else:
         filterset.known_count = RowCount(found, found <= limit)
         if not found:
             return queryset.none()
+        if keyset is not None and found <= limit:
+            # Every match, in order: a page reads its own rows only (CatalogPagination).
+            listed = queryset.filter(candidates)
+            filterset.known_order = KnownOrder(
+                keyset.signature(), candidates.values, queryset, listed
+            )
+            return listed
     # Ranking reads every row it ranks: only the candidates are ranked.
     ranked = ProductOrderingFilter.relevance in (filterset.form.cleaned_data.get("ordering") or ())
     if (found is None or found > limit) and not ranked:

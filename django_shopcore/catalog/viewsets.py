@@ -42,6 +42,8 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
     # and the CategoryPartition when its pages are best merged per category.
     known_count = None
     category_partition = None
+    # Every row's key in the list's order, when the filtering found them out (a KnownOrder).
+    known_order = None
     # Non-numeric ids are not routes at all (404), never a database error.
     lookup_value_regex = "[0-9]+"
     # Set by each viewset: a queryset (never a manager), whose model the cache reads.
@@ -68,7 +70,7 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
         if pages is not None:
             rows = paginator.paginate_pages(pages, request)
         elif self.reads_unfiltered_rows():
-            self.known_count = self.category_partition = None
+            self.known_count = self.category_partition = self.known_order = None
             paginator.read_rows = None
             rows = self.paginate_queryset(self.value_rows(representation))
         else:
@@ -120,7 +122,7 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
         )
 
     def filter_queryset(self, queryset):
-        self.known_count = self.category_partition = None
+        self.known_count = self.category_partition = self.known_order = None
         # The filters are list parameters: a detail URL names its object whatever the query says.
         if self.action != "list":
             return queryset
@@ -128,14 +130,15 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
             return queryset
         for backend in (backend_class() for backend_class in self.filter_backends):
             if isinstance(backend, CatalogFilterBackend):
-                queryset, self.known_count, self.category_partition = backend.filter_and_count(
-                    self.request, queryset, self
-                )
+                filtered = backend.filter_and_count(self.request, queryset, self)
+                queryset, self.known_count = filtered.queryset, filtered.known_count
+                self.category_partition = filtered.category_partition
+                self.known_order = filtered.known_order
             else:
                 # A host's extra filtering may narrow what was counted, or what the
                 # partition's merge would read.
                 queryset = backend.filter_queryset(self.request, queryset, self)
-                self.known_count = self.category_partition = None
+                self.known_count = self.category_partition = self.known_order = None
         return queryset
 
     def value_rows(self, representation):
@@ -179,6 +182,7 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
 
     def paginate_queryset(self, queryset):
         if self.known_count is None and self.category_partition is None:
+            # (known_order comes with known_count.)
             return super().paginate_queryset(queryset)
         # Only the product filters find these out, and product lists page with CatalogPagination.
         paginator = cast(CatalogPagination, self.paginator)
@@ -188,6 +192,7 @@ class CatalogViewSet(ShopcoreViewMixin, viewsets.ModelViewSet):
             view=self,
             known_count=self.known_count,
             category_partition=self.category_partition,
+            known_order=self.known_order,
         )
 
     def get_cached_response(self, request):

@@ -64,9 +64,13 @@ def estimate_and_count(queryset, cap, estimate_limit):
     return estimate_and_aggregate(queryset, cap, estimate_limit, COUNT_ROWS)
 
 
-def estimate_and_collect(queryset, cap, plan=None):
+def estimate_and_collect(queryset, cap, plan=None, order=()):
     """``(estimate, pks)``: the planner's row estimate and, when it is at most ``cap``, the
     primary keys of at most ``cap + 1`` rows (else None). PostgreSQL only; one query.
+
+    ``order``, ``(field name, descending)`` pairs ending with the primary key,
+    sorts the keys: the query reads those rows anyway, and sorting a few
+    thousand of them there costs less than reading them again to sort.
 
     What ``estimate_and_count()`` counts, kept: a later query can then read
     those rows by primary key instead of finding them again. ``plan``, called
@@ -76,26 +80,33 @@ def estimate_and_collect(queryset, cap, plan=None):
     None, and ``learn`` is called with the planner's estimates of the
     querysets ``also_estimate`` lists, taken by the same query.
     """
-    return estimate_and_aggregate(queryset, cap, cap, COLLECT_KEYS, plan)
+    return estimate_and_aggregate(queryset, cap, cap, COLLECT_KEYS, plan, order)
 
 
 # What estimate_and_aggregate() makes of the capped primary keys.
 COUNT_ROWS = "(SELECT COUNT(*) FROM ({capped}) capped)"
 COLLECT_KEYS = "ARRAY({capped})"
+# The same, sorted: the capped rows' columns are named pk, k1, k2, ... ({columns}).
+COLLECT_SORTED_KEYS = "ARRAY(SELECT capped.pk FROM ({capped}) capped ({columns}) ORDER BY {terms})"
 
 
-def estimate_and_aggregate(queryset, cap, estimate_limit, aggregate, plan=None):
+def estimate_and_aggregate(queryset, cap, estimate_limit, aggregate, plan=None, order=()):
     """The planner's estimate and, when it is at most ``estimate_limit``, ``aggregate``
-    of the primary keys of at most ``cap + 1`` rows; one PostgreSQL query (``plan``:
-    estimate_and_collect())."""
+    of the primary keys of at most ``cap + 1`` rows; one PostgreSQL query (``plan``,
+    ``order``: estimate_and_collect())."""
     sql, params = primary_keys_sql(queryset)
+    sorted_by = (queryset, order) if order else None
     return aggregate_compiled(
-        connections[queryset.db], sql, params, cap, estimate_limit, aggregate, plan
+        connections[queryset.db], sql, params, cap, estimate_limit, aggregate, plan, sorted_by
     )
 
 
-def aggregate_compiled(connection, sql, params, cap, estimate_limit, aggregate, plan=None):
-    """estimate_and_aggregate() of the primary keys ``sql`` selects, compiled already."""
+def aggregate_compiled(
+    connection, sql, params, cap, estimate_limit, aggregate, plan=None, sorted_by=None
+):
+    """estimate_and_aggregate() of the primary keys ``sql`` selects, compiled already;
+    ``sorted_by``: ``(queryset, order)``, the queryset ``sql`` is the keys of and the
+    order to collect them in."""
     memo_key = (connection.alias, aggregate, estimate_limit, sql, repr(params))
     estimate = large_estimates.get(memo_key)
     if estimate is not None:
@@ -104,6 +115,11 @@ def aggregate_compiled(connection, sql, params, cap, estimate_limit, aggregate, 
     rows_sql, rows_params = (sql, params)
     if collect_from is not None:
         rows_sql, rows_params = primary_keys_sql(collect_from)
+    if sorted_by is not None:
+        queryset, order = sorted_by
+        aggregate, rows_sql, rows_params = sorted_aggregate(
+            queryset if collect_from is None else collect_from, order
+        )
     # The same query with a LIMIT, as Django would compile rows[: cap + 1]:
     # one compilation per count instead of two.
     capped_sql = f"{rows_sql} {connection.ops.limit_offset_sql(0, cap + 1)}"
@@ -133,6 +149,25 @@ def aggregate_compiled(connection, sql, params, cap, estimate_limit, aggregate, 
         # (count_rows), the larger of the two, and is remembered as one.
         large_estimates.set(memo_key, max(estimate, aggregated), timeout)
     return estimate, aggregated
+
+
+def sorted_aggregate(queryset, order):
+    """COLLECT_SORTED_KEYS for ``order`` and the SQL of the rows it sorts: ``queryset``'s
+    primary keys and sort keys, under the LIMIT that keeps them the rows counted."""
+    pk_name = queryset.model._meta.pk.name
+    keys = [name for name, _descending in order if name not in ("pk", pk_name)]
+    rows_sql, rows_params = queryset.order_by().values_list("pk", *keys).query.sql_with_params()
+    columns = ["pk", *(f"k{number}" for number in range(1, len(keys) + 1))]
+    named = iter(columns[1:])
+    terms = [
+        f"capped.{'pk' if name in ('pk', pk_name) else next(named)}"
+        f"{' DESC' if descending else ' ASC'}"
+        for name, descending in order
+    ]
+    aggregate = COLLECT_SORTED_KEYS.format(
+        capped="{capped}", columns=", ".join(columns), terms=", ".join(terms)
+    )
+    return aggregate, rows_sql, rows_params
 
 
 def primary_keys_sql(queryset):

@@ -101,3 +101,26 @@ def test_scans_of_the_products_run_in_one_process():
         (options,) = cursor.fetchone()
 
     assert options == ["parallel_workers=0"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's stored words")
+def test_the_stored_words_start_with_every_existing_products_words():
+    old_apps = migrate([(APP, "0010_product_parallel_workers")])
+    try:
+        Category = old_apps.get_model(APP, "Category")
+        Product = old_apps.get_model(APP, "Product")
+        category = Category.objects.create(name="Cups", slug="cups", path="/1/")
+        Product.objects.create(
+            name="Pewter Cup", slug="cup", category=category, price=1, stock=1, description="mugs"
+        )
+
+        migrate([(APP, "0011_search_words")])
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT word FROM shopcore_search_word WHERE word IN ('cup', 'mug')")
+            assert sorted(word for (word,) in cursor.fetchall()) == ["cup", "mug"]
+            cursor.execute("SELECT count(*) FROM shopcore_search_word WHERE word = 'pewter'")
+            assert cursor.fetchone()[0] == 1
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
