@@ -137,7 +137,8 @@ def deep_scroll(rows, params="", depth=0.9):
     """
     from django.core import signing
 
-    from django_shopcore.catalog.pagination import CURSOR_SALT, Keyset
+    from django_shopcore.catalog.keysets import Keyset
+    from django_shopcore.catalog.pagination import CURSOR_SALT
 
     rows = rows.order_by("-created_at", "-id")
     keyset = Keyset.of(rows)

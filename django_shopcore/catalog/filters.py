@@ -28,9 +28,9 @@ from .filter_base import (
     slug_filter,
 )
 from .filter_fields import CatalogFilterForm
+from .keysets import KnownOrder
 from .models import Category, Product
 from .option_filter import OptionFilter, filter_by_options
-from .pagination import KnownOrder
 from .search_filter import ProductOrderingFilter, filter_search
 from .subtree_pages import CategoryPartition
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from ..core.counting import RowCount
 from ..core.settings import shopcore_settings
 from .filter_base import StableOrderingFilter
-from .pagination import Keyset, KnownOrder
+from .keysets import Keyset, KnownOrder
 from .search import (
     SearchPlan,
     collect_matches,

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.db.models import F
 
+from django_shopcore.catalog.keysets import Keyset
 from django_shopcore.catalog.models import Category, Product
-from django_shopcore.catalog.pagination import Keyset
 
 
 def test_the_default_product_ordering_has_a_keyset():

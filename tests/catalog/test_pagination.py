@@ -368,8 +368,8 @@ def test_a_known_count_is_taken_instead_of_counting(products, django_assert_num_
     [(["-created_at", "-id"], True), (["price", "id"], True), (["-name", "price", "id"], False)],
 )
 def test_a_cursor_in_one_direction_is_one_row_comparison(ordering, row_compared):
+    from django_shopcore.catalog.keysets import Keyset
     from django_shopcore.catalog.models import Product
-    from django_shopcore.catalog.pagination import Keyset
 
     queryset = Product.objects.order_by(*ordering)
     keyset = Keyset.of(queryset)

@@ -7,8 +7,9 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from rest_framework.request import Request
 
+from django_shopcore.catalog.keysets import KnownOrder
 from django_shopcore.catalog.models import Product
-from django_shopcore.catalog.pagination import CatalogPagination, KnownOrder
+from django_shopcore.catalog.pagination import CatalogPagination
 
 from .test_filters import PRODUCTS, ids, make
 
