@@ -43,7 +43,8 @@ def collect_matches(matching, limit, plan=None, order=()):
     """``(estimate, count, candidates)`` of a search's matches.
 
     ``count`` counts at most ``limit + 1``, and is None when PostgreSQL's
-    planner expects more than ``limit``; ``candidates`` is a condition
+    planner expects more than ``limit * ESTIMATE_MARGIN`` (or more than ``limit``
+    were counted lately: estimate_and_collect()); ``candidates`` is a condition
     selecting the counted rows (None when nothing was counted). On PostgreSQL
     the same query collects their primary keys, so the page reads them by key
     instead of searching again, by the ``plan`` (a SearchPlan) when given; a

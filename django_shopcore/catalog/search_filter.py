@@ -3,7 +3,7 @@
 from django.db import connections
 from django.utils.translation import gettext_lazy as _
 
-from ..core.counting import RowCount
+from ..core.counting import RowCount, row_count
 from ..core.settings import shopcore_settings
 from .filter_base import StableOrderingFilter
 from .keysets import Keyset, KnownOrder
@@ -59,7 +59,7 @@ def filter_search(filterset, queryset, value):
         matching = matching.filter(condition)
     # Collect the matches first, at most SEARCH_CANDIDATES + 1 of them, from
     # the search indexes (the count is then known to the paginator); on
-    # PostgreSQL, not when the planner expects more than that anyway.
+    # PostgreSQL, not when the planner expects far more than that anyway.
     limit = shopcore_settings.SEARCH_CANDIDATES
     plan = None
     if vendor == "postgresql":
@@ -71,7 +71,7 @@ def filter_search(filterset, queryset, value):
     if found is None:
         filterset.known_count = RowCount(estimate, False)
     else:
-        filterset.known_count = RowCount(found, found <= limit)
+        filterset.known_count = row_count(estimate, found, limit)
         if not found:
             return queryset.none()
         if keyset is not None and found <= limit:

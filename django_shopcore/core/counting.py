@@ -22,8 +22,10 @@ class RowCount(NamedTuple):
     exact: bool
 
 
-# Above this many times the threshold, the planner's estimate is trusted without
-# counting: estimates are rarely off by that much, and counting costs a scan.
+# Above this many times the threshold (or a search's SEARCH_CANDIDATES), the planner's
+# estimate is trusted without counting (or collecting): estimates are rarely off by
+# that much, and counting costs a scan. Below, the rows are counted up to the cap, which
+# bounds the cost however wrong the estimate is (a name's trigrams are often off 10x).
 ESTIMATE_MARGIN = 10
 
 
@@ -65,8 +67,9 @@ def estimate_and_count(queryset, cap, estimate_limit):
 
 
 def estimate_and_collect(queryset, cap, plan=None, order=()):
-    """``(estimate, pks)``: the planner's row estimate and, when it is at most ``cap``, the
-    primary keys of at most ``cap + 1`` rows (else None). PostgreSQL only; one query.
+    """``(estimate, pks)``: the planner's row estimate and, unless it exceeds
+    ``cap * ESTIMATE_MARGIN``, the primary keys of at most ``cap + 1`` rows (else None).
+    PostgreSQL only; one query.
 
     ``order``, ``(field name, descending)`` pairs ending with the primary key,
     sorts the keys: the query reads those rows anyway, and sorting a few
@@ -80,7 +83,7 @@ def estimate_and_collect(queryset, cap, plan=None, order=()):
     None, and ``learn`` is called with the planner's estimates of the
     querysets ``also_estimate`` lists, taken by the same query.
     """
-    return estimate_and_aggregate(queryset, cap, cap, COLLECT_KEYS, plan, order)
+    return estimate_and_aggregate(queryset, cap, cap * ESTIMATE_MARGIN, COLLECT_KEYS, plan, order)
 
 
 # What estimate_and_aggregate() makes of the capped primary keys.
@@ -144,10 +147,11 @@ def aggregate_compiled(
     timeout = shopcore_settings.COUNT_ESTIMATE_TIMEOUT
     if aggregated is None:
         large_estimates.set(memo_key, estimate, timeout)
-    elif aggregate == COUNT_ROWS and aggregated > cap:
+    elif (found := aggregated if aggregate == COUNT_ROWS else len(aggregated)) > cap:
         # More rows than the cap: the count is reported as an estimate too
-        # (count_rows), the larger of the two, and is remembered as one.
-        large_estimates.set(memo_key, max(estimate, aggregated), timeout)
+        # (row_count()), the larger of the two, and is remembered as one, so
+        # that the next request neither counts nor collects them again.
+        large_estimates.set(memo_key, max(estimate, found), timeout)
     return estimate, aggregated
 
 

@@ -11,7 +11,9 @@ from django_shopcore.catalog.keysets import KnownOrder
 from django_shopcore.catalog.models import Product
 from django_shopcore.catalog.pagination import CatalogPagination
 
+from ..factories import CategoryFactory, ProductFactory
 from .test_filters import PRODUCTS, ids, make
+from .test_pagination import analyze_products
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +68,51 @@ def test_a_page_reads_its_own_rows_by_key(api_client, lamps, django_assert_num_q
     assert len(keys) == 3
     assert "OFFSET" not in page
     assert [int(key) for key in keys[:2]] == found
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's estimates")
+def test_matches_are_collected_though_the_planner_expects_more_than_the_candidates(
+    api_client, settings, django_assert_num_queries
+):
+    lamps = [make(name="Lamp", price=f"{index}.00") for index in range(40)]
+    make(name="Chair")
+    analyze_products()
+    # The statistics still expect 40 lamps: the planner's estimate is 10 times the matches.
+    Product.objects.filter(pk__in=[lamp.pk for lamp in lamps[4:]]).delete()
+    settings.SHOPCORE = {"SEARCH_CANDIDATES": 10}
+
+    with django_assert_num_queries(2):  # the matches collected, then the page by key
+        body = api_client.get(PRODUCTS, {"search": "lamp", "ordering": "price"}).json()
+
+    assert (body["count"], body["count_exact"]) == (4, True)
+    assert ids_of(body) == [lamp.pk for lamp in lamps[:4]]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's estimates")
+@pytest.mark.parametrize(("timeout", "queries"), [(60, 1), (0, 2)])
+def test_matches_past_the_candidates_are_not_collected_again(
+    api_client, settings, django_assert_num_queries, timeout, queries
+):
+    category = CategoryFactory()
+    ProductFactory.create_batch(60, name="Chair", category=category)
+    ProductFactory.create_batch(3, name="Lamp", category=category)
+    analyze_products()
+    # The statistics expect 3 lamps, under the candidates; there are 30.
+    ProductFactory.create_batch(27, name="Lamp", category=category)
+    settings.SHOPCORE = {"SEARCH_CANDIDATES": 10, "COUNT_ESTIMATE_TIMEOUT": timeout}
+    first = api_client.get(PRODUCTS, {"search": "lamp"}).json()
+
+    with django_assert_num_queries(queries):  # the page, and the collecting unless remembered
+        again = api_client.get(PRODUCTS, {"search": "lamp"}).json()
+
+    assert first["count_exact"] is False
+    assert first["count"] >= 11
+    assert (again["count"], again["count_exact"]) == (first["count"], False)
+    assert len(again["results"]) == 20
+
+
+def ids_of(body):
+    return [row["id"] for row in body["results"]]
 
 
 def paginate(queryset, known_order, query="page=2&page_size=2"):
