@@ -22,10 +22,8 @@ class RowCount(NamedTuple):
     exact: bool
 
 
-# Above this many times the threshold (or a search's SEARCH_CANDIDATES), the planner's
-# estimate is trusted without counting (or collecting): estimates are rarely off by
-# that much, and counting costs a scan. Below, the rows are counted up to the cap, which
-# bounds the cost however wrong the estimate is (a name's trigrams are often off 10x).
+# Above this many times the threshold, the planner's estimate is trusted without
+# counting: estimates are rarely off by that much, and counting costs a scan.
 ESTIMATE_MARGIN = 10
 
 
@@ -66,9 +64,9 @@ def estimate_and_count(queryset, cap, estimate_limit):
     return estimate_and_aggregate(queryset, cap, estimate_limit, COUNT_ROWS)
 
 
-def estimate_and_collect(queryset, cap, plan=None, order=()):
-    """``(estimate, pks)``: the planner's row estimate and, unless it exceeds
-    ``cap * ESTIMATE_MARGIN``, the primary keys of at most ``cap + 1`` rows (else None).
+def estimate_and_collect(queryset, cap, estimate_limit, plan=None, order=()):
+    """``(estimate, pks)``: the planner's row estimate and, when it is at most
+    ``estimate_limit``, the primary keys of at most ``cap + 1`` rows (else None).
     PostgreSQL only; one query.
 
     ``order``, ``(field name, descending)`` pairs ending with the primary key,
@@ -83,7 +81,7 @@ def estimate_and_collect(queryset, cap, plan=None, order=()):
     None, and ``learn`` is called with the planner's estimates of the
     querysets ``also_estimate`` lists, taken by the same query.
     """
-    return estimate_and_aggregate(queryset, cap, cap * ESTIMATE_MARGIN, COLLECT_KEYS, plan, order)
+    return estimate_and_aggregate(queryset, cap, estimate_limit, COLLECT_KEYS, plan, order)
 
 
 # What estimate_and_aggregate() makes of the capped primary keys.

@@ -74,10 +74,10 @@ def test_a_page_reads_its_own_rows_by_key(api_client, lamps, django_assert_num_q
 def test_matches_are_collected_though_the_planner_expects_more_than_the_candidates(
     api_client, settings, django_assert_num_queries
 ):
-    lamps = [make(name="Lamp", price=f"{index}.00") for index in range(40)]
+    lamps = [make(name="Lamp", price=f"{index}.00") for index in range(16)]
     make(name="Chair")
     analyze_products()
-    # The statistics still expect 40 lamps: the planner's estimate is 10 times the matches.
+    # The statistics still expect 16 lamps, more than the candidates (under twice as many).
     Product.objects.filter(pk__in=[lamp.pk for lamp in lamps[4:]]).delete()
     settings.SHOPCORE = {"SEARCH_CANDIDATES": 10}
 
