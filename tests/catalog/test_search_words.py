@@ -2,7 +2,7 @@
 on every database, and PostgreSQL's stored words, kept by every kind of product write."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from django_shopcore.catalog import search_words
@@ -121,6 +121,26 @@ def test_keywords_with_known_words_are_one_index_condition(api_client, catalog):
     assert f"@@ {words}::tsquery" in collect
     # No keyword is a prefix query any more (PostgreSQL reads a prefix's rows in full).
     assert ":*" not in collect
+
+
+@postgresql_only
+def test_a_substring_of_the_name_and_a_word_are_read_from_one_index(catalog):
+    # Each way to match is one scan of shopcore_product_search_name (migration 0012): no row
+    # of a name holding COPPER is read from the table only to find it lacks black.
+    with connection.cursor() as cursor, transaction.atomic():
+        cursor.execute("SET LOCAL enable_seqscan TO off")
+        cursor.execute(
+            "EXPLAIN SELECT id FROM shopcore_product WHERE UPPER(name::text) LIKE %s "
+            "AND search_vector @@ 'black'::tsquery",
+            ["%COPPER%"],
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "Bitmap Index Scan on shopcore_product_search_name" in plan
+    condition = plan.split("Index Cond: ")[1].splitlines()[0]
+    assert "'%COPPER%'" in condition
+    assert "search_vector @@" in condition
+    assert "Filter" not in plan
 
 
 def stored(word):
