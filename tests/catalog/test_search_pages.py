@@ -82,10 +82,11 @@ def test_matches_are_collected_though_the_planner_expects_more_than_the_candidat
     settings.SHOPCORE = {"SEARCH_CANDIDATES": 10}
 
     with django_assert_num_queries(2):  # the matches collected, then the page by key
-        body = api_client.get(PRODUCTS, {"search": "lamp", "ordering": "price"}).json()
+        response = api_client.get(PRODUCTS, {"search": "lamp", "ordering": "price"})
 
+    body = response.json()
     assert (body["count"], body["count_exact"]) == (4, True)
-    assert ids_of(body) == [lamp.pk for lamp in lamps[:4]]
+    assert ids(response) == [lamp.pk for lamp in lamps[:4]]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's estimates")
@@ -109,10 +110,6 @@ def test_matches_past_the_candidates_are_not_collected_again(
     assert first["count"] >= 11
     assert (again["count"], again["count_exact"]) == (first["count"], False)
     assert len(again["results"]) == 20
-
-
-def ids_of(body):
-    return [row["id"] for row in body["results"]]
 
 
 def paginate(queryset, known_order, query="page=2&page_size=2"):
