@@ -138,7 +138,10 @@ def add_to_rollups(deltas, using):
     for (category_id, *key), values in deltas.items():
         # A category deleted meanwhile had no products left: nothing to add.
         for scope in scopes_of(paths.get(category_id, "")):
-            total = changes[(scope, *key)]
+            # Not changes[(scope, *key)]: mypy 2.4 misreads a starred subscript in
+            # parentheses as the unparenthesized form that needs Python 3.11.
+            scope_key = (scope, *key)
+            total = changes[scope_key]
             for index, count in enumerate(values):
                 total[index] += count
     rows = [(*key, *total) for key, total in sorted(changes.items()) if any(total)]
